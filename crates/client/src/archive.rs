@@ -1,0 +1,168 @@
+//! Reading a budget zip: find `db.sqlite` and `metadata.json`, refuse anything unsafe.
+
+use std::collections::HashSet;
+use std::io::{Cursor, Read};
+
+use crate::error::{ClientError, Result};
+
+/// Upstream's cap on the unzipped size of a budget.
+pub const MAX_UNZIPPED_BYTES: u64 = 500 * 1024 * 1024;
+/// `metadata.json` is a few hundred bytes; anything huge is hostile.
+const MAX_METADATA_BYTES: u64 = 1024 * 1024;
+
+const DB_NAME: &str = "db.sqlite";
+const META_NAME: &str = "metadata.json";
+
+/// The two files a budget is made of, still in memory.
+pub struct BudgetFiles {
+    pub db: Vec<u8>,
+    pub metadata: Vec<u8>,
+}
+
+fn unsafe_name(name: &str) -> bool {
+    name.starts_with('/')
+        || name.starts_with('\\')
+        || name.contains('\0')
+        || name.split(['/', '\\']).any(|part| part == "..")
+        || name.as_bytes().get(1) == Some(&b':')
+}
+
+/// Extracts the budget files. Like upstream, both must sit in the archive root or in
+/// exactly one shared folder. Entries with unsafe names, symlinks, duplicate names or
+/// a total size past the cap are refused.
+pub fn extract(zip_bytes: &[u8]) -> Result<BudgetFiles> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(zip_bytes))
+        .map_err(|_| ClientError::download("not-zip-file", "the downloaded file is not a zip archive"))?;
+
+    let mut names = HashSet::new();
+    let mut db_dirs = Vec::new();
+    let mut meta_dirs = Vec::new();
+    let mut declared_total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|_| ClientError::download("invalid-zip-file", "the budget archive is damaged"))?;
+        let name = entry
+            .name()
+            .map_err(|_| ClientError::download("invalid-zip-file", "the budget archive has an unreadable file name"))?
+            .to_string();
+        if unsafe_name(&name) {
+            return Err(ClientError::download(
+                "invalid-zip-file",
+                "the budget archive holds a file with an unsafe path",
+            ));
+        }
+        if entry.is_symlink() {
+            return Err(ClientError::download("invalid-zip-file", "the budget archive holds a symbolic link"));
+        }
+        if !names.insert(name.clone()) {
+            return Err(ClientError::download("invalid-zip-file", "the budget archive holds the same name twice"));
+        }
+        declared_total = declared_total.saturating_add(entry.size());
+        if let Some(dir) = name.strip_suffix(DB_NAME).filter(|d| d.is_empty() || d.ends_with('/')) {
+            db_dirs.push(dir.to_string());
+        }
+        if let Some(dir) = name.strip_suffix(META_NAME).filter(|d| d.is_empty() || d.ends_with('/')) {
+            meta_dirs.push(dir.to_string());
+        }
+    }
+    if declared_total > MAX_UNZIPPED_BYTES {
+        return Err(too_large());
+    }
+    let shared: Vec<&String> = db_dirs.iter().filter(|d| meta_dirs.contains(d)).collect();
+    let dir = if shared.iter().any(|d| d.is_empty()) {
+        String::new()
+    } else if shared.len() == 1 {
+        shared[0].clone()
+    } else {
+        return Err(ClientError::download(
+            "invalid-zip-file",
+            "the budget archive does not hold db.sqlite and metadata.json side by side",
+        ));
+    };
+
+    let metadata = read_entry(&mut archive, &format!("{dir}{META_NAME}"), MAX_METADATA_BYTES)?;
+    let db = read_entry(&mut archive, &format!("{dir}{DB_NAME}"), MAX_UNZIPPED_BYTES)?;
+    Ok(BudgetFiles { db, metadata })
+}
+
+fn too_large() -> ClientError {
+    ClientError::download("zip-too-large", "the budget archive unpacks to more than 500 MB")
+}
+
+/// Reads one entry, never trusting its declared size: reading stops one byte past the cap.
+fn read_entry(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, cap: u64) -> Result<Vec<u8>> {
+    let entry = archive
+        .by_name(name)
+        .map_err(|_| ClientError::download("invalid-zip-file", "the budget archive is damaged"))?;
+    let mut out = Vec::with_capacity(entry.size().min(cap) as usize);
+    entry
+        .take(cap + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| ClientError::download("invalid-zip-file", "the budget archive is damaged or truncated"))?;
+    if out.len() as u64 > cap {
+        return Err(if name.ends_with(META_NAME) {
+            ClientError::download("invalid-meta-file", "metadata.json in the budget archive is far too large")
+        } else {
+            too_large()
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+
+    pub fn make_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            for (name, data) in entries {
+                w.start_file(*name, SimpleFileOptions::default()).unwrap();
+                w.write_all(data).unwrap();
+            }
+            w.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    #[test]
+    fn root_and_folder_layouts() {
+        let z = make_zip(&[("db.sqlite", b"DB"), ("metadata.json", b"{}")]);
+        let f = extract(&z).unwrap();
+        assert_eq!(f.db, b"DB");
+        let z = make_zip(&[("My-Budget/db.sqlite", b"DB2"), ("My-Budget/metadata.json", b"{}")]);
+        assert_eq!(extract(&z).unwrap().db, b"DB2");
+        // Root wins over a folder.
+        let z = make_zip(&[
+            ("a/db.sqlite", b"A"),
+            ("a/metadata.json", b"{}"),
+            ("db.sqlite", b"ROOT"),
+            ("metadata.json", b"{}"),
+        ]);
+        assert_eq!(extract(&z).unwrap().db, b"ROOT");
+    }
+
+    #[test]
+    fn refusals() {
+        assert_eq!(extract(b"not a zip").err().unwrap().code(), "not-zip-file");
+        let z = make_zip(&[("db.sqlite", b"x")]);
+        assert_eq!(extract(&z).err().unwrap().code(), "invalid-zip-file");
+        let z = make_zip(&[("../db.sqlite", b"x"), ("metadata.json", b"{}")]);
+        assert_eq!(extract(&z).err().unwrap().code(), "invalid-zip-file");
+        let z = make_zip(&[("/etc/x", b"x"), ("db.sqlite", b"x"), ("metadata.json", b"{}")]);
+        assert_eq!(extract(&z).err().unwrap().code(), "invalid-zip-file");
+        let z = make_zip(&[
+            ("a/db.sqlite", b"A"),
+            ("a/metadata.json", b"{}"),
+            ("b/db.sqlite", b"B"),
+            ("b/metadata.json", b"{}"),
+        ]);
+        assert_eq!(extract(&z).err().unwrap().code(), "invalid-zip-file");
+        let truncated = make_zip(&[("db.sqlite", &[7u8; 10_000]), ("metadata.json", b"{}")]);
+        assert!(extract(&truncated[..truncated.len() / 2]).is_err());
+    }
+}

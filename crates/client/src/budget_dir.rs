@@ -1,0 +1,271 @@
+//! The local budget folder `<dataDir>/<id>/`, laid out as `@actual-app/api` lays it
+//! out, and written so that a failure never leaves a half-written folder behind.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{ClientError, Result};
+use crate::files::FileInfo;
+
+pub const DB_FILE: &str = "db.sqlite";
+pub const META_FILE: &str = "metadata.json";
+/// Our scratch folders in `dataDir` start with this; they are never budgets.
+const SCRATCH_PREFIX: &str = ".actual-native-";
+
+/// A budget id is used as a folder name: upstream allows only these characters.
+pub fn is_valid_budget_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The parsed and rewritten `metadata.json` of a downloaded budget.
+#[derive(Debug)]
+pub struct Metadata {
+    pub id: String,
+    pub name: Option<String>,
+    pub json: Vec<u8>,
+}
+
+/// Applies upstream's rewrite: `cloudFileId`, `groupId`, `lastUploaded` (today, local
+/// time) and `encryptKeyId` overwrite what the snapshot had. `userId` is dropped: the
+/// official client stores its session token there, and we never keep a credential.
+pub fn rewrite_metadata(raw: &[u8], info: &FileInfo, today: &str) -> Result<Metadata> {
+    let invalid = |what: &str| ClientError::download("invalid-meta-file", format!("metadata.json in the budget archive {what}"));
+    let mut meta: Map<String, Value> = match serde_json::from_slice(raw) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(invalid("is not a JSON object")),
+    };
+    let id = match meta.get("id") {
+        Some(Value::String(id)) if is_valid_budget_id(id) => id.clone(),
+        Some(_) => return Err(invalid("has an id that is not a safe folder name")),
+        None => return Err(invalid("has no id")),
+    };
+    meta.remove("userId");
+    meta.insert("cloudFileId".into(), Value::String(info.file_id.clone()));
+    meta.insert("groupId".into(), info.group_id.clone().map_or(Value::Null, Value::String));
+    meta.insert("lastUploaded".into(), Value::String(today.to_string()));
+    meta.insert(
+        "encryptKeyId".into(),
+        info.encrypt_meta
+            .as_ref()
+            .and_then(|m| m.key_id.clone())
+            .map_or(Value::Null, Value::String),
+    );
+    let name = meta.get("budgetName").and_then(Value::as_str).map(str::to_string);
+    let json = serde_json::to_vec(&meta).map_err(|_| invalid("cannot be written back"))?;
+    Ok(Metadata { id, name, json })
+}
+
+/// Today's date as upstream writes it (`YYYY-MM-DD`, local time).
+pub fn today() -> String {
+    chrono::Local::now().format("%Y-%m-%d").to_string()
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A scratch folder inside `dataDir` (same filesystem, so renames are atomic) that
+/// removes itself unless it was moved into place.
+struct Scratch {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Scratch {
+    fn create(data_dir: &Path, what: &str) -> Result<Self> {
+        let path = data_dir.join(format!("{SCRATCH_PREFIX}{what}-{}", random_suffix()));
+        fs::create_dir(&path).map_err(|e| ClientError::fs("cannot create a folder in", data_dir, e))?;
+        Ok(Scratch { path, keep: false })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn write_synced(path: &Path, data: &[u8]) -> Result<()> {
+    let mut file = fs::File::create(path).map_err(|e| ClientError::fs("cannot create", path, e))?;
+    file.write_all(data).map_err(|e| ClientError::fs("cannot write", path, e))?;
+    // Flushed before the rename, so a crash cannot leave a renamed but empty file.
+    file.sync_all().map_err(|e| ClientError::fs("cannot write", path, e))
+}
+
+/// Writes `db.sqlite` and `metadata.json` into `<dataDir>/<id>/`, replacing the two
+/// files of an existing copy in one step: the new pair is staged in a scratch folder
+/// and swapped in by rename. Other files of an existing folder (upstream keeps
+/// backups there) are carried over. On error the previous copy is left as it was.
+pub fn install(data_dir: &Path, meta: &Metadata, db: &[u8]) -> Result<PathBuf> {
+    let target = data_dir.join(&meta.id);
+    let mut staged = Scratch::create(data_dir, "download")?;
+    write_synced(&staged.path.join(DB_FILE), db)?;
+    write_synced(&staged.path.join(META_FILE), &meta.json)?;
+
+    if !target.exists() {
+        fs::rename(&staged.path, &target).map_err(|e| ClientError::fs("cannot move into place", &target, e))?;
+        staged.keep = true;
+        return Ok(target);
+    }
+
+    // Swap: old folder aside, new one in, then bring the old folder's other files over.
+    let old = Scratch::create(data_dir, "previous")?;
+    let aside = old.path.join("budget");
+    fs::rename(&target, &aside).map_err(|e| ClientError::fs("cannot move aside", &target, e))?;
+    if let Err(e) = fs::rename(&staged.path, &target) {
+        let _ = fs::rename(&aside, &target);
+        return Err(ClientError::fs("cannot move into place", &target, e));
+    }
+    staged.keep = true;
+    if let Ok(entries) = fs::read_dir(&aside) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name_str = name.to_string_lossy();
+            // The old database and its WAL/journal files belong to the old copy.
+            if name_str.starts_with(DB_FILE) || name_str == META_FILE {
+                continue;
+            }
+            let _ = fs::rename(entry.path(), target.join(&name));
+        }
+    }
+    drop(old);
+    Ok(target)
+}
+
+/// Removes scratch folders left by a process that was killed mid-download.
+pub fn clean_stale_scratch(data_dir: &Path) {
+    if let Ok(entries) = fs::read_dir(data_dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// A budget found on disk, shaped like upstream's `getBudgets()` entries.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalBudget {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_file_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encrypt_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub name: String,
+    pub state: &'static str,
+}
+
+/// The budgets in `dataDir`: every folder with a readable `metadata.json`.
+pub fn local_budgets(data_dir: &Path) -> Vec<LocalBudget> {
+    let Ok(entries) = fs::read_dir(data_dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<LocalBudget> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let id = entry.file_name().to_str()?.to_string();
+            if !is_valid_budget_id(&id) {
+                return None;
+            }
+            let raw = fs::read(entry.path().join(META_FILE)).ok()?;
+            let meta: Map<String, Value> = serde_json::from_slice(&raw).ok()?;
+            let text = |k: &str| meta.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+            Some(LocalBudget {
+                cloud_file_id: text("cloudFileId"),
+                encrypt_key_id: text("encryptKeyId"),
+                group_id: text("groupId"),
+                sync_id: text("groupId"),
+                owner: text("owner"),
+                name: text("budgetName").unwrap_or_else(|| "(no name)".into()),
+                state: "local",
+                id,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// The local copy of a budget with this sync id, if there is one.
+pub fn find_local(data_dir: &Path, sync_id: &str) -> Option<LocalBudget> {
+    local_budgets(data_dir)
+        .into_iter()
+        .find(|b| b.group_id.as_deref() == Some(sync_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actual_protocol::crypto::EncryptMeta;
+
+    fn info(encrypted: bool) -> FileInfo {
+        FileInfo {
+            file_id: "cloud-1".into(),
+            group_id: Some("group-1".into()),
+            name: Some("My Budget".into()),
+            encrypt_meta: encrypted.then(|| EncryptMeta {
+                key_id: Some("key-1".into()),
+                algorithm: Some("aes-256-gcm".into()),
+                iv: String::new(),
+                auth_tag: String::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn metadata_rewrite_matches_upstream() {
+        let raw = br#"{"id":"My-Budget-abc1234","budgetName":"My Budget","cloudFileId":"old","resetClock":true,"userId":"SESSION-SECRET","groupId":"old-group"}"#;
+        let m = rewrite_metadata(raw, &info(true), "2026-11-29").unwrap();
+        assert_eq!(m.id, "My-Budget-abc1234");
+        let text = String::from_utf8(m.json).unwrap();
+        assert_eq!(
+            text,
+            r#"{"id":"My-Budget-abc1234","budgetName":"My Budget","cloudFileId":"cloud-1","resetClock":true,"groupId":"group-1","lastUploaded":"2026-11-29","encryptKeyId":"key-1"}"#
+        );
+        assert!(!text.contains("SESSION-SECRET"));
+        let plain = rewrite_metadata(raw, &info(false), "2026-11-29").unwrap();
+        assert!(String::from_utf8(plain.json).unwrap().ends_with(r#""encryptKeyId":null}"#));
+    }
+
+    #[test]
+    fn metadata_refusals() {
+        for raw in [&br#"[]"#[..], br#"{"budgetName":"x"}"#, br#"{"id":"../etc"}"#, br#"{"id":"a/b"}"#, b"{"] {
+            let e = rewrite_metadata(raw, &info(false), "2026-11-29").unwrap_err();
+            assert_eq!(e.code(), "invalid-meta-file");
+        }
+    }
+
+    #[test]
+    fn install_replaces_and_keeps_backups() {
+        let dir = tempfile::tempdir().unwrap();
+        let meta = rewrite_metadata(br#"{"id":"B-1","budgetName":"B"}"#, &info(false), "2026-11-29").unwrap();
+        let path = install(dir.path(), &meta, b"first").unwrap();
+        fs::write(path.join("backups-keep.txt"), b"keep").unwrap();
+        fs::write(path.join("db.sqlite-wal"), b"old wal").unwrap();
+        install(dir.path(), &meta, b"second").unwrap();
+        assert_eq!(fs::read(path.join(DB_FILE)).unwrap(), b"second");
+        assert_eq!(fs::read(path.join("backups-keep.txt")).unwrap(), b"keep");
+        assert!(!path.join("db.sqlite-wal").exists());
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("B-1")]);
+        let budgets = local_budgets(dir.path());
+        assert_eq!(budgets.len(), 1);
+        assert_eq!(budgets[0].group_id.as_deref(), Some("group-1"));
+        assert_eq!(budgets[0].name, "B");
+    }
+}

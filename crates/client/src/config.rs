@@ -1,0 +1,197 @@
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actual_protocol::token;
+use url::Url;
+
+use crate::error::{ClientError, ErrorKind, Reply, Result};
+
+/// How the script signs in. Debug output never shows the secret.
+#[derive(Clone)]
+pub enum Credential {
+    Password(String),
+    SessionToken(String),
+    ApiToken(String),
+}
+
+impl Credential {
+    pub fn method(&self) -> &'static str {
+        match self {
+            Credential::Password(_) => "password",
+            Credential::SessionToken(_) => "sessionToken",
+            Credential::ApiToken(_) => "token",
+        }
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Credential::{}(<redacted>)", self.method())
+    }
+}
+
+/// The credential fields of `init`, each optional; exactly one must be set.
+#[derive(Default, Clone)]
+pub struct CredentialFields {
+    pub password: Option<String>,
+    pub session_token: Option<String>,
+    pub token: Option<String>,
+}
+
+impl CredentialFields {
+    /// Picks the one credential, or says why there is not exactly one. An API token is
+    /// checked for shape here, before any network call.
+    pub fn into_credential(self) -> Result<Credential> {
+        let mut given: Vec<Credential> = [
+            self.password.map(Credential::Password),
+            self.session_token.map(Credential::SessionToken),
+            self.token.map(Credential::ApiToken),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if given.len() != 1 {
+            let none = given.is_empty();
+            return Err(auth_error(
+                ErrorKind::Auth,
+                if none { "missing-credentials" } else { "multiple-auth-methods" },
+                if none {
+                    "no credential given: pass exactly one of password, sessionToken or token (or set ACTUAL_API_TOKEN)"
+                } else {
+                    "more than one credential given: pass exactly one of password, sessionToken or token"
+                },
+            ));
+        }
+        let credential = given.remove(0);
+        match &credential {
+            Credential::ApiToken(t) => {
+                token::check_format(t).map_err(|e| auth_error(ErrorKind::InvalidToken, "invalid-token", &e.to_string()))?
+            }
+            Credential::Password(p) if p.is_empty() => {
+                return Err(auth_error(ErrorKind::Auth, "invalid-password", "the password is empty"))
+            }
+            Credential::SessionToken(t) if t.trim().is_empty() => {
+                return Err(auth_error(ErrorKind::Auth, "token-expired", "the session token is empty"))
+            }
+            _ => {}
+        }
+        Ok(credential)
+    }
+}
+
+fn auth_error(kind: ErrorKind, code: &str, message: &str) -> ClientError {
+    ClientError::Auth {
+        kind,
+        code: code.to_string(),
+        message: message.to_string(),
+        reply: Reply::default(),
+    }
+}
+
+/// Everything `init` needs, already checked.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub server_url: Url,
+    pub data_dir: PathBuf,
+    pub credential: Credential,
+    pub verbose: bool,
+    pub connect_timeout: Duration,
+    /// Longest wait for any single read from the server.
+    pub read_timeout: Duration,
+}
+
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Parses a server URL: http(s) only, a trailing slash or path prefix is fine.
+/// Credentials inside the URL are refused so they cannot leak into messages.
+pub fn parse_server_url(raw: &str) -> Result<Url> {
+    let trimmed = raw.trim();
+    let mut url = Url::parse(trimmed).map_err(|_| {
+        ClientError::config(
+            "invalid-server-url",
+            "serverURL is not a valid URL; expected something like http://localhost:5006",
+        )
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(ClientError::config(
+            "invalid-server-url",
+            format!("serverURL must start with http:// or https://, not {}://", url.scheme()),
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ClientError::config(
+            "invalid-server-url",
+            "serverURL must not contain a user name or password",
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(ClientError::config("invalid-server-url", "serverURL has no host"));
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    // Make the path a directory so that joining "account/login" keeps any prefix.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_urls() {
+        assert_eq!(
+            parse_server_url("http://localhost:5006").unwrap().as_str(),
+            "http://localhost:5006/"
+        );
+        assert_eq!(
+            parse_server_url("https://example.com/actual/").unwrap().join("account/login").unwrap().as_str(),
+            "https://example.com/actual/account/login"
+        );
+        for bad in ["ftp://x", "localhost:5006", "not a url", "http://u:p@host"] {
+            let e = parse_server_url(bad).unwrap_err();
+            assert_eq!(e.code(), "invalid-server-url", "{bad}");
+            assert!(!e.to_string().contains("u:p"));
+        }
+    }
+
+    #[test]
+    fn exactly_one_credential() {
+        let e = CredentialFields {
+            password: Some("pw".into()),
+            token: Some("act_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6".into()),
+            ..Default::default()
+        }
+        .into_credential()
+        .unwrap_err();
+        assert_eq!(e.code(), "multiple-auth-methods");
+        let e = CredentialFields::default().into_credential().unwrap_err();
+        assert_eq!(e.code(), "missing-credentials");
+    }
+
+    #[test]
+    fn malformed_token_is_rejected_locally() {
+        let secret = "act_short\n";
+        let e = CredentialFields {
+            token: Some(secret.into()),
+            ..Default::default()
+        }
+        .into_credential()
+        .unwrap_err();
+        assert_eq!(e.code(), "invalid-token");
+        assert_eq!(e.kind(), ErrorKind::InvalidToken);
+        assert!(!e.to_string().contains("short"));
+        assert!(e.to_string().contains("whitespace"));
+    }
+
+    #[test]
+    fn debug_redacts() {
+        let c = Credential::Password("hunter2".into());
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

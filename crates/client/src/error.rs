@@ -1,0 +1,170 @@
+use actual_protocol::envelope::ServerError;
+use thiserror::Error;
+
+/// Which family of public error class a failure belongs to. The JS wrapper turns each
+/// kind into one class; the `code` says precisely what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Config,
+    State,
+    Auth,
+    TokenExpired,
+    InvalidToken,
+    TokenScope,
+    RateLimit,
+    Network,
+    BudgetNotFound,
+    Encryption,
+    Download,
+    Filesystem,
+}
+
+impl ErrorKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Config => "config",
+            ErrorKind::State => "state",
+            ErrorKind::Auth => "auth",
+            ErrorKind::TokenExpired => "token-expired",
+            ErrorKind::InvalidToken => "invalid-token",
+            ErrorKind::TokenScope => "token-scope",
+            ErrorKind::RateLimit => "rate-limit",
+            ErrorKind::Network => "network",
+            ErrorKind::BudgetNotFound => "budget-not-found",
+            ErrorKind::Encryption => "encryption",
+            ErrorKind::Download => "download",
+            ErrorKind::Filesystem => "filesystem",
+        }
+    }
+}
+
+/// What the server said when a request failed: HTTP status and the envelope's slugs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reply {
+    pub status: Option<u16>,
+    pub reason: Option<String>,
+    pub details: Option<String>,
+    pub retry_after: Option<u64>,
+}
+
+impl Reply {
+    pub fn new(status: u16, server: ServerError) -> Self {
+        Reply {
+            status: Some(status),
+            reason: server.reason,
+            details: server.details,
+            retry_after: None,
+        }
+    }
+}
+
+/// Every failure of the client. Messages are written for the person running the
+/// script and never contain a password, session token, API token or key.
+#[derive(Debug, Error)]
+pub enum ClientError {
+    #[error("{message}")]
+    InvalidConfig { code: &'static str, message: String },
+    #[error("not initialised: call init() first")]
+    NotInitialized,
+    #[error("{message}")]
+    Auth {
+        kind: ErrorKind,
+        code: String,
+        message: String,
+        reply: Reply,
+    },
+    #[error("could not reach the server: {message}")]
+    Network { message: String, reply: Reply },
+    #[error("budget \"{sync_id}\" not found; check the sync id of your budget in the Advanced section of the settings page")]
+    BudgetNotFound { sync_id: String, reply: Reply },
+    #[error("budget \"{name}\" is encrypted; pass its encryption password: downloadBudget(syncId, {{ password }})")]
+    MissingKey { name: String },
+    #[error("the encryption password is wrong, or the encrypted data was altered")]
+    DecryptFailure,
+    #[error("{message}")]
+    Download {
+        code: &'static str,
+        message: String,
+        reply: Reply,
+    },
+    #[error("{action} {path}: {source}")]
+    Filesystem {
+        action: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = ClientError> = std::result::Result<T, E>;
+
+impl ClientError {
+    pub fn config(code: &'static str, message: impl Into<String>) -> Self {
+        ClientError::InvalidConfig {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn download(code: &'static str, message: impl Into<String>) -> Self {
+        ClientError::Download {
+            code,
+            message: message.into(),
+            reply: Reply::default(),
+        }
+    }
+
+    pub fn fs(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        ClientError::Filesystem {
+            action,
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ClientError::InvalidConfig { .. } => ErrorKind::Config,
+            ClientError::NotInitialized => ErrorKind::State,
+            ClientError::Auth { kind, .. } => *kind,
+            ClientError::Network { .. } => ErrorKind::Network,
+            ClientError::BudgetNotFound { .. } => ErrorKind::BudgetNotFound,
+            ClientError::MissingKey { .. } | ClientError::DecryptFailure => ErrorKind::Encryption,
+            ClientError::Download { .. } => ErrorKind::Download,
+            ClientError::Filesystem { .. } => ErrorKind::Filesystem,
+        }
+    }
+
+    /// The stable public code; upstream's wherever upstream has one.
+    pub fn code(&self) -> &str {
+        match self {
+            ClientError::InvalidConfig { code, .. } => code,
+            ClientError::NotInitialized => "not-initialized",
+            ClientError::Auth { code, .. } => code,
+            ClientError::Network { .. } => "network-failure",
+            ClientError::BudgetNotFound { .. } => "budget-not-found",
+            ClientError::MissingKey { .. } => "missing-key",
+            ClientError::DecryptFailure => "decrypt-failure",
+            ClientError::Download { code, .. } => code,
+            ClientError::Filesystem { .. } => "filesystem-error",
+        }
+    }
+
+    pub fn reply(&self) -> Option<&Reply> {
+        match self {
+            ClientError::Auth { reply, .. }
+            | ClientError::Network { reply, .. }
+            | ClientError::BudgetNotFound { reply, .. }
+            | ClientError::Download { reply, .. } => Some(reply),
+            _ => None,
+        }
+    }
+}
+
+impl From<actual_protocol::ProtocolError> for ClientError {
+    fn from(e: actual_protocol::ProtocolError) -> Self {
+        match e {
+            actual_protocol::ProtocolError::DecryptFailure => ClientError::DecryptFailure,
+            other => ClientError::download("invalid-encrypt-meta", other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! One HTTP connection pool per signed-in client, and the mapping of failed replies
+//! to typed errors.
+
+use std::fmt;
+
+use bytes::Bytes;
+use std::time::Instant;
+
+use actual_protocol::envelope::{self, Envelope};
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::config::ClientConfig;
+use crate::error::{ClientError, ErrorKind, Reply, Result};
+
+const TOKEN_HEADER: &str = "x-actual-token";
+
+/// A secret string that prints as `<redacted>`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Which kind of credential a request carries; decides how a 401 is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    Password,
+    SessionToken,
+    ApiToken,
+}
+
+#[derive(Debug)]
+pub struct Http {
+    client: reqwest::Client,
+    base: Url,
+    verbose: bool,
+}
+
+/// A failed reply that is not about credentials, for the caller to name.
+pub type OnError = fn(Reply) -> ClientError;
+
+impl Http {
+    pub fn new(config: &ClientConfig) -> Result<Self> {
+        // rustls needs a process-wide crypto provider; installing it twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
+            .user_agent(concat!("actual-api-native/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| network_error(&e))?;
+        Ok(Http {
+            client,
+            base: config.server_url.clone(),
+            verbose: config.verbose,
+        })
+    }
+
+    pub fn log(&self, message: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("[actual-api-native] {}", message.as_ref());
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&Secret>) -> RequestBuilder {
+        // Paths are our own constants, so joining cannot fail.
+        let url = self.base.join(path).expect("static path");
+        let mut rb = self.client.request(method, url);
+        if let Some(token) = token {
+            let mut headers = HeaderMap::new();
+            let mut value = HeaderValue::from_str(token.expose()).unwrap_or(HeaderValue::from_static(""));
+            value.set_sensitive(true);
+            headers.insert(TOKEN_HEADER, value);
+            rb = rb.headers(headers);
+        }
+        rb
+    }
+
+    /// Sends a request and returns the body of a 2xx reply. Credential problems become
+    /// auth errors; other failures go through `on_error`.
+    pub async fn send(
+        &self,
+        rb: RequestBuilder,
+        path: &str,
+        method: AuthMethod,
+        on_error: OnError,
+    ) -> Result<Bytes> {
+        let started = Instant::now();
+        let response = rb.send().await.map_err(|e| network_error(&e))?;
+        let status = response.status();
+        self.log(format!("{path} -> {} ({} ms)", status.as_u16(), started.elapsed().as_millis()));
+        if status.is_success() {
+            return response.bytes().await.map_err(|e| network_error(&e));
+        }
+        Err(self.failure(response, method, on_error).await)
+    }
+
+    /// Like `send`, then parses the JSON envelope's `data`.
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        rb: RequestBuilder,
+        path: &str,
+        method: AuthMethod,
+        on_error: OnError,
+    ) -> Result<T> {
+        let body = self.send(rb, path, method, on_error).await?;
+        match envelope::parse::<T>(&body) {
+            Some(Envelope::Ok(data)) => Ok(data),
+            Some(Envelope::Error(server)) => {
+                let reply = Reply::new(200, server);
+                Err(classify(&reply, method).unwrap_or_else(|| on_error(reply)))
+            }
+            None => Err(on_error(Reply {
+                status: Some(200),
+                reason: Some("invalid-response".into()),
+                ..Reply::default()
+            })),
+        }
+    }
+
+    async fn failure(&self, response: Response, method: AuthMethod, on_error: OnError) -> ClientError {
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        // Error bodies are small; a proxy's HTML page is read only to be dropped.
+        let body = response.bytes().await.unwrap_or_default();
+        let mut reply = Reply::new(status.as_u16(), envelope::parse_error(&body));
+        reply.retry_after = retry_after;
+        if let Some(e) = classify(&reply, method) {
+            return e;
+        }
+        if status.is_server_error() {
+            return ClientError::Network {
+                message: format!(
+                    "the server answered {}{}",
+                    status.as_u16(),
+                    status.canonical_reason().map(|r| format!(" {r}")).unwrap_or_default()
+                ),
+                reply,
+            };
+        }
+        on_error(reply)
+    }
+}
+
+/// Turns a credential-related reply into the matching typed error; `None` when the
+/// reply is about something else.
+pub fn classify(reply: &Reply, method: AuthMethod) -> Option<ClientError> {
+    let reason = reply.reason.as_deref().unwrap_or("");
+    let details = reply.details.as_deref().unwrap_or("");
+    let status = reply.status.unwrap_or(0);
+    let api = method == AuthMethod::ApiToken;
+    let (kind, code, message) = match (reason, details) {
+        ("invalid-password", _) => (ErrorKind::Auth, "invalid-password", "the server password is wrong"),
+        ("token-scope-error", _) => (
+            ErrorKind::TokenScope,
+            "token-scope-error",
+            "the API token does not have access to this budget",
+        ),
+        ("token-read-only", _) => (
+            ErrorKind::TokenScope,
+            "token-read-only",
+            "the API token is read-only and cannot change this budget",
+        ),
+        ("forbidden-auth-method", _) => (
+            ErrorKind::TokenScope,
+            "forbidden-auth-method",
+            "an API token cannot be used for this request",
+        ),
+        ("too-many-requests", _) => (
+            ErrorKind::RateLimit,
+            "too-many-requests",
+            "too many failed attempts; wait before trying again",
+        ),
+        (_, "upstream-session-expired") => (
+            ErrorKind::Auth,
+            "upstream-session-expired",
+            "the token gateway's session with the Actual server has expired; the token owner must sign in again",
+        ),
+        ("token-expired", _) if api => (ErrorKind::TokenExpired, "token-expired", "the API token has expired"),
+        ("token-expired", _) => (
+            ErrorKind::TokenExpired,
+            "token-expired",
+            "the session token has expired; sign in again",
+        ),
+        (_, "api-token-disabled") => (ErrorKind::InvalidToken, "invalid-token", "the API token has been disabled"),
+        (_, "invalid-api-token") => (
+            ErrorKind::InvalidToken,
+            "invalid-token",
+            "the API token is not valid (unknown or revoked)",
+        ),
+        ("unauthorized", _) if api => (
+            ErrorKind::InvalidToken,
+            "invalid-token",
+            "the server does not accept this API token; is it reached through actual-token-gateway?",
+        ),
+        ("unauthorized", _) if method == AuthMethod::SessionToken => (
+            ErrorKind::TokenExpired,
+            "token-expired",
+            "the session token is unknown or has expired; sign in again",
+        ),
+        ("unauthorized", _) => (ErrorKind::Auth, "unauthorized", "the server refused the credentials"),
+        _ if status == StatusCode::TOO_MANY_REQUESTS.as_u16() => (
+            ErrorKind::RateLimit,
+            "too-many-requests",
+            "the server is rate-limiting requests; wait before trying again",
+        ),
+        _ => return None,
+    };
+    Some(ClientError::Auth {
+        kind,
+        code: code.to_string(),
+        message: message.to_string(),
+        reply: reply.clone(),
+    })
+}
+
+/// Describes a transport failure without the URL (which may carry a path we do not
+/// want to repeat) and without any header.
+pub fn network_error(e: &reqwest::Error) -> ClientError {
+    let what = if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "the connection failed (is the server running and the URL right?)"
+    } else if e.is_body() || e.is_decode() {
+        "the connection broke while reading the reply"
+    } else if e.is_request() {
+        "the request could not be sent"
+    } else {
+        "the HTTP exchange failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut cause = String::new();
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    let message = if cause.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {cause}")
+    };
+    ClientError::Network {
+        message,
+        reply: Reply::default(),
+    }
+}
