@@ -1,1 +1,5 @@
-fn placeholder() {}
+//! The napi layer: `#[napi]` exports only. Protocol and client logic live in
+//! `crates/`; this file converts arguments and errors at the boundary.
+
+mod errors;
+mod native_client;

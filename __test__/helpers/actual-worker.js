@@ -1,0 +1,118 @@
+'use strict';
+// Runs one step with the real @actual-app/api in its own process (the official
+// client holds one global instance and logs a great deal). Usage:
+//   node actual-worker.js '<json args>'   -> writes the JSON result to args.resultFile
+const fs = require('node:fs');
+
+const args = JSON.parse(process.argv[2]);
+for (const method of ['log', 'info', 'warn', 'error', 'debug', 'group', 'groupEnd', 'trace']) {
+  console[method] = () => {};
+}
+const api = require('@actual-app/api');
+
+const ALL_DATES = ['1900-01-01', '2199-12-31'];
+
+function day(i) {
+  const d = new Date(Date.UTC(2025, 0, 1) + (i % 600) * 86400000);
+  return d.toISOString().slice(0, 10);
+}
+
+async function createBudget() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.runImport(args.name, async () => {
+    for (const [a, spec] of args.accounts.entries()) {
+      const id = await api.createAccount({ name: spec.name, offbudget: false }, spec.balance ?? 0);
+      const txns = [];
+      for (let i = 0; i < spec.transactions; i++) {
+        txns.push({ date: day(i), amount: -((i * 37 + a * 11) % 10000) - 1, payee_name: `Payee ${i % 50}`, notes: `t${a}-${i}` });
+      }
+      for (let i = 0; i < txns.length; i += 5000) {
+        await api.addTransactions(id, txns.slice(i, i + 5000));
+      }
+    }
+  });
+  const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password }).catch(() => null);
+  const budgets = await api.getBudgets();
+  const local = budgets.find((b) => b.name === args.name && b.id);
+  if (args.encryptPassword) {
+    await api.loadBudget(local.id);
+    const res = await lib.send('key-make', { password: args.encryptPassword });
+    if (res && res.error) throw new Error(`key-make failed: ${JSON.stringify(res.error)}`);
+  }
+  const after = (await api.getBudgets()).find((b) => b.id === local.id);
+  await api.shutdown();
+  return { id: local.id, syncId: after.groupId, cloudFileId: after.cloudFileId };
+}
+
+// Changes that reach the server only as sync messages.
+async function changeBudget() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const accounts = await api.getAccounts();
+  const newAccount = await api.createAccount({ name: `Added ${Date.now()}`, offbudget: false }, 0);
+  const txns = [];
+  for (let i = 0; i < (args.newTransactions ?? 10); i++) {
+    txns.push({ date: day(i + 7), amount: -(i + 1) * 101, payee_name: `New payee ${i % 7}`, notes: `added ${i}` });
+  }
+  await api.addTransactions(newAccount, txns);
+  const existing = await api.getTransactions(accounts[0].id, ...ALL_DATES);
+  const edits = Math.min(args.edits ?? 3, existing.length);
+  for (let i = 0; i < edits; i++) {
+    await api.updateTransaction(existing[i].id, { notes: `edited ${i}`, amount: existing[i].amount - 1 });
+  }
+  for (let i = edits; i < Math.min(edits + (args.deletes ?? 2), existing.length); i++) {
+    await api.deleteTransaction(existing[i].id);
+  }
+  await api.updateAccount(accounts[0].id, { name: `${accounts[0].name} renamed` });
+  await api.sync();
+  await api.shutdown();
+  return { ok: true };
+}
+
+async function readBudget(budgetId) {
+  const accounts = await api.getAccounts();
+  const transactions = [];
+  for (const account of accounts) {
+    for (const t of await api.getTransactions(account.id, ...ALL_DATES)) {
+      transactions.push({ id: t.id, account: t.account, date: t.date, amount: t.amount, notes: t.notes ?? null, payee: t.payee ?? null });
+    }
+  }
+  transactions.sort((x, y) => (x.id < y.id ? -1 : 1));
+  return {
+    budgetId,
+    accounts: accounts.map((a) => ({ id: a.id, name: a.name })).sort((x, y) => (x.id < y.id ? -1 : 1)),
+    transactions,
+  };
+}
+
+// Opens a folder offline (no server) and reads it.
+async function openLocal() {
+  await api.init({ dataDir: args.dataDir });
+  await api.loadBudget(args.budgetId);
+  const data = await readBudget(args.budgetId);
+  await api.shutdown();
+  return data;
+}
+
+// Downloads with the official client and reads what it got.
+async function download() {
+  const credential = args.sessionToken ? { sessionToken: args.sessionToken } : { password: args.password };
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, ...credential });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const local = (await api.getBudgets()).find((b) => b.groupId === args.syncId && b.id);
+  const data = await readBudget(local.id);
+  await api.shutdown();
+  return data;
+}
+
+const ops = { createBudget, changeBudget, openLocal, download };
+
+ops[args.op]()
+  .then((result) => {
+    fs.writeFileSync(args.resultFile, JSON.stringify({ ok: true, result }));
+    process.exit(0);
+  })
+  .catch((err) => {
+    fs.writeFileSync(args.resultFile, JSON.stringify({ ok: false, error: String(err && err.stack ? err.stack : err), code: err && err.code }));
+    process.exit(1);
+  });

@@ -1,0 +1,20 @@
+use actual_client::ClientError;
+
+/// Marks a native error whose message is a JSON payload for `index.js`.
+const PAYLOAD_PREFIX: &str = "ACTUAL_NATIVE_ERROR:";
+
+/// Async functions cannot carry a custom napi status, so the error's fields travel as
+/// JSON in the message; `index.js` rebuilds the typed error from them.
+pub fn to_napi(e: ClientError) -> napi::Error {
+    let reply = e.reply();
+    let payload = serde_json::json!({
+        "kind": e.kind().name(),
+        "code": e.code(),
+        "message": e.to_string(),
+        "status": reply.and_then(|r| r.status),
+        "reason": reply.and_then(|r| r.reason.clone()),
+        "details": reply.and_then(|r| r.details.clone()),
+        "retryAfter": reply.and_then(|r| r.retry_after),
+    });
+    napi::Error::from_reason(format!("{PAYLOAD_PREFIX}{payload}"))
+}

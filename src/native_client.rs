@@ -1,0 +1,107 @@
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actual_client::config::{parse_server_url, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
+use actual_client::{Client, ClientConfig, ClientError, CredentialFields};
+use napi_derive::napi;
+
+use crate::errors::to_napi;
+
+/// `init`'s options after `index.js` has merged in the environment.
+#[napi(object)]
+pub struct ConnectOptions {
+    pub server_url: String,
+    pub data_dir: String,
+    pub password: Option<String>,
+    pub session_token: Option<String>,
+    pub token: Option<String>,
+    pub verbose: Option<bool>,
+    pub connect_timeout_ms: Option<u32>,
+    pub read_timeout_ms: Option<u32>,
+}
+
+#[napi(object)]
+pub struct DownloadResult {
+    pub id: String,
+    pub name: String,
+    pub sync_id: String,
+    pub cloud_file_id: String,
+    pub path: String,
+}
+
+/// A signed-in client. `close` drops the HTTP pool and the credential.
+#[napi]
+pub struct NativeClient {
+    inner: Mutex<Option<Arc<Client>>>,
+}
+
+fn millis(value: Option<u32>, default: Duration) -> Duration {
+    value.map_or(default, |ms| Duration::from_millis(ms.max(1).into()))
+}
+
+/// Checks the options and signs in.
+#[napi]
+pub async fn connect(options: ConnectOptions) -> napi::Result<NativeClient> {
+    let credential = CredentialFields {
+        password: options.password,
+        session_token: options.session_token,
+        token: options.token,
+    }
+    .into_credential()
+    .map_err(to_napi)?;
+    let config = ClientConfig {
+        server_url: parse_server_url(&options.server_url).map_err(to_napi)?,
+        data_dir: PathBuf::from(options.data_dir),
+        credential,
+        verbose: options.verbose.unwrap_or(false),
+        connect_timeout: millis(options.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT),
+        read_timeout: millis(options.read_timeout_ms, DEFAULT_READ_TIMEOUT),
+    };
+    let client = Client::connect(config).await.map_err(to_napi)?;
+    Ok(NativeClient {
+        inner: Mutex::new(Some(Arc::new(client))),
+    })
+}
+
+#[napi]
+impl NativeClient {
+    fn client(&self) -> napi::Result<Arc<Client>> {
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        guard.clone().ok_or_else(|| to_napi(ClientError::NotInitialized))
+    }
+
+    #[napi]
+    pub fn data_dir(&self) -> napi::Result<String> {
+        Ok(self.client()?.data_dir().display().to_string())
+    }
+
+    #[napi]
+    pub async fn download_budget(&self, sync_id: String, password: Option<String>) -> napi::Result<DownloadResult> {
+        let client = self.client()?;
+        let budget = client
+            .download_budget(&sync_id, password.as_deref())
+            .await
+            .map_err(to_napi)?;
+        Ok(DownloadResult {
+            id: budget.id,
+            name: budget.name,
+            sync_id: budget.sync_id,
+            cloud_file_id: budget.cloud_file_id,
+            path: budget.path,
+        })
+    }
+
+    #[napi]
+    pub async fn get_budgets(&self) -> napi::Result<serde_json::Value> {
+        let client = self.client()?;
+        let budgets = client.budgets().await.map_err(to_napi)?;
+        serde_json::to_value(budgets).map_err(|e| napi::Error::from_reason(e.to_string()))
+    }
+
+    /// Forgets the credential and drops the connection pool once running calls end.
+    #[napi]
+    pub fn close(&self) {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+}
