@@ -68,7 +68,9 @@ pub async fn connect(options: ConnectOptions) -> napi::Result<NativeClient> {
 impl NativeClient {
     fn client(&self) -> napi::Result<Arc<Client>> {
         let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        guard.clone().ok_or_else(|| to_napi(ClientError::NotInitialized))
+        guard
+            .clone()
+            .ok_or_else(|| to_napi(ClientError::NotInitialized))
     }
 
     #[napi]
@@ -77,7 +79,11 @@ impl NativeClient {
     }
 
     #[napi]
-    pub async fn download_budget(&self, sync_id: String, password: Option<String>) -> napi::Result<DownloadResult> {
+    pub async fn download_budget(
+        &self,
+        sync_id: String,
+        password: Option<String>,
+    ) -> napi::Result<DownloadResult> {
         let client = self.client()?;
         let budget = client
             .download_budget(&sync_id, password.as_deref())

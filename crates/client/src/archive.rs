@@ -31,20 +31,26 @@ fn unsafe_name(name: &str) -> bool {
 /// exactly one shared folder. Entries with unsafe names, symlinks, duplicate names or
 /// a total size past the cap are refused.
 pub fn extract(zip_bytes: &[u8]) -> Result<BudgetFiles> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(zip_bytes))
-        .map_err(|_| ClientError::download("not-zip-file", "the downloaded file is not a zip archive"))?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(zip_bytes)).map_err(|_| {
+        ClientError::download("not-zip-file", "the downloaded file is not a zip archive")
+    })?;
 
     let mut names = HashSet::new();
     let mut db_dirs = Vec::new();
     let mut meta_dirs = Vec::new();
     let mut declared_total: u64 = 0;
     for i in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(i)
-            .map_err(|_| ClientError::download("invalid-zip-file", "the budget archive is damaged"))?;
+        let entry = archive.by_index_raw(i).map_err(|_| {
+            ClientError::download("invalid-zip-file", "the budget archive is damaged")
+        })?;
         let name = entry
             .name()
-            .map_err(|_| ClientError::download("invalid-zip-file", "the budget archive has an unreadable file name"))?
+            .map_err(|_| {
+                ClientError::download(
+                    "invalid-zip-file",
+                    "the budget archive has an unreadable file name",
+                )
+            })?
             .to_string();
         if unsafe_name(&name) {
             return Err(ClientError::download(
@@ -53,16 +59,28 @@ pub fn extract(zip_bytes: &[u8]) -> Result<BudgetFiles> {
             ));
         }
         if entry.is_symlink() {
-            return Err(ClientError::download("invalid-zip-file", "the budget archive holds a symbolic link"));
+            return Err(ClientError::download(
+                "invalid-zip-file",
+                "the budget archive holds a symbolic link",
+            ));
         }
         if !names.insert(name.clone()) {
-            return Err(ClientError::download("invalid-zip-file", "the budget archive holds the same name twice"));
+            return Err(ClientError::download(
+                "invalid-zip-file",
+                "the budget archive holds the same name twice",
+            ));
         }
         declared_total = declared_total.saturating_add(entry.size());
-        if let Some(dir) = name.strip_suffix(DB_NAME).filter(|d| d.is_empty() || d.ends_with('/')) {
+        if let Some(dir) = name
+            .strip_suffix(DB_NAME)
+            .filter(|d| d.is_empty() || d.ends_with('/'))
+        {
             db_dirs.push(dir.to_string());
         }
-        if let Some(dir) = name.strip_suffix(META_NAME).filter(|d| d.is_empty() || d.ends_with('/')) {
+        if let Some(dir) = name
+            .strip_suffix(META_NAME)
+            .filter(|d| d.is_empty() || d.ends_with('/'))
+        {
             meta_dirs.push(dir.to_string());
         }
     }
@@ -81,28 +99,44 @@ pub fn extract(zip_bytes: &[u8]) -> Result<BudgetFiles> {
         ));
     };
 
-    let metadata = read_entry(&mut archive, &format!("{dir}{META_NAME}"), MAX_METADATA_BYTES)?;
+    let metadata = read_entry(
+        &mut archive,
+        &format!("{dir}{META_NAME}"),
+        MAX_METADATA_BYTES,
+    )?;
     let db = read_entry(&mut archive, &format!("{dir}{DB_NAME}"), MAX_UNZIPPED_BYTES)?;
     Ok(BudgetFiles { db, metadata })
 }
 
 fn too_large() -> ClientError {
-    ClientError::download("zip-too-large", "the budget archive unpacks to more than 500 MB")
+    ClientError::download(
+        "zip-too-large",
+        "the budget archive unpacks to more than 500 MB",
+    )
 }
 
 /// Reads one entry, never trusting its declared size: reading stops one byte past the cap.
-fn read_entry(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, cap: u64) -> Result<Vec<u8>> {
+fn read_entry(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    cap: u64,
+) -> Result<Vec<u8>> {
     let entry = archive
         .by_name(name)
         .map_err(|_| ClientError::download("invalid-zip-file", "the budget archive is damaged"))?;
     let mut out = Vec::with_capacity(entry.size().min(cap) as usize);
-    entry
-        .take(cap + 1)
-        .read_to_end(&mut out)
-        .map_err(|_| ClientError::download("invalid-zip-file", "the budget archive is damaged or truncated"))?;
+    entry.take(cap + 1).read_to_end(&mut out).map_err(|_| {
+        ClientError::download(
+            "invalid-zip-file",
+            "the budget archive is damaged or truncated",
+        )
+    })?;
     if out.len() as u64 > cap {
         return Err(if name.ends_with(META_NAME) {
-            ClientError::download("invalid-meta-file", "metadata.json in the budget archive is far too large")
+            ClientError::download(
+                "invalid-meta-file",
+                "metadata.json in the budget archive is far too large",
+            )
         } else {
             too_large()
         });
@@ -134,7 +168,10 @@ pub(crate) mod tests {
         let z = make_zip(&[("db.sqlite", b"DB"), ("metadata.json", b"{}")]);
         let f = extract(&z).unwrap();
         assert_eq!(f.db, b"DB");
-        let z = make_zip(&[("My-Budget/db.sqlite", b"DB2"), ("My-Budget/metadata.json", b"{}")]);
+        let z = make_zip(&[
+            ("My-Budget/db.sqlite", b"DB2"),
+            ("My-Budget/metadata.json", b"{}"),
+        ]);
         assert_eq!(extract(&z).unwrap().db, b"DB2");
         // Root wins over a folder.
         let z = make_zip(&[
@@ -153,7 +190,11 @@ pub(crate) mod tests {
         assert_eq!(extract(&z).err().unwrap().code(), "invalid-zip-file");
         let z = make_zip(&[("../db.sqlite", b"x"), ("metadata.json", b"{}")]);
         assert_eq!(extract(&z).err().unwrap().code(), "invalid-zip-file");
-        let z = make_zip(&[("/etc/x", b"x"), ("db.sqlite", b"x"), ("metadata.json", b"{}")]);
+        let z = make_zip(&[
+            ("/etc/x", b"x"),
+            ("db.sqlite", b"x"),
+            ("metadata.json", b"{}"),
+        ]);
         assert_eq!(extract(&z).err().unwrap().code(), "invalid-zip-file");
         let z = make_zip(&[
             ("a/db.sqlite", b"A"),

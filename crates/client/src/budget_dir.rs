@@ -18,7 +18,11 @@ const SCRATCH_PREFIX: &str = ".actual-native-";
 
 /// A budget id is used as a folder name: upstream allows only these characters.
 pub fn is_valid_budget_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !id.is_empty()
+        && id.len() <= 255
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The parsed and rewritten `metadata.json` of a downloaded budget.
@@ -33,7 +37,12 @@ pub struct Metadata {
 /// time) and `encryptKeyId` overwrite what the snapshot had. `userId` is dropped: the
 /// official client stores its session token there, and we never keep a credential.
 pub fn rewrite_metadata(raw: &[u8], info: &FileInfo, today: &str) -> Result<Metadata> {
-    let invalid = |what: &str| ClientError::download("invalid-meta-file", format!("metadata.json in the budget archive {what}"));
+    let invalid = |what: &str| {
+        ClientError::download(
+            "invalid-meta-file",
+            format!("metadata.json in the budget archive {what}"),
+        )
+    };
     let mut meta: Map<String, Value> = match serde_json::from_slice(raw) {
         Ok(Value::Object(map)) => map,
         _ => return Err(invalid("is not a JSON object")),
@@ -45,7 +54,10 @@ pub fn rewrite_metadata(raw: &[u8], info: &FileInfo, today: &str) -> Result<Meta
     };
     meta.remove("userId");
     meta.insert("cloudFileId".into(), Value::String(info.file_id.clone()));
-    meta.insert("groupId".into(), info.group_id.clone().map_or(Value::Null, Value::String));
+    meta.insert(
+        "groupId".into(),
+        info.group_id.clone().map_or(Value::Null, Value::String),
+    );
     meta.insert("lastUploaded".into(), Value::String(today.to_string()));
     meta.insert(
         "encryptKeyId".into(),
@@ -54,7 +66,10 @@ pub fn rewrite_metadata(raw: &[u8], info: &FileInfo, today: &str) -> Result<Meta
             .and_then(|m| m.key_id.clone())
             .map_or(Value::Null, Value::String),
     );
-    let name = meta.get("budgetName").and_then(Value::as_str).map(str::to_string);
+    let name = meta
+        .get("budgetName")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let json = serde_json::to_vec(&meta).map_err(|_| invalid("cannot be written back"))?;
     Ok(Metadata { id, name, json })
 }
@@ -80,7 +95,8 @@ struct Scratch {
 impl Scratch {
     fn create(data_dir: &Path, what: &str) -> Result<Self> {
         let path = data_dir.join(format!("{SCRATCH_PREFIX}{what}-{}", random_suffix()));
-        fs::create_dir(&path).map_err(|e| ClientError::fs("cannot create a folder in", data_dir, e))?;
+        fs::create_dir(&path)
+            .map_err(|e| ClientError::fs("cannot create a folder in", data_dir, e))?;
         Ok(Scratch { path, keep: false })
     }
 }
@@ -95,9 +111,11 @@ impl Drop for Scratch {
 
 fn write_synced(path: &Path, data: &[u8]) -> Result<()> {
     let mut file = fs::File::create(path).map_err(|e| ClientError::fs("cannot create", path, e))?;
-    file.write_all(data).map_err(|e| ClientError::fs("cannot write", path, e))?;
+    file.write_all(data)
+        .map_err(|e| ClientError::fs("cannot write", path, e))?;
     // Flushed before the rename, so a crash cannot leave a renamed but empty file.
-    file.sync_all().map_err(|e| ClientError::fs("cannot write", path, e))
+    file.sync_all()
+        .map_err(|e| ClientError::fs("cannot write", path, e))
 }
 
 /// Writes `db.sqlite` and `metadata.json` into `<dataDir>/<id>/`, replacing the two
@@ -111,7 +129,8 @@ pub fn install(data_dir: &Path, meta: &Metadata, db: &[u8]) -> Result<PathBuf> {
     write_synced(&staged.path.join(META_FILE), &meta.json)?;
 
     if !target.exists() {
-        fs::rename(&staged.path, &target).map_err(|e| ClientError::fs("cannot move into place", &target, e))?;
+        fs::rename(&staged.path, &target)
+            .map_err(|e| ClientError::fs("cannot move into place", &target, e))?;
         staged.keep = true;
         return Ok(target);
     }
@@ -144,7 +163,11 @@ pub fn install(data_dir: &Path, meta: &Metadata, db: &[u8]) -> Result<PathBuf> {
 pub fn clean_stale_scratch(data_dir: &Path) {
     if let Ok(entries) = fs::read_dir(data_dir) {
         for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(SCRATCH_PREFIX)
+            {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
@@ -184,7 +207,12 @@ pub fn local_budgets(data_dir: &Path) -> Vec<LocalBudget> {
             }
             let raw = fs::read(entry.path().join(META_FILE)).ok()?;
             let meta: Map<String, Value> = serde_json::from_slice(&raw).ok()?;
-            let text = |k: &str| meta.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+            let text = |k: &str| {
+                meta.get(k)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            };
             Some(LocalBudget {
                 cloud_file_id: text("cloudFileId"),
                 encrypt_key_id: text("encryptKeyId"),
@@ -239,12 +267,20 @@ mod tests {
         );
         assert!(!text.contains("SESSION-SECRET"));
         let plain = rewrite_metadata(raw, &info(false), "2026-11-29").unwrap();
-        assert!(String::from_utf8(plain.json).unwrap().ends_with(r#""encryptKeyId":null}"#));
+        assert!(String::from_utf8(plain.json)
+            .unwrap()
+            .ends_with(r#""encryptKeyId":null}"#));
     }
 
     #[test]
     fn metadata_refusals() {
-        for raw in [&br#"[]"#[..], br#"{"budgetName":"x"}"#, br#"{"id":"../etc"}"#, br#"{"id":"a/b"}"#, b"{"] {
+        for raw in [
+            &br#"[]"#[..],
+            br#"{"budgetName":"x"}"#,
+            br#"{"id":"../etc"}"#,
+            br#"{"id":"a/b"}"#,
+            b"{",
+        ] {
             let e = rewrite_metadata(raw, &info(false), "2026-11-29").unwrap_err();
             assert_eq!(e.code(), "invalid-meta-file");
         }
@@ -253,7 +289,12 @@ mod tests {
     #[test]
     fn install_replaces_and_keeps_backups() {
         let dir = tempfile::tempdir().unwrap();
-        let meta = rewrite_metadata(br#"{"id":"B-1","budgetName":"B"}"#, &info(false), "2026-11-29").unwrap();
+        let meta = rewrite_metadata(
+            br#"{"id":"B-1","budgetName":"B"}"#,
+            &info(false),
+            "2026-11-29",
+        )
+        .unwrap();
         let path = install(dir.path(), &meta, b"first").unwrap();
         fs::write(path.join("backups-keep.txt"), b"keep").unwrap();
         fs::write(path.join("db.sqlite-wal"), b"old wal").unwrap();
@@ -261,7 +302,11 @@ mod tests {
         assert_eq!(fs::read(path.join(DB_FILE)).unwrap(), b"second");
         assert_eq!(fs::read(path.join("backups-keep.txt")).unwrap(), b"keep");
         assert!(!path.join("db.sqlite-wal").exists());
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("B-1")]);
         let budgets = local_budgets(dir.path());
         assert_eq!(budgets.len(), 1);

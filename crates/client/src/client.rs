@@ -63,7 +63,10 @@ pub struct RemoteBudget {
 fn login_failed(reply: Reply) -> ClientError {
     ClientError::Auth {
         kind: ErrorKind::Auth,
-        code: reply.reason.clone().unwrap_or_else(|| "login-failed".into()),
+        code: reply
+            .reason
+            .clone()
+            .unwrap_or_else(|| "login-failed".into()),
         message: "the server refused the sign-in".into(),
         reply,
     }
@@ -72,7 +75,10 @@ fn login_failed(reply: Reply) -> ClientError {
 fn validate_failed(reply: Reply) -> ClientError {
     ClientError::Auth {
         kind: ErrorKind::Auth,
-        code: reply.reason.clone().unwrap_or_else(|| "unauthorized".into()),
+        code: reply
+            .reason
+            .clone()
+            .unwrap_or_else(|| "unauthorized".into()),
         message: "the server did not accept the credentials".into(),
         reply,
     }
@@ -117,7 +123,9 @@ impl Client {
                 struct Login {
                     token: Option<String>,
                 }
-                let login: Login = http.send_json(rb, "account/login", AuthMethod::Password, login_failed).await?;
+                let login: Login = http
+                    .send_json(rb, "account/login", AuthMethod::Password, login_failed)
+                    .await?;
                 let token = login.token.ok_or_else(|| login_failed(Reply::default()))?;
                 (Secret::new(token), AuthMethod::SessionToken)
             }
@@ -135,7 +143,9 @@ impl Client {
         if !matches!(config.credential, Credential::Password(_)) {
             client.user = client.validate().await?;
         }
-        client.http.log(format!("signed in with {}", config.credential.method()));
+        client
+            .http
+            .log(format!("signed in with {}", config.credential.method()));
         Ok(client)
     }
 
@@ -149,14 +159,22 @@ impl Client {
 
     /// `GET /account/validate` with the current credential.
     pub async fn validate(&self) -> Result<UserInfo> {
-        let rb = self.http.request(Method::GET, "account/validate", Some(&self.token));
-        self.http.send_json(rb, "account/validate", self.method, validate_failed).await
+        let rb = self
+            .http
+            .request(Method::GET, "account/validate", Some(&self.token));
+        self.http
+            .send_json(rb, "account/validate", self.method, validate_failed)
+            .await
     }
 
     /// The files the credential can see on the server.
     pub async fn remote_files(&self) -> Result<Vec<RemoteFile>> {
-        let rb = self.http.request(Method::GET, "sync/list-user-files", Some(&self.token));
-        self.http.send_json(rb, "sync/list-user-files", self.method, list_failed).await
+        let rb = self
+            .http
+            .request(Method::GET, "sync/list-user-files", Some(&self.token));
+        self.http
+            .send_json(rb, "sync/list-user-files", self.method, list_failed)
+            .await
     }
 
     async fn file_info(&self, file_id: &str) -> Result<FileInfo> {
@@ -164,7 +182,9 @@ impl Client {
             .http
             .request(Method::GET, "sync/get-user-file-info", Some(&self.token))
             .header(FILE_ID_HEADER, file_id);
-        self.http.send_json(rb, "sync/get-user-file-info", self.method, download_failed).await
+        self.http
+            .send_json(rb, "sync/get-user-file-info", self.method, download_failed)
+            .await
     }
 
     async fn file_bytes(&self, file_id: &str) -> Result<bytes::Bytes> {
@@ -172,7 +192,9 @@ impl Client {
             .http
             .request(Method::GET, "sync/download-user-file", Some(&self.token))
             .header(FILE_ID_HEADER, file_id);
-        self.http.send(rb, "sync/download-user-file", self.method, download_failed).await
+        self.http
+            .send(rb, "sync/download-user-file", self.method, download_failed)
+            .await
     }
 
     /// Fetches the file's key parameters and checks the password against the key test.
@@ -183,10 +205,16 @@ impl Client {
             .request(Method::POST, "sync/user-get-key", Some(&self.token))
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string());
-        let key: UserKey = self.http.send_json(rb, "sync/user-get-key", self.method, key_failed).await?;
-        let test = key
-            .test
-            .ok_or_else(|| ClientError::download("old-key-style", "the budget uses an old key style this client cannot open"))?;
+        let key: UserKey = self
+            .http
+            .send_json(rb, "sync/user-get-key", self.method, key_failed)
+            .await?;
+        let test = key.test.ok_or_else(|| {
+            ClientError::download(
+                "old-key-style",
+                "the budget uses an old key style this client cannot open",
+            )
+        })?;
         let test = KeyTest::parse(&test)?;
         let password = password.to_string();
         // PBKDF2 is CPU work: keep it off the async threads.
@@ -201,7 +229,11 @@ impl Client {
 
     /// Downloads the budget whose sync id (`groupId`) is `sync_id` into
     /// `<dataDir>/<id>/`, replacing any previous copy in one step.
-    pub async fn download_budget(&self, sync_id: &str, password: Option<&str>) -> Result<DownloadedBudget> {
+    pub async fn download_budget(
+        &self,
+        sync_id: &str,
+        password: Option<&str>,
+    ) -> Result<DownloadedBudget> {
         if !budget_dir::is_valid_budget_id(sync_id) {
             return Err(ClientError::config(
                 "invalid-sync-id",
@@ -230,8 +262,11 @@ impl Client {
                 _ => Ok(None),
             }
         };
-        let (key, info, bytes) =
-            tokio::try_join!(key_check, self.file_info(&file.file_id), self.file_bytes(&file.file_id))?;
+        let (key, info, bytes) = tokio::try_join!(
+            key_check,
+            self.file_info(&file.file_id),
+            self.file_bytes(&file.file_id)
+        )?;
         self.http.log(format!("downloaded {} bytes", bytes.len()));
 
         let key = match (&info.encrypt_meta, key) {
@@ -245,19 +280,23 @@ impl Client {
 
         let data_dir = self.data_dir.clone();
         let fallback_name = file.name.clone();
-        let installed = tokio::task::spawn_blocking(move || -> Result<(budget_dir::Metadata, PathBuf)> {
-            let plain = match (&info.encrypt_meta, &key) {
-                (Some(meta), Some(key)) => meta.decrypt(key, &bytes)?,
-                _ => bytes.to_vec(),
-            };
-            let files = archive::extract(&plain)?;
-            drop(plain);
-            let meta = budget_dir::rewrite_metadata(&files.metadata, &info, &budget_dir::today())?;
-            let path = budget_dir::install(&data_dir, &meta, &files.db)?;
-            Ok((meta, path))
-        })
-        .await
-        .map_err(|_| ClientError::download("download-failure", "the download task stopped unexpectedly"))?;
+        let installed =
+            tokio::task::spawn_blocking(move || -> Result<(budget_dir::Metadata, PathBuf)> {
+                let plain = match (&info.encrypt_meta, &key) {
+                    (Some(meta), Some(key)) => meta.decrypt(key, &bytes)?,
+                    _ => bytes.to_vec(),
+                };
+                let files = archive::extract(&plain)?;
+                drop(plain);
+                let meta =
+                    budget_dir::rewrite_metadata(&files.metadata, &info, &budget_dir::today())?;
+                let path = budget_dir::install(&data_dir, &meta, &files.db)?;
+                Ok((meta, path))
+            })
+            .await
+            .map_err(|_| {
+                ClientError::download("download-failure", "the download task stopped unexpectedly")
+            })?;
         let (meta, path) = installed?;
         self.http.log(format!("budget {} written", meta.id));
         Ok(DownloadedBudget {
@@ -297,9 +336,13 @@ impl Client {
 fn prepare_data_dir(dir: &Path) -> Result<PathBuf> {
     let bad = |why: String| ClientError::config("invalid-data-dir", why);
     if dir.exists() && !dir.is_dir() {
-        return Err(bad(format!("dataDir {} is a file, not a folder", dir.display())));
+        return Err(bad(format!(
+            "dataDir {} is a file, not a folder",
+            dir.display()
+        )));
     }
-    std::fs::create_dir_all(dir).map_err(|e| bad(format!("cannot create dataDir {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| bad(format!("cannot create dataDir {}: {e}", dir.display())))?;
     let probe = dir.join(format!(".actual-native-probe-{}", std::process::id()));
     std::fs::write(&probe, b"")
         .map_err(|e| bad(format!("dataDir {} is not writable: {e}", dir.display())))?;

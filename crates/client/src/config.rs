@@ -55,7 +55,11 @@ impl CredentialFields {
             let none = given.is_empty();
             return Err(auth_error(
                 ErrorKind::Auth,
-                if none { "missing-credentials" } else { "multiple-auth-methods" },
+                if none {
+                    "missing-credentials"
+                } else {
+                    "multiple-auth-methods"
+                },
                 if none {
                     "no credential given: pass exactly one of password, sessionToken or token (or set ACTUAL_API_TOKEN)"
                 } else {
@@ -65,14 +69,22 @@ impl CredentialFields {
         }
         let credential = given.remove(0);
         match &credential {
-            Credential::ApiToken(t) => {
-                token::check_format(t).map_err(|e| auth_error(ErrorKind::InvalidToken, "invalid-token", &e.to_string()))?
-            }
+            Credential::ApiToken(t) => token::check_format(t).map_err(|e| {
+                auth_error(ErrorKind::InvalidToken, "invalid-token", &e.to_string())
+            })?,
             Credential::Password(p) if p.is_empty() => {
-                return Err(auth_error(ErrorKind::Auth, "invalid-password", "the password is empty"))
+                return Err(auth_error(
+                    ErrorKind::Auth,
+                    "invalid-password",
+                    "the password is empty",
+                ))
             }
             Credential::SessionToken(t) if t.trim().is_empty() => {
-                return Err(auth_error(ErrorKind::Auth, "token-expired", "the session token is empty"))
+                return Err(auth_error(
+                    ErrorKind::Auth,
+                    "token-expired",
+                    "the session token is empty",
+                ))
             }
             _ => {}
         }
@@ -117,7 +129,10 @@ pub fn parse_server_url(raw: &str) -> Result<Url> {
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(ClientError::config(
             "invalid-server-url",
-            format!("serverURL must start with http:// or https://, not {}://", url.scheme()),
+            format!(
+                "serverURL must start with http:// or https://, not {}://",
+                url.scheme()
+            ),
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -127,7 +142,10 @@ pub fn parse_server_url(raw: &str) -> Result<Url> {
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(ClientError::config("invalid-server-url", "serverURL has no host"));
+        return Err(ClientError::config(
+            "invalid-server-url",
+            "serverURL has no host",
+        ));
     }
     url.set_query(None);
     url.set_fragment(None);
@@ -150,7 +168,11 @@ mod tests {
             "http://localhost:5006/"
         );
         assert_eq!(
-            parse_server_url("https://example.com/actual/").unwrap().join("account/login").unwrap().as_str(),
+            parse_server_url("https://example.com/actual/")
+                .unwrap()
+                .join("account/login")
+                .unwrap()
+                .as_str(),
             "https://example.com/actual/account/login"
         );
         for bad in ["ftp://x", "localhost:5006", "not a url", "http://u:p@host"] {

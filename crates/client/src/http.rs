@@ -83,7 +83,8 @@ impl Http {
         let mut rb = self.client.request(method, url);
         if let Some(token) = token {
             let mut headers = HeaderMap::new();
-            let mut value = HeaderValue::from_str(token.expose()).unwrap_or(HeaderValue::from_static(""));
+            let mut value =
+                HeaderValue::from_str(token.expose()).unwrap_or(HeaderValue::from_static(""));
             value.set_sensitive(true);
             headers.insert(TOKEN_HEADER, value);
             rb = rb.headers(headers);
@@ -103,7 +104,11 @@ impl Http {
         let started = Instant::now();
         let response = rb.send().await.map_err(|e| network_error(&e))?;
         let status = response.status();
-        self.log(format!("{path} -> {} ({} ms)", status.as_u16(), started.elapsed().as_millis()));
+        self.log(format!(
+            "{path} -> {} ({} ms)",
+            status.as_u16(),
+            started.elapsed().as_millis()
+        ));
         if status.is_success() {
             return response.bytes().await.map_err(|e| network_error(&e));
         }
@@ -133,7 +138,12 @@ impl Http {
         }
     }
 
-    async fn failure(&self, response: Response, method: AuthMethod, on_error: OnError) -> ClientError {
+    async fn failure(
+        &self,
+        response: Response,
+        method: AuthMethod,
+        on_error: OnError,
+    ) -> ClientError {
         let status = response.status();
         let retry_after = response
             .headers()
@@ -152,7 +162,10 @@ impl Http {
                 message: format!(
                     "the server answered {}{}",
                     status.as_u16(),
-                    status.canonical_reason().map(|r| format!(" {r}")).unwrap_or_default()
+                    status
+                        .canonical_reason()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default()
                 ),
                 reply,
             };

@@ -44,7 +44,12 @@ impl BudgetKey {
     }
 
     /// Decrypts one AES-256-GCM blob with the iv and auth tag kept beside it.
-    pub fn decrypt(&self, iv: &[u8], auth_tag: &[u8], data: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+    pub fn decrypt(
+        &self,
+        iv: &[u8],
+        auth_tag: &[u8],
+        data: &[u8],
+    ) -> Result<Vec<u8>, ProtocolError> {
         if iv.len() != IV_LEN {
             return Err(ProtocolError::BadEncryptMeta("iv must be 12 bytes"));
         }
@@ -57,24 +62,43 @@ impl BudgetKey {
         sealed.extend_from_slice(auth_tag);
         let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&self.0));
         cipher
-            .decrypt(Nonce::from_slice(iv), Payload { msg: &sealed, aad: &[] })
+            .decrypt(
+                Nonce::from_slice(iv),
+                Payload {
+                    msg: &sealed,
+                    aad: &[],
+                },
+            )
             .map_err(|_| ProtocolError::DecryptFailure)
     }
 
     /// Encrypts with a fresh random iv; used by tests and by tools that upload.
-    pub fn encrypt(&self, plain: &[u8]) -> Result<(Vec<u8>, [u8; IV_LEN], [u8; TAG_LEN]), ProtocolError> {
+    pub fn encrypt(&self, plain: &[u8]) -> Result<Sealed, ProtocolError> {
         let mut iv = [0u8; IV_LEN];
         getrandom::fill(&mut iv).map_err(|_| ProtocolError::BadEncryptMeta("no randomness"))?;
         let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&self.0));
-        let mut sealed = cipher
-            .encrypt(Nonce::from_slice(&iv), Payload { msg: plain, aad: &[] })
+        let mut data = cipher
+            .encrypt(
+                Nonce::from_slice(&iv),
+                Payload {
+                    msg: plain,
+                    aad: &[],
+                },
+            )
             .map_err(|_| ProtocolError::DecryptFailure)?;
-        let tag_at = sealed.len() - TAG_LEN;
-        let mut tag = [0u8; TAG_LEN];
-        tag.copy_from_slice(&sealed[tag_at..]);
-        sealed.truncate(tag_at);
-        Ok((sealed, iv, tag))
+        let tag_at = data.len() - TAG_LEN;
+        let mut auth_tag = [0u8; TAG_LEN];
+        auth_tag.copy_from_slice(&data[tag_at..]);
+        data.truncate(tag_at);
+        Ok(Sealed { data, iv, auth_tag })
     }
+}
+
+/// An encrypted blob with the iv and tag that travel beside it.
+pub struct Sealed {
+    pub data: Vec<u8>,
+    pub iv: [u8; IV_LEN],
+    pub auth_tag: [u8; TAG_LEN],
 }
 
 /// `encryptMeta` of a file, and `meta` of a key test: base64 iv and tag.
@@ -113,7 +137,8 @@ pub struct KeyTest {
 
 impl KeyTest {
     pub fn parse(json: &str) -> Result<Self, ProtocolError> {
-        serde_json::from_str(json).map_err(|_| ProtocolError::BadEncryptMeta("key test is not JSON"))
+        serde_json::from_str(json)
+            .map_err(|_| ProtocolError::BadEncryptMeta("key test is not JSON"))
     }
 
     /// True when `key` opens the test value, i.e. the password is right.
@@ -136,13 +161,23 @@ mod tests {
     #[test]
     fn round_trip_and_tamper() {
         let key = BudgetKey::derive("pw", "c2FsdA==");
-        let (data, iv, tag) = key.encrypt(b"hello").unwrap();
+        let Sealed {
+            data,
+            iv,
+            auth_tag: tag,
+        } = key.encrypt(b"hello").unwrap();
         assert_eq!(key.decrypt(&iv, &tag, &data).unwrap(), b"hello");
         let mut bad = data.clone();
         bad[0] ^= 1;
-        assert_eq!(key.decrypt(&iv, &tag, &bad), Err(ProtocolError::DecryptFailure));
+        assert_eq!(
+            key.decrypt(&iv, &tag, &bad),
+            Err(ProtocolError::DecryptFailure)
+        );
         let other = BudgetKey::derive("other", "c2FsdA==");
-        assert_eq!(other.decrypt(&iv, &tag, &data), Err(ProtocolError::DecryptFailure));
+        assert_eq!(
+            other.decrypt(&iv, &tag, &data),
+            Err(ProtocolError::DecryptFailure)
+        );
     }
 
     #[test]

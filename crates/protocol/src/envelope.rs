@@ -84,10 +84,9 @@ mod tests {
 
     #[test]
     fn error_envelope_keeps_slugs() {
-        let e: Envelope<serde_json::Value> = parse(
-            br#"{"status":"error","reason":"unauthorized","details":"invalid-api-token"}"#,
-        )
-        .unwrap();
+        let e: Envelope<serde_json::Value> =
+            parse(br#"{"status":"error","reason":"unauthorized","details":"invalid-api-token"}"#)
+                .unwrap();
         match e {
             Envelope::Error(e) => {
                 assert_eq!(e.reason.as_deref(), Some("unauthorized"));
