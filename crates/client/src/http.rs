@@ -4,7 +4,7 @@
 use std::fmt;
 
 use bytes::Bytes;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actual_protocol::envelope::{self, Envelope};
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
@@ -16,6 +16,12 @@ use crate::config::ClientConfig;
 use crate::error::{ClientError, ErrorKind, Reply, Result};
 
 const TOKEN_HEADER: &str = "x-actual-token";
+const DOWNLOAD_PATH: &str = "sync/download-user-file";
+/// JSON replies are small; a reply past this is hostile or broken.
+const MAX_JSON_BYTES: usize = 32 * 1024 * 1024;
+/// A budget file; upstream refuses to unzip more than 500 MB.
+const MAX_DOWNLOAD_BYTES: usize = 512 * 1024 * 1024;
+const MAX_ATTEMPTS: u32 = 3;
 
 /// A secret string that prints as `<redacted>`.
 #[derive(Clone)]
@@ -59,6 +65,7 @@ impl Http {
         // rustls needs a process-wide crypto provider; installing it twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
+            .tls_certs_merge(extra_ca_certs()?)
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.read_timeout)
             .user_agent(concat!("actual-api-native/", env!("CARGO_PKG_VERSION")))
@@ -92,27 +99,60 @@ impl Http {
         rb
     }
 
-    /// Sends a request and returns the body of a 2xx reply. Credential problems become
-    /// auth errors; other failures go through `on_error`.
+    /// Sends a request and returns the body of a 2xx reply (at most `limit` bytes).
+    /// Credential problems become auth errors; other failures go through `on_error`.
+    /// GETs are idempotent, so a failed connection or a 502/503/504 is retried a few
+    /// times with backoff; nothing else is retried.
     pub async fn send(
         &self,
-        rb: RequestBuilder,
+        mut rb: RequestBuilder,
         path: &str,
         method: AuthMethod,
         on_error: OnError,
     ) -> Result<Bytes> {
-        let started = Instant::now();
-        let response = rb.send().await.map_err(|e| network_error(&e))?;
-        let status = response.status();
-        self.log(format!(
-            "{path} -> {} ({} ms)",
-            status.as_u16(),
-            started.elapsed().as_millis()
-        ));
-        if status.is_success() {
-            return response.bytes().await.map_err(|e| network_error(&e));
+        let limit = if path == DOWNLOAD_PATH {
+            MAX_DOWNLOAD_BYTES
+        } else {
+            MAX_JSON_BYTES
+        };
+        let idempotent = rb
+            .try_clone()
+            .and_then(|r| r.build().ok())
+            .is_some_and(|req| req.method() == Method::GET);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let retry = if idempotent && attempt < MAX_ATTEMPTS {
+                rb.try_clone()
+            } else {
+                None
+            };
+            let started = Instant::now();
+            let outcome = rb.send().await;
+            let retryable = match &outcome {
+                Err(e) => e.is_connect(),
+                Ok(r) => matches!(r.status().as_u16(), 502..=504),
+            };
+            if let (true, Some(next)) = (retryable, retry) {
+                self.log(format!(
+                    "{path} failed, retrying (attempt {attempt} of {MAX_ATTEMPTS})"
+                ));
+                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+                rb = next;
+                continue;
+            }
+            let response = outcome.map_err(|e| network_error(&e))?;
+            let status = response.status();
+            self.log(format!(
+                "{path} -> {} ({} ms)",
+                status.as_u16(),
+                started.elapsed().as_millis()
+            ));
+            if status.is_success() {
+                return read_capped(response, limit).await;
+            }
+            return Err(self.failure(response, method, on_error).await);
         }
-        Err(self.failure(response, method, on_error).await)
     }
 
     /// Like `send`, then parses the JSON envelope's `data`.
@@ -172,6 +212,48 @@ impl Http {
         }
         on_error(reply)
     }
+}
+
+/// Reads a body chunk by chunk, refusing it once it passes `limit`.
+async fn read_capped(mut response: Response, limit: usize) -> Result<Bytes> {
+    let declared = response.content_length().unwrap_or(0) as usize;
+    if declared > limit {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::with_capacity(declared);
+    while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn too_large() -> ClientError {
+    ClientError::download(
+        "response-too-large",
+        "the server sent a reply far larger than any budget",
+    )
+}
+
+/// Node users add private CAs with NODE_EXTRA_CA_CERTS; honour it as Node does.
+fn extra_ca_certs() -> Result<Vec<reqwest::Certificate>> {
+    let Some(path) = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|p| !p.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let path = std::path::PathBuf::from(path);
+    let pem = std::fs::read(&path)
+        .map_err(|e| ClientError::fs("cannot read NODE_EXTRA_CA_CERTS file", &path, e))?;
+    reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
+        ClientError::config(
+            "invalid-config",
+            format!(
+                "NODE_EXTRA_CA_CERTS file {} holds no valid PEM certificate",
+                path.display()
+            ),
+        )
+    })
 }
 
 /// Turns a credential-related reply into the matching typed error; `None` when the
