@@ -89,4 +89,5 @@ export class NetworkError extends ActualError {}
 export class BudgetNotFoundError extends ActualError {}
 export class EncryptionError extends ActualError {}
 export class DownloadError extends ActualError {}
+export class SyncError extends ActualError {}
 export class FileSystemError extends ActualError {}

@@ -32,6 +32,7 @@ class NetworkError extends ActualError {}
 class BudgetNotFoundError extends ActualError {}
 class EncryptionError extends ActualError {}
 class DownloadError extends ActualError {}
+class SyncError extends ActualError {}
 class FileSystemError extends ActualError {}
 
 const CLASS_BY_KIND = {
@@ -46,6 +47,7 @@ const CLASS_BY_KIND = {
   'budget-not-found': BudgetNotFoundError,
   encryption: EncryptionError,
   download: DownloadError,
+  sync: SyncError,
   filesystem: FileSystemError,
 };
 
@@ -155,5 +157,6 @@ module.exports = {
   BudgetNotFoundError,
   EncryptionError,
   DownloadError,
+  SyncError,
   FileSystemError,
 };

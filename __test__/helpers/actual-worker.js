@@ -105,7 +105,16 @@ async function download() {
   return data;
 }
 
-const ops = { createBudget, changeBudget, openLocal, download };
+// Opens a folder we wrote, syncs on from it with the official client, and reads it.
+async function syncLocal() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const data = await readBudget(args.budgetId);
+  await api.shutdown();
+  return data;
+}
+
+const ops = { createBudget, changeBudget, openLocal, download, syncLocal };
 
 ops[args.op]()
   .then((result) => {

@@ -123,4 +123,29 @@ function filesContaining(dir, secrets) {
   return hits;
 }
 
-module.exports = { ROOT, tempDir, freePort, startServer, runWorker, createBudget, listFiles, filesContaining, postJson };
+/**
+ * Every table of a budget's db.sqlite as sorted JSON rows, for comparing two copies.
+ * Only local state may differ: the kvcache tables, messages_crdt's local row id, and the
+ * clock's timestamp (wall time and node id) -- its merkle trie must match.
+ */
+function dumpBudgetDb(dbPath) {
+  const Database = require('better-sqlite3');
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const out = {};
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
+    for (const { name } of tables) {
+      if (name === 'kvcache' || name === 'kvcache_key') continue;
+      let rows = db.prepare(`SELECT * FROM "${name}"`).all();
+      if (name === 'messages_clock') rows = rows.map((r) => ({ id: r.id, merkle: JSON.parse(r.clock).merkle }));
+      if (name === 'messages_crdt') rows = rows.map(({ id, ...rest }) => rest);
+      out[name] = rows.map((r) => JSON.stringify(r, Object.keys(r).sort())).sort();
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+module.exports = {
+  dumpBudgetDb, ROOT, tempDir, freePort, startServer, runWorker, createBudget, listFiles, filesContaining, postJson };

@@ -2,7 +2,6 @@
 //! out, and written so that a failure never leaves a half-written folder behind.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -25,53 +24,82 @@ pub fn is_valid_budget_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// The parsed and rewritten `metadata.json` of a downloaded budget.
-#[derive(Debug)]
+/// A budget's `metadata.json`, key order kept as upstream's `JSON.stringify` keeps it.
+#[derive(Debug, Clone)]
 pub struct Metadata {
     pub id: String,
-    pub name: Option<String>,
-    pub json: Vec<u8>,
+    pub fields: Map<String, Value>,
+}
+
+impl Metadata {
+    fn parse(raw: &[u8]) -> Result<Self> {
+        let mut fields: Map<String, Value> = match serde_json::from_slice(raw) {
+            Ok(Value::Object(map)) => map,
+            _ => return Err(invalid_meta("is not a JSON object")),
+        };
+        let id = match fields.get("id") {
+            Some(Value::String(id)) if is_valid_budget_id(id) => id.clone(),
+            Some(_) => return Err(invalid_meta("has an id that is not a safe folder name")),
+            None => return Err(invalid_meta("has no id")),
+        };
+        // The official client stores its session token here; we never keep a credential.
+        fields.remove("userId");
+        Ok(Metadata { id, fields })
+    }
+
+    /// Reads the `metadata.json` of a local budget folder.
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(META_FILE);
+        let raw = fs::read(&path).map_err(|e| ClientError::fs("cannot read", &path, e))?;
+        Self::parse(&raw)
+    }
+
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.fields
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn set(&mut self, key: &str, value: Value) {
+        self.fields.insert(key.to_string(), value);
+    }
+
+    pub fn name(&self) -> Option<String> {
+        self.text("budgetName").map(str::to_string)
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.fields).expect("a JSON map always serialises")
+    }
+}
+
+fn invalid_meta(what: &str) -> ClientError {
+    ClientError::download(
+        "invalid-meta-file",
+        format!("metadata.json in the budget archive {what}"),
+    )
 }
 
 /// Applies upstream's rewrite: `cloudFileId`, `groupId`, `lastUploaded` (today, local
 /// time) and `encryptKeyId` overwrite what the snapshot had. `userId` is dropped: the
 /// official client stores its session token there, and we never keep a credential.
 pub fn rewrite_metadata(raw: &[u8], info: &FileInfo, today: &str) -> Result<Metadata> {
-    let invalid = |what: &str| {
-        ClientError::download(
-            "invalid-meta-file",
-            format!("metadata.json in the budget archive {what}"),
-        )
-    };
-    let mut meta: Map<String, Value> = match serde_json::from_slice(raw) {
-        Ok(Value::Object(map)) => map,
-        _ => return Err(invalid("is not a JSON object")),
-    };
-    let id = match meta.get("id") {
-        Some(Value::String(id)) if is_valid_budget_id(id) => id.clone(),
-        Some(_) => return Err(invalid("has an id that is not a safe folder name")),
-        None => return Err(invalid("has no id")),
-    };
-    meta.remove("userId");
-    meta.insert("cloudFileId".into(), Value::String(info.file_id.clone()));
-    meta.insert(
-        "groupId".into(),
+    let mut meta = Metadata::parse(raw)?;
+    meta.set("cloudFileId", Value::String(info.file_id.clone()));
+    meta.set(
+        "groupId",
         info.group_id.clone().map_or(Value::Null, Value::String),
     );
-    meta.insert("lastUploaded".into(), Value::String(today.to_string()));
-    meta.insert(
-        "encryptKeyId".into(),
+    meta.set("lastUploaded", Value::String(today.to_string()));
+    meta.set(
+        "encryptKeyId",
         info.encrypt_meta
             .as_ref()
             .and_then(|m| m.key_id.clone())
             .map_or(Value::Null, Value::String),
     );
-    let name = meta
-        .get("budgetName")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let json = serde_json::to_vec(&meta).map_err(|_| invalid("cannot be written back"))?;
-    Ok(Metadata { id, name, json })
+    Ok(meta)
 }
 
 /// Today's date as upstream writes it (`YYYY-MM-DD`, local time).
@@ -109,54 +137,81 @@ impl Drop for Scratch {
     }
 }
 
-fn write_synced(path: &Path, data: &[u8]) -> Result<()> {
-    let mut file = fs::File::create(path).map_err(|e| ClientError::fs("cannot create", path, e))?;
-    file.write_all(data)
-        .map_err(|e| ClientError::fs("cannot write", path, e))?;
-    // Flushed before the rename, so a crash cannot leave a renamed but empty file.
-    file.sync_all()
-        .map_err(|e| ClientError::fs("cannot write", path, e))
+/// A budget folder being prepared in a scratch folder inside `dataDir` (same
+/// filesystem, so the final rename is atomic). Dropped without `commit`, it vanishes.
+pub struct Staged {
+    scratch: Scratch,
 }
 
-/// Writes `db.sqlite` and `metadata.json` into `<dataDir>/<id>/`, replacing the two
-/// files of an existing copy in one step: the new pair is staged in a scratch folder
-/// and swapped in by rename. Other files of an existing folder (upstream keeps
-/// backups there) are carried over. On error the previous copy is left as it was.
-pub fn install(data_dir: &Path, meta: &Metadata, db: &[u8]) -> Result<PathBuf> {
-    let target = data_dir.join(&meta.id);
-    let mut staged = Scratch::create(data_dir, "download")?;
-    write_synced(&staged.path.join(DB_FILE), db)?;
-    write_synced(&staged.path.join(META_FILE), &meta.json)?;
-
-    if !target.exists() {
-        fs::rename(&staged.path, &target)
-            .map_err(|e| ClientError::fs("cannot move into place", &target, e))?;
-        staged.keep = true;
-        return Ok(target);
+impl Staged {
+    /// Stages a freshly downloaded database.
+    pub fn from_download(data_dir: &Path, db: &[u8]) -> Result<Self> {
+        let scratch = Scratch::create(data_dir, "download")?;
+        let path = scratch.path.join(DB_FILE);
+        fs::write(&path, db).map_err(|e| ClientError::fs("cannot write", &path, e))?;
+        Ok(Staged { scratch })
     }
 
-    // Swap: old folder aside, new one in, then bring the old folder's other files over.
-    let old = Scratch::create(data_dir, "previous")?;
-    let aside = old.path.join("budget");
-    fs::rename(&target, &aside).map_err(|e| ClientError::fs("cannot move aside", &target, e))?;
-    if let Err(e) = fs::rename(&staged.path, &target) {
-        let _ = fs::rename(&aside, &target);
-        return Err(ClientError::fs("cannot move into place", &target, e));
+    /// Stages a copy of an existing local budget's database, to be synced and swapped
+    /// back in, so that a failed sync leaves the original untouched.
+    pub fn copy_of(data_dir: &Path, budget_dir: &Path) -> Result<Self> {
+        let scratch = Scratch::create(data_dir, "sync")?;
+        let from = budget_dir.join(DB_FILE);
+        fs::copy(&from, scratch.path.join(DB_FILE))
+            .map_err(|e| ClientError::fs("cannot copy", &from, e))?;
+        Ok(Staged { scratch })
     }
-    staged.keep = true;
-    if let Ok(entries) = fs::read_dir(&aside) {
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name_str = name.to_string_lossy();
-            // The old database and its WAL/journal files belong to the old copy.
-            if name_str.starts_with(DB_FILE) || name_str == META_FILE {
-                continue;
-            }
-            let _ = fs::rename(entry.path(), target.join(&name));
+
+    pub fn db_path(&self) -> PathBuf {
+        self.scratch.path.join(DB_FILE)
+    }
+
+    /// Writes `metadata.json`, flushes both files, and swaps the folder into
+    /// `<dataDir>/<id>/`. Other files of an existing folder (upstream keeps backups
+    /// there) are carried over; its old database files are not.
+    pub fn commit(mut self, data_dir: &Path, meta: &Metadata) -> Result<PathBuf> {
+        let staged = self.scratch.path.clone();
+        let meta_path = staged.join(META_FILE);
+        fs::write(&meta_path, meta.to_json())
+            .map_err(|e| ClientError::fs("cannot write", &meta_path, e))?;
+        // Flushed before the rename, so a crash cannot leave a renamed but empty file.
+        for file in [DB_FILE, META_FILE] {
+            let path = staged.join(file);
+            fs::File::open(&path)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| ClientError::fs("cannot write", &path, e))?;
         }
+
+        let target = data_dir.join(&meta.id);
+        if !target.exists() {
+            fs::rename(&staged, &target)
+                .map_err(|e| ClientError::fs("cannot move into place", &target, e))?;
+            self.scratch.keep = true;
+            return Ok(target);
+        }
+        // Swap: old folder aside, new one in, then bring the old folder's other files over.
+        let old = Scratch::create(data_dir, "previous")?;
+        let aside = old.path.join("budget");
+        fs::rename(&target, &aside)
+            .map_err(|e| ClientError::fs("cannot move aside", &target, e))?;
+        if let Err(e) = fs::rename(&staged, &target) {
+            let _ = fs::rename(&aside, &target);
+            return Err(ClientError::fs("cannot move into place", &target, e));
+        }
+        self.scratch.keep = true;
+        if let Ok(entries) = fs::read_dir(&aside) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name_str = name.to_string_lossy();
+                // The old database and its WAL/journal files belong to the old copy.
+                if name_str.starts_with(DB_FILE) || name_str == META_FILE {
+                    continue;
+                }
+                let _ = fs::rename(entry.path(), target.join(&name));
+            }
+        }
+        Ok(target)
     }
-    drop(old);
-    Ok(target)
 }
 
 /// Removes scratch folders left by a process that was killed mid-download.
@@ -260,14 +315,14 @@ mod tests {
         let raw = br#"{"id":"My-Budget-abc1234","budgetName":"My Budget","cloudFileId":"old","resetClock":true,"userId":"SESSION-SECRET","groupId":"old-group"}"#;
         let m = rewrite_metadata(raw, &info(true), "2026-11-29").unwrap();
         assert_eq!(m.id, "My-Budget-abc1234");
-        let text = String::from_utf8(m.json).unwrap();
+        let text = String::from_utf8(m.to_json()).unwrap();
         assert_eq!(
             text,
             r#"{"id":"My-Budget-abc1234","budgetName":"My Budget","cloudFileId":"cloud-1","resetClock":true,"groupId":"group-1","lastUploaded":"2026-11-29","encryptKeyId":"key-1"}"#
         );
         assert!(!text.contains("SESSION-SECRET"));
         let plain = rewrite_metadata(raw, &info(false), "2026-11-29").unwrap();
-        assert!(String::from_utf8(plain.json)
+        assert!(String::from_utf8(plain.to_json())
             .unwrap()
             .ends_with(r#""encryptKeyId":null}"#));
     }
@@ -295,10 +350,18 @@ mod tests {
             "2026-11-29",
         )
         .unwrap();
-        let path = install(dir.path(), &meta, b"first").unwrap();
+        let install = |db: &[u8]| {
+            Staged::from_download(dir.path(), db)
+                .unwrap()
+                .commit(dir.path(), &meta)
+                .unwrap()
+        };
+        let path = install(b"first");
         fs::write(path.join("backups-keep.txt"), b"keep").unwrap();
         fs::write(path.join("db.sqlite-wal"), b"old wal").unwrap();
-        install(dir.path(), &meta, b"second").unwrap();
+        install(b"second");
+        // A staged folder dropped without commit leaves nothing behind.
+        drop(Staged::copy_of(dir.path(), &path).unwrap());
         assert_eq!(fs::read(path.join(DB_FILE)).unwrap(), b"second");
         assert_eq!(fs::read(path.join("backups-keep.txt")).unwrap(), b"keep");
         assert!(!path.join("db.sqlite-wal").exists());

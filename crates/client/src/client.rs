@@ -13,8 +13,10 @@ use crate::config::{ClientConfig, Credential};
 use crate::error::{ClientError, ErrorKind, Reply, Result};
 use crate::files::{FileInfo, RemoteFile, UserInfo, UserKey};
 use crate::http::{AuthMethod, Http, Secret};
+use actual_sync::{FullSync, SyncParams, SyncStep};
 
 const FILE_ID_HEADER: &str = "x-actual-file-id";
+const SYNC_PATH: &str = "sync/sync";
 
 #[derive(Debug)]
 pub struct Client {
@@ -96,6 +98,29 @@ fn download_failed(reply: Reply) -> ClientError {
         code: "download-failure",
         message: "the server did not send the budget file".into(),
         reply,
+    }
+}
+
+/// The sync endpoint answers 400 with a plain-text reason such as `file-has-reset`.
+fn sync_failed(reply: Reply) -> ClientError {
+    let code = reply
+        .reason
+        .clone()
+        .unwrap_or_else(|| "sync-failure".into());
+    ClientError::Sync {
+        message: format!("the server refused to sync the budget ({code})"),
+        code,
+        reply,
+    }
+}
+
+/// Synced prefs go into `metadata.json` as upstream's `savePrefs` writes them.
+fn pref_to_json(value: actual_sync::Value) -> serde_json::Value {
+    match value {
+        actual_sync::Value::Null => serde_json::Value::Null,
+        actual_sync::Value::Number(n) => serde_json::Number::from_f64(n)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        actual_sync::Value::String(s) => serde_json::Value::String(s),
     }
 }
 
@@ -227,8 +252,10 @@ impl Client {
         derived.ok_or(ClientError::DecryptFailure)
     }
 
-    /// Downloads the budget whose sync id (`groupId`) is `sync_id` into
-    /// `<dataDir>/<id>/`, replacing any previous copy in one step.
+    /// Brings the budget whose sync id (`groupId`) is `sync_id` into
+    /// `<dataDir>/<id>/`, current with the server: a local copy is only synced, as
+    /// upstream does; otherwise the snapshot is downloaded, then synced. Either way the
+    /// work happens in a scratch copy that replaces the folder in one step at the end.
     pub async fn download_budget(
         &self,
         sync_id: &str,
@@ -250,15 +277,42 @@ impl Client {
                 reply: Reply::default(),
             })?;
         let password = password.filter(|p| !p.is_empty());
-        let encrypted = file.encrypt_key_id.is_some();
-        if encrypted && password.is_none() {
+        if file.encrypt_key_id.is_some() && password.is_none() {
             return Err(ClientError::MissingKey { name: file.name });
         }
 
+        if let Some(local) = budget_dir::find_local(&self.data_dir, sync_id) {
+            let key = match (&file.encrypt_key_id, password) {
+                (Some(_), Some(p)) => Some(self.budget_key(&file.file_id, p).await?),
+                _ => None,
+            };
+            let dir = self.data_dir.join(&local.id);
+            let meta = budget_dir::Metadata::read(&dir)?;
+            let staged = budget_dir::Staged::copy_of(&self.data_dir, &dir)?;
+            match self.sync_and_commit(staged, meta, key.as_ref()).await {
+                Ok((meta, path)) => return Ok(self.result(sync_id, &file, meta, path)),
+                Err(e) if matches!(e.code(), "file-has-reset" | "file-has-new-key") => {
+                    self.http.log(format!(
+                        "the server answered {}: downloading afresh",
+                        e.code()
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.fresh_download(sync_id, file, password).await
+    }
+
+    async fn fresh_download(
+        &self,
+        sync_id: &str,
+        file: RemoteFile,
+        password: Option<&str>,
+    ) -> Result<DownloadedBudget> {
         // Key check, file info and file bytes in parallel: none depends on another.
         let key_check = async {
-            match (encrypted, password) {
-                (true, Some(p)) => self.budget_key(&file.file_id, p).await.map(Some),
+            match (&file.encrypt_key_id, password) {
+                (Some(_), Some(p)) => self.budget_key(&file.file_id, p).await.map(Some),
                 _ => Ok(None),
             }
         };
@@ -279,10 +333,10 @@ impl Client {
         };
 
         let data_dir = self.data_dir.clone();
-        let fallback_name = file.name.clone();
-        let installed =
-            tokio::task::spawn_blocking(move || -> Result<(budget_dir::Metadata, PathBuf)> {
-                let plain = match (&info.encrypt_meta, &key) {
+        let unpack_key = key.clone();
+        let unpacked = tokio::task::spawn_blocking(
+            move || -> Result<(budget_dir::Metadata, budget_dir::Staged)> {
+                let plain = match (&info.encrypt_meta, &unpack_key) {
                     (Some(meta), Some(key)) => meta.decrypt(key, &bytes)?,
                     _ => bytes.to_vec(),
                 };
@@ -290,22 +344,95 @@ impl Client {
                 drop(plain);
                 let meta =
                     budget_dir::rewrite_metadata(&files.metadata, &info, &budget_dir::today())?;
-                let path = budget_dir::install(&data_dir, &meta, &files.db)?;
-                Ok((meta, path))
-            })
+                let staged = budget_dir::Staged::from_download(&data_dir, &files.db)?;
+                Ok((meta, staged))
+            },
+        )
+        .await
+        .map_err(|_| {
+            ClientError::download("download-failure", "the download task stopped unexpectedly")
+        })?;
+        let (meta, staged) = unpacked?;
+        let (meta, path) = self.sync_and_commit(staged, meta, key.as_ref()).await?;
+        Ok(self.result(sync_id, &file, meta, path))
+    }
+
+    /// Runs upstream's load-time clock reset and full sync on the staged database, then
+    /// records the sync in `metadata.json` and swaps the folder into place.
+    async fn sync_and_commit(
+        &self,
+        staged: budget_dir::Staged,
+        mut meta: budget_dir::Metadata,
+        key: Option<&BudgetKey>,
+    ) -> Result<(budget_dir::Metadata, PathBuf)> {
+        let conn = rusqlite::Connection::open(staged.db_path())?;
+        let mut clock = actual_sync::load_clock(&conn)?;
+        if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {
+            actual_sync::reset_clock(&conn, &mut clock)?;
+            meta.set("resetClock", serde_json::Value::Bool(false));
+        }
+        let params = SyncParams {
+            file_id: meta.text("cloudFileId").unwrap_or_default().to_string(),
+            group_id: meta.text("groupId").unwrap_or_default().to_string(),
+            key_id: meta.text("encryptKeyId").map(str::to_string),
+            last_synced_timestamp: meta.text("lastSyncedTimestamp").map(str::to_string),
+        };
+        let mut sync = FullSync::new(params);
+        let outcome = loop {
+            let body = sync.build_request(&conn, &clock, key)?;
+            let reply = self.post_sync(body).await?;
+            match sync.handle_response(&conn, &mut clock, key, &reply)? {
+                SyncStep::Continue => continue,
+                SyncStep::Done(outcome) => break outcome,
+            }
+        };
+        drop(conn);
+        self.http.log(format!(
+            "synced: {} messages received, {} applied in {} rounds",
+            outcome.received, outcome.applied, outcome.rounds
+        ));
+        for (name, value) in outcome.prefs {
+            meta.set(&name, pref_to_json(value));
+        }
+        if let Some(timestamp) = outcome.last_synced_timestamp {
+            meta.set("lastSyncedTimestamp", serde_json::Value::String(timestamp));
+        }
+        let data_dir = self.data_dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let path = staged.commit(&data_dir, &meta)?;
+            Ok((meta, path))
+        })
+        .await
+        .map_err(|_| {
+            ClientError::download("download-failure", "the write task stopped unexpectedly")
+        })?
+    }
+
+    async fn post_sync(&self, body: Vec<u8>) -> Result<bytes::Bytes> {
+        let rb = self
+            .http
+            .request(Method::POST, SYNC_PATH, Some(&self.token))
+            .header(CONTENT_TYPE, actual_sync::sync::CONTENT_TYPE)
+            .body(body);
+        self.http
+            .send(rb, SYNC_PATH, self.method, sync_failed)
             .await
-            .map_err(|_| {
-                ClientError::download("download-failure", "the download task stopped unexpectedly")
-            })?;
-        let (meta, path) = installed?;
-        self.http.log(format!("budget {} written", meta.id));
-        Ok(DownloadedBudget {
-            name: meta.name.unwrap_or(fallback_name),
+    }
+
+    fn result(
+        &self,
+        sync_id: &str,
+        file: &RemoteFile,
+        meta: budget_dir::Metadata,
+        path: PathBuf,
+    ) -> DownloadedBudget {
+        DownloadedBudget {
+            name: meta.name().unwrap_or_else(|| file.name.clone()),
             id: meta.id,
             sync_id: sync_id.to_string(),
-            cloud_file_id: file.file_id,
+            cloud_file_id: file.file_id.clone(),
             path: path.display().to_string(),
-        })
+        }
     }
 
     /// Local copies first, then the server's files, as upstream's `getBudgets()`.

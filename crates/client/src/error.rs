@@ -16,6 +16,7 @@ pub enum ErrorKind {
     BudgetNotFound,
     Encryption,
     Download,
+    Sync,
     Filesystem,
 }
 
@@ -33,6 +34,7 @@ impl ErrorKind {
             ErrorKind::BudgetNotFound => "budget-not-found",
             ErrorKind::Encryption => "encryption",
             ErrorKind::Download => "download",
+            ErrorKind::Sync => "sync",
             ErrorKind::Filesystem => "filesystem",
         }
     }
@@ -87,6 +89,12 @@ pub enum ClientError {
         message: String,
         reply: Reply,
     },
+    #[error("{message}")]
+    Sync {
+        code: String,
+        message: String,
+        reply: Reply,
+    },
     #[error("{action} {path}: {source}")]
     Filesystem {
         action: &'static str,
@@ -130,6 +138,7 @@ impl ClientError {
             ClientError::BudgetNotFound { .. } => ErrorKind::BudgetNotFound,
             ClientError::MissingKey { .. } | ClientError::DecryptFailure => ErrorKind::Encryption,
             ClientError::Download { .. } => ErrorKind::Download,
+            ClientError::Sync { .. } => ErrorKind::Sync,
             ClientError::Filesystem { .. } => ErrorKind::Filesystem,
         }
     }
@@ -145,6 +154,7 @@ impl ClientError {
             ClientError::MissingKey { .. } => "missing-key",
             ClientError::DecryptFailure => "decrypt-failure",
             ClientError::Download { code, .. } => code,
+            ClientError::Sync { code, .. } => code,
             ClientError::Filesystem { .. } => "filesystem-error",
         }
     }
@@ -154,7 +164,8 @@ impl ClientError {
             ClientError::Auth { reply, .. }
             | ClientError::Network { reply, .. }
             | ClientError::BudgetNotFound { reply, .. }
-            | ClientError::Download { reply, .. } => Some(reply),
+            | ClientError::Download { reply, .. }
+            | ClientError::Sync { reply, .. } => Some(reply),
             _ => None,
         }
     }
@@ -166,5 +177,24 @@ impl From<actual_protocol::ProtocolError> for ClientError {
             actual_protocol::ProtocolError::DecryptFailure => ClientError::DecryptFailure,
             other => ClientError::download("invalid-encrypt-meta", other.to_string()),
         }
+    }
+}
+
+impl From<actual_sync::SyncError> for ClientError {
+    fn from(e: actual_sync::SyncError) -> Self {
+        match e {
+            actual_sync::SyncError::DecryptFailure { .. } => ClientError::DecryptFailure,
+            other => ClientError::Sync {
+                code: other.code().to_string(),
+                message: format!("syncing the budget failed: {other}"),
+                reply: Reply::default(),
+            },
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ClientError {
+    fn from(e: rusqlite::Error) -> Self {
+        actual_sync::SyncError::from(e).into()
     }
 }

@@ -17,6 +17,7 @@ use crate::error::{ClientError, ErrorKind, Reply, Result};
 
 const TOKEN_HEADER: &str = "x-actual-token";
 const DOWNLOAD_PATH: &str = "sync/download-user-file";
+const SYNC_PATH: &str = "sync/sync";
 /// JSON replies are small; a reply past this is hostile or broken.
 const MAX_JSON_BYTES: usize = 32 * 1024 * 1024;
 /// A budget file; upstream refuses to unzip more than 500 MB.
@@ -110,7 +111,7 @@ impl Http {
         method: AuthMethod,
         on_error: OnError,
     ) -> Result<Bytes> {
-        let limit = if path == DOWNLOAD_PATH {
+        let limit = if path == DOWNLOAD_PATH || path == SYNC_PATH {
             MAX_DOWNLOAD_BYTES
         } else {
             MAX_JSON_BYTES

@@ -1,0 +1,298 @@
+//! A transport-agnostic full sync, mirroring upstream `_fullSync`: build a request,
+//! let the caller POST it to `/sync/sync`, hand the reply back, repeat while the merkle
+//! tries differ (bounded as upstream: out-of-sync after 10 rounds stuck on the same diff
+//! time, or 100 rounds in all).
+
+use actual_protocol::crypto::BudgetKey;
+use prost::Message as _;
+
+use crate::apply::{messages_since, receive_messages_at, CrdtRow, Message};
+use crate::merkle::Trie;
+use crate::proto;
+use crate::timestamp::{now_millis, Clock, Timestamp};
+use crate::value::Value;
+use crate::{Result, SyncError};
+
+/// Content type of `POST /sync/sync` bodies.
+pub const CONTENT_TYPE: &str = "application/actual-sync";
+/// Upstream gives up after this many rounds stuck on the same diff time...
+pub const MAX_SAME_DIFF_ROUNDS: u32 = 10;
+/// ...or after this many rounds in all.
+pub const MAX_ROUNDS: u32 = 100;
+
+/// Encodes a `SyncRequest` (upstream `encoder.encode`). With `key_id` set every message is
+/// encrypted with `key` (AES-256-GCM) into an `EncryptedData`; `key_id` goes out as
+/// `keyId` (empty when `None`).
+pub fn encode_request(
+    file_id: &str,
+    group_id: &str,
+    key_id: Option<&str>,
+    since: &str,
+    messages: &[CrdtRow],
+    key: Option<&BudgetKey>,
+) -> Result<Vec<u8>> {
+    let mut req = proto::SyncRequest {
+        messages: Vec::with_capacity(messages.len()),
+        file_id: file_id.to_string(),
+        group_id: group_id.to_string(),
+        key_id: key_id.unwrap_or("").to_string(),
+        since: since.to_string(),
+    };
+    let encrypt = key_id.is_some_and(|k| !k.is_empty());
+    for m in messages {
+        let plain = proto::Message {
+            dataset: m.dataset.clone(),
+            row: m.row.clone(),
+            column: m.column.clone(),
+            value: m.value.clone(),
+        }
+        .encode_to_vec();
+        let (content, is_encrypted) = if encrypt {
+            let key = key.ok_or(SyncError::EncryptFailure { missing_key: true })?;
+            let sealed = key
+                .encrypt(&plain)
+                .map_err(|_| SyncError::EncryptFailure { missing_key: false })?;
+            let enc = proto::EncryptedData {
+                iv: sealed.iv.to_vec(),
+                auth_tag: sealed.auth_tag.to_vec(),
+                data: sealed.data,
+            };
+            (enc.encode_to_vec(), true)
+        } else {
+            (plain, false)
+        };
+        req.messages.push(proto::MessageEnvelope {
+            timestamp: m.timestamp.clone(),
+            is_encrypted,
+            content,
+        });
+    }
+    Ok(req.encode_to_vec())
+}
+
+/// Decodes one envelope into a [`Message`], decrypting it with `key` when it is encrypted.
+pub fn decode_envelope(env: &proto::MessageEnvelope, key: Option<&BudgetKey>) -> Result<Message> {
+    let msg = if env.is_encrypted {
+        let enc = proto::EncryptedData::decode(env.content.as_slice())?;
+        let key = key.ok_or(SyncError::DecryptFailure { missing_key: true })?;
+        let plain = key
+            .decrypt(&enc.iv, &enc.auth_tag, &enc.data)
+            .map_err(|_| SyncError::DecryptFailure { missing_key: false })?;
+        proto::Message::decode(plain.as_slice())?
+    } else {
+        proto::Message::decode(env.content.as_slice())?
+    };
+    Ok(Message {
+        timestamp: Timestamp::parse_or_err(&env.timestamp)?,
+        dataset: msg.dataset,
+        row: msg.row,
+        column: msg.column,
+        value: Value::deserialize(&msg.value)?,
+    })
+}
+
+/// Decodes a `SyncResponse` (upstream `encoder.decode` plus `deserializeValue`): the
+/// messages, and the server's merkle trie.
+pub fn decode_response(body: &[u8], key: Option<&BudgetKey>) -> Result<(Vec<Message>, Trie)> {
+    let res = proto::SyncResponse::decode(body)?;
+    let merkle = Trie::from_json(&res.merkle)?;
+    let messages = res
+        .messages
+        .iter()
+        .map(|e| decode_envelope(e, key))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((messages, merkle))
+}
+
+/// What identifies the budget on the server, from `metadata.json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncParams {
+    /// `cloudFileId`.
+    pub file_id: String,
+    /// `groupId` (the sync id).
+    pub group_id: String,
+    /// `encryptKeyId`, when the budget is end-to-end encrypted.
+    pub key_id: Option<String>,
+    /// `lastSyncedTimestamp`, if any.
+    pub last_synced_timestamp: Option<String>,
+}
+
+/// The result of a completed full sync.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncOutcome {
+    /// Request/response rounds made.
+    pub rounds: u32,
+    /// Local messages sent, over all rounds.
+    pub sent: usize,
+    /// Messages received from the server, over all rounds.
+    pub received: usize,
+    /// Messages written to tables (or prefs), over all rounds.
+    pub applied: usize,
+    /// Datasets touched, in first-seen order.
+    pub tables: Vec<String>,
+    /// Synced prefs to save into `metadata.json`, in order (later entries win).
+    pub prefs: Vec<(String, Value)>,
+    /// When `Some`, the caller saves it as `lastSyncedTimestamp` in `metadata.json`
+    /// (upstream saves only when it changed).
+    pub last_synced_timestamp: Option<String>,
+}
+
+/// What to do after [`FullSync::handle_response`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncStep {
+    /// The tries still differ: build another request (its `since` is [`FullSync::since`]).
+    Continue,
+    /// In sync with the server.
+    Done(SyncOutcome),
+}
+
+/// State of one full sync (upstream `fullSync` / `_fullSync`). Holds no borrow of the
+/// connection, so a future can keep it across `.await`s:
+///
+/// ```text
+/// let mut clock = load_clock(&conn)?;            // + reset_clock() if metadata.resetClock
+/// let mut sync = FullSync::new(params);
+/// loop {
+///     let body = sync.build_request(&conn, &clock, key)?;
+///     let reply = post("/sync/sync", body).await?;
+///     match sync.handle_response(&conn, &mut clock, key, &reply)? {
+///         SyncStep::Continue => continue,
+///         SyncStep::Done(outcome) => break outcome,
+///     }
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct FullSync {
+    params: SyncParams,
+    since: String,
+    count: u32,
+    prev_diff: Option<i64>,
+    clock_at_request: Option<String>,
+    outcome: SyncOutcome,
+}
+
+impl FullSync {
+    /// Starts a sync from `lastSyncedTimestamp`, or from five minutes ago when there is none.
+    pub fn new(params: SyncParams) -> Self {
+        Self::new_at(params, now_millis())
+    }
+
+    /// [`FullSync::new`] with an explicit physical time (ms).
+    pub fn new_at(params: SyncParams, now: i64) -> Self {
+        let since = match params.last_synced_timestamp.as_deref() {
+            Some(s) if !s.is_empty() => s.to_string(),
+            _ => Timestamp::new(now - 5 * 60 * 1000, 0, "0").to_string(),
+        };
+        FullSync {
+            params,
+            since,
+            count: 0,
+            prev_diff: None,
+            clock_at_request: None,
+            outcome: SyncOutcome::default(),
+        }
+    }
+
+    /// The `since` of the next request.
+    pub fn since(&self) -> &str {
+        &self.since
+    }
+
+    /// Rounds completed so far.
+    pub fn rounds(&self) -> u32 {
+        self.outcome.rounds
+    }
+
+    /// Builds the next `SyncRequest` body: every local message after `since`, encrypted
+    /// with `key` when the budget has a key id.
+    pub fn build_request(
+        &mut self,
+        conn: &rusqlite::Connection,
+        clock: &Clock,
+        key: Option<&BudgetKey>,
+    ) -> Result<Vec<u8>> {
+        self.clock_at_request = Some(clock.timestamp.to_string());
+        let messages = messages_since(conn, &self.since)?;
+        self.outcome.sent += messages.len();
+        encode_request(
+            &self.params.file_id,
+            &self.params.group_id,
+            self.params.key_id.as_deref(),
+            &self.since,
+            &messages,
+            key,
+        )
+    }
+
+    /// Processes a `SyncResponse` body with the system time; see [`FullSync::handle_response_at`].
+    pub fn handle_response(
+        &mut self,
+        conn: &rusqlite::Connection,
+        clock: &mut Clock,
+        key: Option<&BudgetKey>,
+        body: &[u8],
+    ) -> Result<SyncStep> {
+        self.handle_response_at(conn, clock, key, body, now_millis())
+    }
+
+    /// Decodes the reply, receives and applies its messages (one transaction), then
+    /// compares the server's merkle trie with ours: equal means done; otherwise the next
+    /// request starts at the diff time, unless the loop bound is hit (`out-of-sync`).
+    pub fn handle_response_at(
+        &mut self,
+        conn: &rusqlite::Connection,
+        clock: &mut Clock,
+        key: Option<&BudgetKey>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<SyncStep> {
+        let (messages, server_merkle) = decode_response(body, key)?;
+        self.outcome.rounds += 1;
+        let local_time_changed = self
+            .clock_at_request
+            .as_deref()
+            .is_some_and(|t| t != clock.timestamp.to_string());
+
+        if !messages.is_empty() {
+            self.outcome.received += messages.len();
+            let applied = receive_messages_at(conn, clock, messages, now)?;
+            self.outcome.applied += applied.applied.len();
+            for t in applied.tables {
+                if !self.outcome.tables.contains(&t) {
+                    self.outcome.tables.push(t);
+                }
+            }
+            self.outcome.prefs.extend(applied.prefs);
+        }
+
+        match server_merkle.diff(&clock.merkle) {
+            Some(diff_time) => {
+                if (self.count >= MAX_SAME_DIFF_ROUNDS && Some(diff_time) == self.prev_diff)
+                    || self.count >= MAX_ROUNDS
+                {
+                    return Err(SyncError::OutOfSync {
+                        attempts: self.outcome.rounds,
+                        diff_time,
+                    });
+                }
+                self.since = Timestamp::new(diff_time, 0, "0").to_string();
+                self.count = if local_time_changed {
+                    0
+                } else {
+                    self.count + 1
+                };
+                self.prev_diff = Some(diff_time);
+                Ok(SyncStep::Continue)
+            }
+            None => {
+                let now_ts = clock.timestamp.to_string();
+                let mut outcome = std::mem::take(&mut self.outcome);
+                if self.params.last_synced_timestamp.as_deref() != Some(now_ts.as_str()) {
+                    outcome.last_synced_timestamp = Some(now_ts.clone());
+                    self.params.last_synced_timestamp = Some(now_ts);
+                }
+                Ok(SyncStep::Done(outcome))
+            }
+        }
+    }
+}

@@ -1,0 +1,655 @@
+//! Applying messages on an in-memory SQLite with a small Actual-like schema, and the
+//! sync driver against a fake server.
+
+use actual_protocol::crypto::BudgetKey;
+use actual_sync::apply::{
+    apply_messages, load_clock, messages_since, receive_messages_at, reset_clock, Message,
+};
+use actual_sync::proto;
+use actual_sync::sync::{decode_envelope, FullSync, SyncParams, SyncStep};
+use actual_sync::{Clock, SyncError, Timestamp, Trie, Value};
+use prost::Message as _;
+use rusqlite::Connection;
+
+const NODE: &str = "aaaaaaaaaaaaaaaa";
+const T0: i64 = 1_795_920_000_000; // 2026-11-29
+
+fn db() -> Connection {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE messages_crdt (id INTEGER PRIMARY KEY, timestamp TEXT NOT NULL UNIQUE,
+           dataset TEXT NOT NULL, row TEXT NOT NULL, column TEXT NOT NULL, value BLOB NOT NULL);
+         CREATE INDEX messages_crdt_search ON messages_crdt(dataset, row, column, timestamp);
+         CREATE TABLE messages_clock (id INTEGER PRIMARY KEY, clock TEXT);
+         CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT, offbudget INTEGER DEFAULT 0, tombstone INTEGER DEFAULT 0);
+         CREATE TABLE transactions (id TEXT PRIMARY KEY, acct TEXT, amount INTEGER, notes TEXT, tombstone INTEGER DEFAULT 0);",
+    )
+    .unwrap();
+    conn
+}
+
+fn ts(offset_ms: i64, counter: u32) -> Timestamp {
+    Timestamp::new(T0 + offset_ms, counter, NODE)
+}
+
+fn msg(t: Timestamp, dataset: &str, row: &str, column: &str, value: Value) -> Message {
+    Message {
+        timestamp: t,
+        dataset: dataset.into(),
+        row: row.into(),
+        column: column.into(),
+        value,
+    }
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.into())
+}
+
+fn count(conn: &Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn stored_clock(conn: &Connection) -> String {
+    conn.query_row("SELECT clock FROM messages_clock WHERE id = 1", [], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+fn crdt_trie(conn: &Connection) -> Trie {
+    let mut stmt = conn.prepare("SELECT timestamp FROM messages_crdt").unwrap();
+    let all: Vec<Timestamp> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|s| Timestamp::parse(&s.unwrap()).unwrap())
+        .collect();
+    Trie::build(&all)
+}
+
+fn setup() -> (Connection, Clock) {
+    let conn = db();
+    let clock = load_clock(&conn).unwrap();
+    (conn, clock)
+}
+
+#[test]
+fn load_clock_creates_row_and_reset_clock_changes_node() {
+    let (conn, mut clock) = setup();
+    assert_eq!(clock.timestamp.millis(), 0);
+    assert_eq!(clock.merkle, Trie::default());
+    let stored = stored_clock(&conn);
+    assert_eq!(
+        stored,
+        format!(
+            "{{\"timestamp\":\"1970-01-01T00:00:00.000Z-0000-{}\",\"merkle\":{{}}}}",
+            clock.timestamp.node()
+        )
+    );
+    assert_eq!(load_clock(&conn).unwrap(), clock);
+
+    let old = clock.timestamp.node().to_string();
+    let node = reset_clock(&conn, &mut clock).unwrap();
+    assert_ne!(node, old);
+    assert_eq!(clock.timestamp.node(), node);
+    assert_eq!(stored_clock(&conn), clock.serialize());
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM messages_clock"), 1);
+}
+
+#[test]
+fn insert_then_update_and_types() {
+    let (conn, mut clock) = setup();
+    let out = apply_messages(
+        &conn,
+        &mut clock,
+        vec![
+            msg(
+                ts(2, 0),
+                "transactions",
+                "t1",
+                "amount",
+                Value::Number(-1200.0),
+            ),
+            msg(ts(1, 0), "transactions", "t1", "notes", s("coffee")),
+            msg(ts(3, 0), "accounts", "a1", "name", s("Checking")),
+        ],
+    )
+    .unwrap();
+    assert_eq!(out.applied.len(), 3);
+    // sorted by timestamp: notes (INSERT) first, then amount (UPDATE of the row just added)
+    assert_eq!(out.applied[0].column, "notes");
+    assert_eq!(
+        out.tables,
+        vec!["transactions".to_string(), "accounts".to_string()]
+    );
+    let (amount, ty, notes): (i64, String, String) = conn
+        .query_row(
+            "SELECT amount, typeof(amount), notes FROM transactions WHERE id = 't1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (amount, ty.as_str(), notes.as_str()),
+        (-1200, "integer", "coffee")
+    );
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM messages_crdt WHERE value IN ('N:-1200', 'S:coffee', 'S:Checking')"),
+        3
+    );
+    // merkle saved with the clock equals the pruned trie of every recorded timestamp
+    assert_eq!(clock.merkle, crdt_trie(&conn).prune_default());
+    assert_eq!(stored_clock(&conn), clock.serialize());
+
+    // a later batch updates the existing row; null clears it
+    apply_messages(
+        &conn,
+        &mut clock,
+        vec![msg(ts(10, 0), "transactions", "t1", "notes", Value::Null)],
+    )
+    .unwrap();
+    let notes: Option<String> = conn
+        .query_row("SELECT notes FROM transactions WHERE id='t1'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(notes, None);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM messages_crdt WHERE value = '0:'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn same_timestamp_twice_is_ignored() {
+    let (conn, mut clock) = setup();
+    let m = msg(ts(5, 0), "accounts", "a1", "name", s("A"));
+    apply_messages(&conn, &mut clock, vec![m.clone()]).unwrap();
+    let before = clock.clone();
+    conn.execute(
+        "UPDATE accounts SET name = 'changed locally' WHERE id = 'a1'",
+        [],
+    )
+    .unwrap();
+    let out = apply_messages(&conn, &mut clock, vec![m]).unwrap();
+    assert_eq!(
+        (out.applied.len(), out.old.len(), out.duplicates),
+        (0, 0, 1)
+    );
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM messages_crdt"), 1);
+    assert_eq!(clock.merkle, before.merkle);
+    let name: String = conn
+        .query_row("SELECT name FROM accounts WHERE id='a1'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "changed locally");
+}
+
+#[test]
+fn older_message_after_newer_is_recorded_not_applied() {
+    let (conn, mut clock) = setup();
+    apply_messages(
+        &conn,
+        &mut clock,
+        vec![msg(ts(100, 0), "accounts", "a1", "name", s("new"))],
+    )
+    .unwrap();
+    let out = apply_messages(
+        &conn,
+        &mut clock,
+        vec![msg(ts(50, 3), "accounts", "a1", "name", s("old"))],
+    )
+    .unwrap();
+    assert_eq!((out.applied.len(), out.old.len()), (0, 1));
+    assert!(out.tables.is_empty());
+    let name: String = conn
+        .query_row("SELECT name FROM accounts WHERE id='a1'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "new");
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM messages_crdt"), 2);
+    assert_eq!(clock.merkle, crdt_trie(&conn).prune_default());
+
+    // an older message for a different column still applies
+    let out = apply_messages(
+        &conn,
+        &mut clock,
+        vec![msg(
+            ts(40, 0),
+            "accounts",
+            "a1",
+            "offbudget",
+            Value::Number(1.0),
+        )],
+    )
+    .unwrap();
+    assert_eq!(out.applied.len(), 1);
+}
+
+#[test]
+fn tombstone() {
+    let (conn, mut clock) = setup();
+    apply_messages(
+        &conn,
+        &mut clock,
+        vec![msg(ts(1, 0), "accounts", "a1", "name", s("A"))],
+    )
+    .unwrap();
+    apply_messages(
+        &conn,
+        &mut clock,
+        vec![msg(
+            ts(2, 0),
+            "accounts",
+            "a1",
+            "tombstone",
+            Value::Number(1.0),
+        )],
+    )
+    .unwrap();
+    let (tomb, ty): (i64, String) = conn
+        .query_row(
+            "SELECT tombstone, typeof(tombstone) FROM accounts WHERE id='a1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((tomb, ty.as_str()), (1, "integer"));
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM accounts"), 1);
+}
+
+#[test]
+fn unknown_table_or_column_rolls_back_everything() {
+    let (conn, mut clock) = setup();
+    apply_messages(
+        &conn,
+        &mut clock,
+        vec![msg(ts(1, 0), "accounts", "a1", "name", s("A"))],
+    )
+    .unwrap();
+    let clock_before = clock.clone();
+    let stored_before = stored_clock(&conn);
+
+    for bad in [
+        msg(ts(9, 0), "no_such_table", "x", "name", s("X")),
+        msg(ts(9, 0), "accounts", "a2", "no_such_column", s("X")),
+        msg(ts(9, 0), "accounts", "a1", "no_such_column", s("X")),
+        msg(
+            ts(9, 0),
+            "accounts; DROP TABLE accounts",
+            "x",
+            "name",
+            s("X"),
+        ),
+        msg(ts(9, 0), "accounts", "a1", "name = 1 --", s("X")),
+    ] {
+        let err = apply_messages(
+            &conn,
+            &mut clock,
+            vec![
+                msg(ts(5, 0), "transactions", "t1", "amount", Value::Number(5.0)),
+                msg(ts(6, 0), "accounts", "a1", "name", s("B")),
+                bad.clone(),
+                msg(ts(12, 0), "prefs", "budgetName", "value", s("X")),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "invalid-schema", "{bad:?}: {err}");
+        assert!(
+            matches!(&err, SyncError::InvalidSchema { dataset, .. } if *dataset == bad.dataset)
+        );
+        assert_eq!(count(&conn, "SELECT COUNT(*) FROM transactions"), 0);
+        assert_eq!(count(&conn, "SELECT COUNT(*) FROM messages_crdt"), 1);
+        let name: String = conn
+            .query_row("SELECT name FROM accounts WHERE id='a1'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(name, "A");
+        assert_eq!(stored_clock(&conn), stored_before);
+        assert_eq!(clock, clock_before);
+    }
+    assert!(conn.is_autocommit(), "no transaction left open");
+}
+
+#[test]
+fn prefs_dataset_is_not_a_table() {
+    let (conn, mut clock) = setup();
+    let out = apply_messages(
+        &conn,
+        &mut clock,
+        vec![
+            msg(ts(1, 0), "prefs", "budgetName", "value", s("My budget")),
+            msg(ts(2, 0), "prefs", "budgetName", "value", s("Renamed")),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        out.prefs,
+        vec![
+            ("budgetName".into(), s("My budget")),
+            ("budgetName".into(), s("Renamed"))
+        ]
+    );
+    assert_eq!(out.applied.len(), 2);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM messages_crdt WHERE dataset = 'prefs'"
+        ),
+        2
+    );
+}
+
+#[test]
+fn same_cell_twice_in_one_batch_latest_wins() {
+    let (conn, mut clock) = setup();
+    apply_messages(
+        &conn,
+        &mut clock,
+        vec![
+            msg(ts(20, 0), "accounts", "a1", "name", s("second")),
+            msg(ts(10, 0), "accounts", "a1", "name", s("first")),
+        ],
+    )
+    .unwrap();
+    let name: String = conn
+        .query_row("SELECT name FROM accounts WHERE id='a1'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "second");
+}
+
+#[test]
+fn receive_advances_clock_and_rejects_drift() {
+    let (conn, mut clock) = setup();
+    let now = T0 + 1000;
+    receive_messages_at(
+        &conn,
+        &mut clock,
+        vec![msg(ts(5000, 7), "accounts", "a1", "name", s("A"))],
+        now,
+    )
+    .unwrap();
+    assert_eq!(clock.timestamp.millis(), T0 + 5000);
+    assert_eq!(clock.timestamp.counter(), 8);
+    assert_eq!(Clock::deserialize(&stored_clock(&conn)).unwrap(), clock);
+
+    let before = clock.clone();
+    let err = receive_messages_at(
+        &conn,
+        &mut clock,
+        vec![msg(ts(1000 + 300_001, 0), "accounts", "a2", "name", s("B"))],
+        now,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "clock-drift");
+    assert_eq!(clock, before);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM accounts"), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// sync driver
+
+/// A fake server holding every message; replies like the real one: messages after
+/// `since` not sent by the requester, and its full merkle trie.
+struct FakeServer {
+    messages: Vec<(String, proto::MessageEnvelope)>,
+    /// messages withheld from the next reply (to force a second round)
+    hold_back: usize,
+    /// a merkle that never matches
+    broken: bool,
+}
+
+impl FakeServer {
+    fn handle(&mut self, body: &[u8]) -> Vec<u8> {
+        let req = proto::SyncRequest::decode(body).unwrap();
+        for env in &req.messages {
+            if !self.messages.iter().any(|(t, _)| *t == env.timestamp) {
+                self.messages.push((env.timestamp.clone(), env.clone()));
+            }
+        }
+        let sent: Vec<&String> = req.messages.iter().map(|e| &e.timestamp).collect();
+        let mut out: Vec<proto::MessageEnvelope> = self
+            .messages
+            .iter()
+            .filter(|(t, _)| *t > req.since && !sent.contains(&t))
+            .map(|(_, e)| e.clone())
+            .collect();
+        let keep = out.len().saturating_sub(self.hold_back);
+        out.truncate(keep);
+        self.hold_back = 0;
+        let all: Vec<Timestamp> = self
+            .messages
+            .iter()
+            .map(|(t, _)| Timestamp::parse(t).unwrap())
+            .collect();
+        let mut trie = Trie::build(&all);
+        if self.broken {
+            trie.insert(&Timestamp::new(T0 - 86_400_000, 0, "ffffffffffffffff"));
+        }
+        proto::SyncResponse {
+            messages: out,
+            merkle: trie.prune_default().to_json(),
+        }
+        .encode_to_vec()
+    }
+}
+
+fn envelope(
+    t: &Timestamp,
+    dataset: &str,
+    row: &str,
+    column: &str,
+    value: &str,
+    key: Option<&BudgetKey>,
+) -> proto::MessageEnvelope {
+    let plain = proto::Message {
+        dataset: dataset.into(),
+        row: row.into(),
+        column: column.into(),
+        value: value.into(),
+    }
+    .encode_to_vec();
+    match key {
+        None => proto::MessageEnvelope {
+            timestamp: t.to_string(),
+            is_encrypted: false,
+            content: plain,
+        },
+        Some(k) => {
+            let sealed = k.encrypt(&plain).unwrap();
+            let enc = proto::EncryptedData {
+                iv: sealed.iv.to_vec(),
+                auth_tag: sealed.auth_tag.to_vec(),
+                data: sealed.data,
+            };
+            proto::MessageEnvelope {
+                timestamp: t.to_string(),
+                is_encrypted: true,
+                content: enc.encode_to_vec(),
+            }
+        }
+    }
+}
+
+fn server_with(n: usize, key: Option<&BudgetKey>) -> FakeServer {
+    let mut messages = Vec::new();
+    for i in 0..n {
+        let t = Timestamp::new(T0 - 3_600_000 + i as i64 * 61_000, 0, "bbbbbbbbbbbbbbbb");
+        let row = format!("t{}", i / 2);
+        let (col, val) = if i % 2 == 0 {
+            ("amount", format!("N:{}", i * 100))
+        } else {
+            ("notes", format!("S:note {i}"))
+        };
+        messages.push((
+            t.to_string(),
+            envelope(&t, "transactions", &row, col, &val, key),
+        ));
+    }
+    FakeServer {
+        messages,
+        hold_back: 0,
+        broken: false,
+    }
+}
+
+fn run_sync(
+    conn: &Connection,
+    clock: &mut Clock,
+    server: &mut FakeServer,
+    params: SyncParams,
+    key: Option<&BudgetKey>,
+) -> Result<actual_sync::SyncOutcome, SyncError> {
+    let now = T0;
+    let mut sync = FullSync::new_at(params, now);
+    loop {
+        let body = sync.build_request(conn, clock, key)?;
+        let reply = server.handle(&body);
+        match sync.handle_response_at(conn, clock, key, &reply, now)? {
+            SyncStep::Continue => continue,
+            SyncStep::Done(outcome) => return Ok(outcome),
+        }
+    }
+}
+
+fn params(last: Option<&str>) -> SyncParams {
+    SyncParams {
+        file_id: "file".into(),
+        group_id: "group".into(),
+        key_id: None,
+        last_synced_timestamp: last.map(str::to_string),
+    }
+}
+
+#[test]
+fn full_sync_from_epoch_converges_in_one_round() {
+    let (conn, mut clock) = setup();
+    let mut server = server_with(10, None);
+    let since = Timestamp::zero().to_string();
+    let out = run_sync(&conn, &mut clock, &mut server, params(Some(&since)), None).unwrap();
+    assert_eq!(
+        (out.rounds, out.received, out.applied, out.sent),
+        (1, 10, 10, 0)
+    );
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM transactions"), 5);
+    assert_eq!(
+        out.last_synced_timestamp.as_deref(),
+        Some(clock.timestamp.to_string().as_str())
+    );
+    assert_eq!(
+        clock.timestamp.node(),
+        load_clock(&conn).unwrap().timestamp.node()
+    );
+}
+
+#[test]
+fn full_sync_loops_from_diff_time_until_merkles_match() {
+    let (conn, mut clock) = setup();
+    let mut server = server_with(12, None);
+    server.hold_back = 3;
+    // default since: five minutes before "now" -> misses everything; the merkle diff
+    // sends the client back in time.
+    let out = run_sync(&conn, &mut clock, &mut server, params(None), None).unwrap();
+    assert!(out.rounds >= 2, "{out:?}");
+    assert_eq!(out.received, 12);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM messages_crdt"), 12);
+    assert_eq!(clock.merkle, crdt_trie(&conn).prune_default());
+
+    // local changes are pushed: the next sync sends what is newer than `since`
+    let t = Timestamp::new(T0 + 10, 0, clock.timestamp.node());
+    conn.execute(
+        "INSERT INTO messages_crdt (timestamp, dataset, row, column, value) VALUES (?, 'accounts', 'a9', 'name', 'S:local')",
+        [t.to_string()],
+    )
+    .unwrap();
+    clock.merkle.insert(&t);
+    let last = out.last_synced_timestamp.clone();
+    let out2 = run_sync(
+        &conn,
+        &mut clock,
+        &mut server,
+        params(last.as_deref()),
+        None,
+    )
+    .unwrap();
+    assert_eq!(out2.sent, 1);
+    assert!(server.messages.iter().any(|(ts, _)| *ts == t.to_string()));
+}
+
+#[test]
+fn full_sync_gives_up_out_of_sync() {
+    let (conn, mut clock) = setup();
+    let mut server = server_with(4, None);
+    server.broken = true;
+    let err = run_sync(&conn, &mut clock, &mut server, params(None), None).unwrap_err();
+    assert_eq!(err.code(), "out-of-sync");
+    assert!(
+        matches!(err, SyncError::OutOfSync { attempts: 11, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn encrypted_messages() {
+    let key = BudgetKey::derive("password", "c2FsdA==");
+    let wrong = BudgetKey::derive("nope", "c2FsdA==");
+    let t = ts(0, 0);
+    let env = envelope(&t, "accounts", "a1", "name", "S:Secret", Some(&key));
+    let m = decode_envelope(&env, Some(&key)).unwrap();
+    assert_eq!(m.value, s("Secret"));
+    let e = decode_envelope(&env, None).unwrap_err();
+    assert!(matches!(e, SyncError::DecryptFailure { missing_key: true }));
+    let e = decode_envelope(&env, Some(&wrong)).unwrap_err();
+    assert_eq!(e.code(), "decrypt-failure");
+
+    // a full encrypted sync, and local messages go out encrypted
+    let (conn, mut clock) = setup();
+    let mut server = server_with(6, Some(&key));
+    let mut p = params(Some(&Timestamp::zero().to_string()));
+    p.key_id = Some("key-id".into());
+    let out = run_sync(&conn, &mut clock, &mut server, p.clone(), Some(&key)).unwrap();
+    assert_eq!(out.applied, 6);
+    let rows = messages_since(&conn, &Timestamp::zero().to_string()).unwrap();
+    let body = actual_sync::sync::encode_request("f", "g", Some("key-id"), "x", &rows, Some(&key))
+        .unwrap();
+    let req = proto::SyncRequest::decode(body.as_slice()).unwrap();
+    assert_eq!(req.key_id, "key-id");
+    assert!(req.messages.iter().all(|e| e.is_encrypted));
+    assert_eq!(
+        decode_envelope(&req.messages[0], Some(&key))
+            .unwrap()
+            .timestamp
+            .to_string(),
+        rows[0].timestamp
+    );
+    let e =
+        actual_sync::sync::encode_request("f", "g", Some("key-id"), "x", &rows, None).unwrap_err();
+    assert_eq!(e.code(), "encrypt-failure");
+}
+
+/// Against a real budget made by the official client:
+/// `ACTUAL_SYNC_REAL_DB=/path/db.sqlite cargo test -p actual-sync -- --ignored`.
+/// Works on a copy; checks the stored clock round-trips byte for byte and that its
+/// merkle root equals the trie rebuilt from messages_crdt.
+#[test]
+#[ignore]
+fn real_budget_clock_round_trips() {
+    let Ok(path) = std::env::var("ACTUAL_SYNC_REAL_DB") else {
+        return;
+    };
+    let copy = std::env::temp_dir().join(format!("actual-sync-real-{}.sqlite", std::process::id()));
+    std::fs::copy(&path, &copy).unwrap();
+    let conn = Connection::open(&copy).unwrap();
+    let stored = stored_clock(&conn);
+    let clock = load_clock(&conn).unwrap();
+    assert_eq!(clock.serialize(), stored);
+    let rebuilt = crdt_trie(&conn);
+    assert_eq!(rebuilt.hash_or_zero(), clock.merkle.hash_or_zero());
+    println!(
+        "{} messages, root hash {}",
+        count(&conn, "SELECT COUNT(*) FROM messages_crdt"),
+        rebuilt.hash_or_zero()
+    );
+    drop(conn);
+    let _ = std::fs::remove_file(&copy);
+}
