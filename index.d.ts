@@ -13,11 +13,14 @@ interface BaseConfig {
   timeout?: number;
 }
 
-/** Exactly one credential; with none, ACTUAL_API_TOKEN is used. */
+/**
+ * Exactly one credential; with none, ACTUAL_API_TOKEN is used. A credential may be
+ * `undefined` (e.g. straight from process.env) and then counts as absent.
+ */
 export type InitConfig =
-  | (BaseConfig & { password: string; sessionToken?: never; token?: never })
-  | (BaseConfig & { sessionToken: string; password?: never; token?: never })
-  | (BaseConfig & { token: string; password?: never; sessionToken?: never })
+  | (BaseConfig & { password: string | undefined; sessionToken?: never; token?: never })
+  | (BaseConfig & { sessionToken: string | undefined; password?: never; token?: never })
+  | (BaseConfig & { token: string | undefined; password?: never; sessionToken?: never })
   | (BaseConfig & { password?: never; sessionToken?: never; token?: never });
 
 export interface DownloadedBudget {

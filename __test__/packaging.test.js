@@ -1,0 +1,72 @@
+'use strict';
+// Shipping: the packed tarballs install and work with no Rust toolchain; ESM and
+// CommonJS share one module; the types hold under `tsc --strict`.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const h = require('./helpers/harness.js');
+
+const NODE_BIN = path.dirname(process.execPath);
+
+test('index.d.ts: the user guide samples and ESM imports compile with tsc --strict; misuse does not', () => {
+  const tsc = path.join(h.ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const run = spawnSync(process.execPath, [tsc, '-p', path.join(__dirname, 'types')], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+});
+
+test('ESM named and default imports are the CommonJS module', () => {
+  const script = `
+    import api, * as ns from 'actual-api-native';
+    import { init, downloadBudget, shutdown, AuthError, TokenScopeError } from 'actual-api-native';
+    import { createRequire } from 'node:module';
+    const cjs = createRequire(import.meta.url)('actual-api-native');
+    const named = Object.keys(ns).filter((k) => k !== 'default').sort();
+    console.log(JSON.stringify({ same: api === cjs, init: init === cjs.init, cls: TokenScopeError.prototype instanceof AuthError,
+      names: named.join() === Object.keys(cjs).sort().join(), fns: [downloadBudget, shutdown].every((f) => typeof f === 'function') }));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: h.ROOT, encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), { same: true, init: true, cls: true, names: true, fns: true });
+});
+
+test('npm run pack-local tarballs install into an empty project and work with no Rust toolchain', async () => {
+  const packed = execFileSync('npm', ['run', '--silent', 'pack-local'], { cwd: h.ROOT, encoding: 'utf8' });
+  const tarballs = packed.trim().split('\n').map((line) => path.join(h.ROOT, line.split(/\s+/)[0]));
+  assert.equal(tarballs.length, 2, packed);
+
+  // No cargo or rustc on PATH: only node/npm and the system's basics.
+  const env = { ...process.env, PATH: `${NODE_BIN}:/usr/bin:/bin` };
+  delete env.CARGO_HOME;
+  delete env.RUSTUP_HOME;
+  for (const tool of ['cargo', 'rustc']) {
+    assert.notEqual(spawnSync('sh', ['-c', `command -v ${tool}`], { env }).status, 0, `${tool} must not be on PATH`);
+  }
+  const project = h.tempDir('actual-consumer-');
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs], { cwd: project, env, encoding: 'utf8' });
+  const installed = fs.readdirSync(path.join(project, 'node_modules')).sort();
+  assert.deepEqual(installed.filter((n) => n.startsWith('actual-api-native')), ['actual-api-native', 'actual-api-native-linux-x64-gnu']);
+  assert.ok(!fs.existsSync(path.join(project, 'node_modules', 'actual-api-native', 'Cargo.toml')), 'no sources shipped');
+
+  const server = await h.startServer();
+  try {
+    const budget = await h.createBudget(server, { name: 'Packed Budget', accounts: [{ name: 'A', transactions: 3 }] });
+    const script = `
+      import { init, downloadBudget, shutdown } from 'actual-api-native';
+      const cjs = (await import('node:module')).createRequire(import.meta.url)('actual-api-native');
+      await init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW });
+      const b = await downloadBudget(process.env.SYNC_ID);
+      await shutdown();
+      console.log(b.id, typeof cjs.TokenExpiredError);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: project,
+      env: { ...env, DIR: path.join(project, 'data'), URL: server.url, PW: server.password, SYNC_ID: budget.syncId },
+      encoding: 'utf8',
+    });
+    assert.equal(out.trim(), `${budget.id} function`);
+    assert.ok(fs.existsSync(path.join(project, 'data', budget.id, 'db.sqlite')));
+  } finally {
+    await server.stop();
+  }
+});

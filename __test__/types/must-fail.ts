@@ -1,0 +1,9 @@
+// Each line below must be a type error (checked with @ts-expect-error).
+import api = require('actual-api-native');
+
+// @ts-expect-error two credentials at once
+api.init({ serverURL: 'http://x', password: 'a', token: 'act_x' });
+// @ts-expect-error sessionToken beside token
+api.init({ serverURL: 'http://x', sessionToken: 'a', token: 'act_x' });
+// @ts-expect-error the sync id is a string
+api.downloadBudget(42);
