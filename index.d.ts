@@ -1,4 +1,7 @@
-// Hand-written types for index.js.
+// Hand-written types for index.js. The delegated @actual-app/api exports are typed in
+// the generated upstream.d.ts.
+
+export * from './upstream';
 
 interface BaseConfig {
   /** Where budgets are stored; created if missing. Default: ACTUAL_DATA_DIR, else the current directory. */
@@ -94,3 +97,5 @@ export class EncryptionError extends ActualError {}
 export class DownloadError extends ActualError {}
 export class SyncError extends ActualError {}
 export class FileSystemError extends ActualError {}
+/** A delegated function was called but @actual-app/api is not installed. */
+export class MissingPeerError extends ConfigError {}

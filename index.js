@@ -4,6 +4,7 @@
 // typed error classes below.
 
 const native = require('./binding.js');
+const { createUpstreamLayer } = require('./upstream.js');
 
 const PAYLOAD_PREFIX = 'ACTUAL_NATIVE_ERROR:';
 
@@ -34,6 +35,7 @@ class EncryptionError extends ActualError {}
 class DownloadError extends ActualError {}
 class SyncError extends ActualError {}
 class FileSystemError extends ActualError {}
+class MissingPeerError extends ConfigError {}
 
 const CLASS_BY_KIND = {
   config: ConfigError,
@@ -67,14 +69,16 @@ async function callNative(fn) {
   }
 }
 
-let current = null;
+let current = null; // { client, dataDir, serverURL, budgetId }
 
-function requireClient() {
+function requireSession() {
   if (!current) {
     throw new ActualError('not initialised: call init() first', { code: 'not-initialized' });
   }
   return current;
 }
+
+const upstream = createUpstreamLayer({ context: requireSession, MissingPeerError });
 
 const CREDENTIAL_KEYS = ['password', 'sessionToken', 'token'];
 
@@ -113,9 +117,9 @@ async function init(config = {}) {
   const options = resolveOptions(config);
   await shutdown();
   const client = await callNative(() => native.connect(options));
-  current = client;
+  current = { client, dataDir: client.dataDir(), serverURL: options.serverUrl, budgetId: null };
   return Object.freeze({
-    getDataDir: () => requireClient().dataDir(),
+    getDataDir: () => requireSession().dataDir,
     downloadBudget,
     getBudgets,
     shutdown,
@@ -123,22 +127,30 @@ async function init(config = {}) {
 }
 
 async function downloadBudget(syncId, options = {}) {
-  const client = requireClient();
+  const session = requireSession();
   if (typeof syncId !== 'string' || syncId === '') {
     throw new ConfigError('downloadBudget needs the sync id of a budget', { code: 'invalid-sync-id' });
   }
   const password = options && isGiven(options.password) ? String(options.password) : undefined;
-  return callNative(() => client.downloadBudget(syncId, password));
+  // The official engine must not hold the folder we are about to replace.
+  await upstream.close();
+  const budget = await callNative(() => session.client.downloadBudget(syncId, password));
+  session.budgetId = budget.id;
+  return budget;
 }
 
 async function getBudgets() {
-  return callNative(() => requireClient().getBudgets());
+  return callNative(() => requireSession().client.getBudgets());
 }
 
 async function shutdown() {
-  const client = current;
+  const session = current;
   current = null;
-  if (client) client.close();
+  try {
+    await upstream.close();
+  } finally {
+    if (session) session.client.close();
+  }
 }
 
 module.exports = {
@@ -159,4 +171,8 @@ module.exports = {
   DownloadError,
   SyncError,
   FileSystemError,
+  MissingPeerError,
 };
+// Delegated exports, copied as property descriptors so the `internal` and `utils`
+// getters stay lazy (requiring the official engine is slow; only do it when used).
+Object.defineProperties(module.exports, Object.getOwnPropertyDescriptors(upstream.exports));

@@ -19,6 +19,8 @@ export const {
   DownloadError,
   SyncError,
   FileSystemError,
+  MissingPeerError,
 } = api;
 
+export * from './upstream.mjs';
 export default api;

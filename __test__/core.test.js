@@ -181,7 +181,8 @@ test('plain download: layout and metadata as upstream writes them; the real clie
   assert.equal(meta.groupId, plain.syncId);
   assert.equal(meta.encryptKeyId, null);
   assert.match(meta.lastUploaded, /^\d{4}-\d{2}-\d{2}$/);
-  assert.equal(meta.userId, undefined);
+  const owner = (await api.getBudgets()).find((b) => b.state === 'remote' && b.groupId === plain.syncId).owner;
+  assert.equal(meta.userId, owner, 'userId holds the owner id, never a token');
   await api.shutdown();
 
   const [ourView, theirView] = await Promise.all([

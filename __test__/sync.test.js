@@ -84,7 +84,8 @@ for (const [label, pick, pw] of [
     const meta = JSON.parse(fs.readFileSync(path.join(ours.result.path, 'metadata.json'), 'utf8'));
     assert.equal(meta.resetClock, false);
     assert.match(meta.lastSyncedTimestamp, /^\d{4}-\d{2}-\d{2}T.*Z-[0-9A-F]{4}-[0-9a-f]{16}$/);
-    assert.equal(meta.userId, undefined, 'no credential in metadata.json');
+    assert.match(meta.userId, /^[0-9a-f-]{36}$/, 'userId holds the owner id, never a token');
+    assert.notEqual(meta.userId, server.sessionToken);
     assert.deepEqual(h.filesContaining(ours.dataDir, [server.password, server.sessionToken, ENCRYPTION_PASSWORD]), []);
 
     // The real client opens our copy, syncs on from it, and reads what its own copy reads.
@@ -92,6 +93,7 @@ for (const [label, pick, pw] of [
     assert.deepEqual(synced.accounts, theirs.view.accounts);
     assert.deepEqual(synced.transactions, theirs.view.transactions);
     assert.ok(synced.accounts.some((a) => a.name.endsWith('renamed')), 'the rename arrived');
+    assert.deepEqual(h.filesContaining(ours.dataDir, [server.sessionToken]), [], 'the official client did not write its token into our copy');
   });
 }
 

@@ -105,6 +105,12 @@ impl NativeClient {
         serde_json::to_value(budgets).map_err(|e| napi::Error::from_reason(e.to_string()))
     }
 
+    /// The credential for the official engine in drop-in mode (see upstream.js).
+    #[napi]
+    pub fn session_token(&self) -> napi::Result<String> {
+        Ok(self.client()?.session_token().to_string())
+    }
+
     /// Forgets the credential and drops the connection pool once running calls end.
     #[napi]
     pub fn close(&self) {

@@ -42,7 +42,8 @@ impl Metadata {
             Some(_) => return Err(invalid_meta("has an id that is not a safe folder name")),
             None => return Err(invalid_meta("has no id")),
         };
-        // The official client stores its session token here; we never keep a credential.
+        // The official client may have stored its session token here (as `userId`);
+        // we never keep a credential. `Client` puts the owner's user id in its place.
         fields.remove("userId");
         Ok(Metadata { id, fields })
     }

@@ -182,6 +182,24 @@ impl Client {
         &self.user
     }
 
+    /// The credential later requests carry (a session token, or the API token), for
+    /// handing to the official engine in drop-in mode. Never logged or stored.
+    pub fn session_token(&self) -> &str {
+        self.token.expose()
+    }
+
+    /// Fills `userId` in `metadata.json` with the owner's user id. The official client
+    /// writes its session token there whenever the field is empty; a non-secret value
+    /// keeps it from doing so when it opens our copy.
+    fn tag_owner(&self, meta: &mut budget_dir::Metadata, file: &RemoteFile) {
+        let owner = file
+            .owner
+            .clone()
+            .or_else(|| self.user.user_id.clone())
+            .unwrap_or_else(|| "actual-api-native".into());
+        meta.set("userId", serde_json::Value::String(owner));
+    }
+
     /// `GET /account/validate` with the current credential.
     pub async fn validate(&self) -> Result<UserInfo> {
         let rb = self
@@ -287,7 +305,8 @@ impl Client {
                 _ => None,
             };
             let dir = self.data_dir.join(&local.id);
-            let meta = budget_dir::Metadata::read(&dir)?;
+            let mut meta = budget_dir::Metadata::read(&dir)?;
+            self.tag_owner(&mut meta, &file);
             let staged = budget_dir::Staged::copy_of(&self.data_dir, &dir)?;
             match self.sync_and_commit(staged, meta, key.as_ref()).await {
                 Ok((meta, path)) => return Ok(self.result(sync_id, &file, meta, path)),
@@ -352,7 +371,8 @@ impl Client {
         .map_err(|_| {
             ClientError::download("download-failure", "the download task stopped unexpectedly")
         })?;
-        let (meta, staged) = unpacked?;
+        let (mut meta, staged) = unpacked?;
+        self.tag_owner(&mut meta, &file);
         let (meta, path) = self.sync_and_commit(staged, meta, key.as_ref()).await?;
         Ok(self.result(sync_id, &file, meta, path))
     }

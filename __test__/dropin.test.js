@@ -1,0 +1,98 @@
+'use strict';
+// Drop-in beside @actual-app/api: scripts written for the official client run
+// unchanged; we sign in and download natively and delegate the rest to its engine.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const h = require('./helpers/harness.js');
+
+let server;
+let budget;
+
+test.before(async () => {
+  server = await h.startServer();
+  budget = await h.createBudget(server, { name: 'Drop-in Budget', accounts: [{ name: 'Checking', transactions: 25 }] });
+});
+
+test.after(async () => {
+  await server?.stop();
+});
+
+// An upstream-style script, with only the package name changed.
+const SCRIPT = `
+  const api = require('actual-api-native');
+  (async () => {
+    await api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, ...JSON.parse(process.env.CREDENTIAL) });
+    await api.downloadBudget(process.env.SYNC_ID);
+    const accounts = await api.getAccounts();
+    const result = await api.importTransactions(accounts[0].id, [
+      { date: '2026-02-01', amount: -4321, payee_name: 'Drop-in payee', imported_id: 'dropin-1' },
+      { date: '2026-02-02', amount: -1234, payee_name: 'Drop-in payee', imported_id: 'dropin-2' },
+    ]);
+    await api.shutdown();
+    process.stdout.write('RESULT ' + JSON.stringify({ accounts: accounts.map((a) => a.name), added: result.added.length }) + '\\n');
+  })().catch((e) => { process.stdout.write('FAILED ' + e.code + ' ' + e.message + '\\n'); process.exit(1); });`;
+
+function runScript(credential, dataDir, extraEnv = {}) {
+  const run = spawnSync(process.execPath, ['-e', SCRIPT], {
+    cwd: h.ROOT,
+    env: { ...process.env, DIR: dataDir, URL: server.url, SYNC_ID: budget.syncId, CREDENTIAL: JSON.stringify(credential), ...extraEnv },
+    encoding: 'utf8',
+    timeout: 120000,
+    maxBuffer: 1 << 28,
+  });
+  const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT ') || l.startsWith('FAILED '));
+  assert.ok(line && line.startsWith('RESULT '), `script failed: ${line}\n${run.stderr.slice(-2000)}`);
+  return JSON.parse(line.slice('RESULT '.length));
+}
+
+test('an upstream-style script runs unchanged; the import reaches the server', async () => {
+  const dataDir = h.tempDir();
+  const out = runScript({ password: server.password }, dataDir);
+  assert.deepEqual(out, { accounts: ['Checking'], added: 2 });
+
+  const theirs = await h.runWorker({ op: 'download', dataDir: h.tempDir(), serverURL: server.url, password: server.password, syncId: budget.syncId });
+  const imported = theirs.transactions.filter((t) => t.amount === -4321 || t.amount === -1234);
+  assert.equal(imported.length, 2, 'the imported transactions are on the server');
+  assert.deepEqual(h.filesContaining(dataDir, [server.password, server.sessionToken]), [], 'the official engine wrote no credential into our folder');
+  const meta = JSON.parse(fs.readFileSync(path.join(dataDir, budget.id, 'metadata.json'), 'utf8'));
+  assert.notEqual(meta.userId, server.sessionToken);
+});
+
+test('without @actual-app/api, delegated functions throw a clear error naming it', () => {
+  const script = `
+    const Module = require('node:module');
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) {
+      if (request === '@actual-app/api') throw Object.assign(new Error('not installed'), { code: 'MODULE_NOT_FOUND' });
+      return resolve.call(this, request, ...rest);
+    };
+    const api = require('actual-api-native');
+    api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW })
+      .then(() => api.getAccounts())
+      .then(() => console.log('no error'), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message, isConfig: e instanceof api.ConfigError })))
+      .finally(() => api.shutdown());`;
+  const run = spawnSync(process.execPath, ['-e', script], { cwd: h.ROOT, env: { ...process.env, DIR: h.tempDir(), URL: server.url, PW: server.password }, encoding: 'utf8', timeout: 60000 });
+  const err = JSON.parse(run.stdout.trim());
+  assert.equal(err.name, 'MissingPeerError');
+  assert.equal(err.code, 'missing-peer-dependency');
+  assert.equal(err.isConfig, true);
+  assert.match(err.message, /@actual-app\/api/);
+});
+
+test('every export of the installed @actual-app/api is exported, and the generated list is current', () => {
+  const run = spawnSync(
+    process.execPath,
+    ['-e', `for (const m of ['log','info','warn','error','debug']) console[m] = () => {};
+            process.stdout.write(JSON.stringify(Object.keys(require('@actual-app/api')).sort()));`],
+    { cwd: h.ROOT, encoding: 'utf8' },
+  );
+  const theirs = JSON.parse(run.stdout);
+  const generated = require('../upstream-exports.json');
+  assert.deepEqual([...generated.functions, ...generated.objects].sort(), theirs, 'run scripts/gen-upstream-exports.js');
+  const ours = Object.keys(require('../index.js'));
+  assert.deepEqual(theirs.filter((name) => !ours.includes(name)), []);
+});
