@@ -235,9 +235,18 @@ impl Client {
             .http
             .request(Method::GET, "sync/download-user-file", Some(&self.token))
             .header(FILE_ID_HEADER, file_id);
+        // Upstream reports any failure to fetch the file as `download-failure`.
         self.http
             .send(rb, "sync/download-user-file", self.method, download_failed)
             .await
+            .map_err(|e| match e {
+                ClientError::Network { message, reply } => ClientError::Download {
+                    code: "download-failure",
+                    message: format!("downloading the budget failed: {message}"),
+                    reply,
+                },
+                other => other,
+            })
     }
 
     /// Fetches the file's key parameters and checks the password against the key test.
