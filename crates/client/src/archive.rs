@@ -35,6 +35,14 @@ pub fn extract(zip_bytes: &[u8]) -> Result<BudgetFiles> {
         ClientError::download("not-zip-file", "the downloaded file is not a zip archive")
     })?;
 
+    // The zip reader keeps one entry per name; compare with the central directory's own
+    // count so that an archive holding one name twice is still caught.
+    if declared_entry_count(zip_bytes).is_some_and(|n| n != archive.len()) {
+        return Err(ClientError::download(
+            "invalid-zip-file",
+            "the budget archive holds the same name twice",
+        ));
+    }
     let mut names = HashSet::new();
     let mut db_dirs = Vec::new();
     let mut meta_dirs = Vec::new();
@@ -106,6 +114,21 @@ pub fn extract(zip_bytes: &[u8]) -> Result<BudgetFiles> {
     )?;
     let db = read_entry(&mut archive, &format!("{dir}{DB_NAME}"), MAX_UNZIPPED_BYTES)?;
     Ok(BudgetFiles { db, metadata })
+}
+
+/// The entry count of the end-of-central-directory record, when it is a plain (not
+/// ZIP64) one.
+fn declared_entry_count(zip: &[u8]) -> Option<usize> {
+    const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
+    const EOCD_LEN: usize = 22;
+    let search_from = zip.len().saturating_sub(EOCD_LEN + u16::MAX as usize);
+    let at = zip[search_from..]
+        .windows(4)
+        .rposition(|w| w == EOCD)
+        .map(|i| search_from + i)?;
+    let record = zip.get(at..at + EOCD_LEN)?;
+    let total = u16::from_le_bytes([record[10], record[11]]);
+    (total != u16::MAX).then_some(total as usize)
 }
 
 fn too_large() -> ClientError {
@@ -203,6 +226,10 @@ pub(crate) mod tests {
             ("b/metadata.json", b"{}"),
         ]);
         assert_eq!(extract(&z).err().unwrap().code(), "invalid-zip-file");
+        assert_eq!(
+            declared_entry_count(&make_zip(&[("a", b"1"), ("b", b"2")])),
+            Some(2)
+        );
         let truncated = make_zip(&[("db.sqlite", &[7u8; 10_000]), ("metadata.json", b"{}")]);
         assert!(extract(&truncated[..truncated.len() / 2]).is_err());
     }
