@@ -12,6 +12,17 @@ const api = require('@actual-app/api');
 
 const ALL_DATES = ['1900-01-01', '2199-12-31'];
 
+// The client rewrites metadata.json asynchronously, so getBudgets() can briefly miss a
+// budget it just wrote: look for it for a few seconds.
+async function findLocal(predicate) {
+  for (let i = 0; i < 50; i++) {
+    const found = (await api.getBudgets()).find((b) => b.id && predicate(b));
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the budget never appeared in getBudgets()');
+}
+
 function day(i) {
   const d = new Date(Date.UTC(2025, 0, 1) + (i % 600) * 86400000);
   return d.toISOString().slice(0, 10);
@@ -32,14 +43,13 @@ async function createBudget() {
     }
   });
   const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password }).catch(() => null);
-  const budgets = await api.getBudgets();
-  const local = budgets.find((b) => b.name === args.name && b.id);
+  const local = await findLocal((b) => b.name === args.name);
   if (args.encryptPassword) {
     await api.loadBudget(local.id);
     const res = await lib.send('key-make', { password: args.encryptPassword });
     if (res && res.error) throw new Error(`key-make failed: ${JSON.stringify(res.error)}`);
   }
-  const after = (await api.getBudgets()).find((b) => b.id === local.id);
+  const after = await findLocal((b) => b.id === local.id && (!args.encryptPassword || b.encryptKeyId));
   await api.shutdown();
   return { id: local.id, syncId: after.groupId, cloudFileId: after.cloudFileId };
 }
@@ -99,7 +109,7 @@ async function download() {
   const credential = args.sessionToken ? { sessionToken: args.sessionToken } : { password: args.password };
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, ...credential });
   await api.downloadBudget(args.syncId, { password: args.encryptPassword });
-  const local = (await api.getBudgets()).find((b) => b.groupId === args.syncId && b.id);
+  const local = await findLocal((b) => b.groupId === args.syncId);
   const data = await readBudget(local.id);
   await api.shutdown();
   return data;

@@ -10,6 +10,7 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVER_BIN = path.join(ROOT, 'node_modules/@actual-app/sync-server/build/bin/actual-server.js');
 const WORKER = path.join(__dirname, 'actual-worker.js');
+const GATEWAY_BIN = path.join(ROOT, 'bin/actual-token-gateway.js');
 
 function tempDir(prefix = 'actual-native-test-') {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -32,32 +33,55 @@ async function postJson(url, body) {
   return { status: res.status, body: await res.json() };
 }
 
-/** Starts a real sync-server, bootstraps `password`, resolves when it listens. */
-async function startServer({ password = 'server-pass-' + Math.random().toString(36).slice(2), env = {} } = {}) {
-  const port = await freePort();
-  const dataDir = tempDir('actual-server-');
-  const child = spawn(process.execPath, [SERVER_BIN], {
-    env: { ...process.env, ACTUAL_DATA_DIR: dataDir, ACTUAL_PORT: String(port), ACTUAL_HOSTNAME: '127.0.0.1', NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Spawns `node <args>` and resolves once its output matches `ready` (a RegExp), with
+ * the child, the match and a `stop()` that ends it (SIGTERM by default) and waits.
+ */
+async function spawnUntil(args, { ready, env = {}, what, timeoutMs = 30000 }) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30000);
+  const match = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${output}`)), timeoutMs);
     const onData = (chunk) => {
       output += chunk;
-      if (output.includes('Listening on')) {
+      const m = ready.exec(output);
+      if (m) {
         clearTimeout(timer);
-        resolve();
+        resolve(m);
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('exit', (code) => {
+    child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
+      reject(new Error(`${what} exited with ${code}:\n${output}`));
     });
   });
   child.removeAllListeners('exit');
+  // Keep collecting, so that tests can read everything the child printed.
+  child.stdout.on('data', () => {});
+  return {
+    child,
+    match,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Starts a real sync-server, bootstraps `password`, resolves when it listens. */
+async function startServer({ password = 'server-pass-' + Math.random().toString(36).slice(2), env = {} } = {}) {
+  const port = await freePort();
+  const dataDir = tempDir('actual-server-');
+  const proc = await spawnUntil([SERVER_BIN], {
+    ready: /Listening on/,
+    what: 'sync-server',
+    env: { ACTUAL_DATA_DIR: dataDir, ACTUAL_PORT: String(port), ACTUAL_HOSTNAME: '127.0.0.1', NODE_ENV: 'production', ...env },
+  });
   const url = `http://127.0.0.1:${port}`;
   const boot = await postJson(`${url}/account/bootstrap`, { password });
   if (boot.body.status !== 'ok') throw new Error(`bootstrap failed: ${JSON.stringify(boot.body)}`);
@@ -68,13 +92,30 @@ async function startServer({ password = 'server-pass-' + Math.random().toString(
     dataDir,
     sessionToken: boot.body.data.token,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
+      await proc.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts `actual-token-gateway serve` in front of `upstream`; resolves once it listens. */
+async function startGateway({ upstream, db, extra = [] }) {
+  const proc = await spawnUntil([GATEWAY_BIN, 'serve', '--upstream', upstream, '--listen', '127.0.0.1:0', '--db', db, ...extra], {
+    ready: /Listening on (\S+)/,
+    what: 'actual-token-gateway',
+    timeoutMs: 20000,
+  });
+  return { url: `http://${proc.match[1]}`, child: proc.child, db, logs: proc.output, stop: proc.stop };
+}
+
+/** Runs the gateway CLI; resolves { code, stdout, stderr, last } (last = last stdout line). */
+function gatewayCli(args, { env = {} } = {}) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [GATEWAY_BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      const lines = stdout.trim().split('\n');
+      resolve({ code: err ? err.code : 0, stdout, stderr, last: lines[lines.length - 1] });
+    });
+  });
 }
 
 /** Runs one step of actual-worker.js and returns its result (or throws its error). */
@@ -148,4 +189,7 @@ function dumpBudgetDb(dbPath) {
 }
 
 module.exports = {
-  dumpBudgetDb, ROOT, tempDir, freePort, startServer, runWorker, createBudget, listFiles, filesContaining, postJson };
+  dumpBudgetDb,
+  startGateway,
+  gatewayCli,
+  spawnUntil, ROOT, tempDir, freePort, startServer, runWorker, createBudget, listFiles, filesContaining, postJson };

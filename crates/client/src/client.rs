@@ -296,13 +296,12 @@ impl Client {
         }
         let _one_at_a_time = self.download_lock.lock().await;
         let files = self.remote_files().await?;
-        let file = files
+        let Some(file) = files
             .into_iter()
             .find(|f| !f.deleted && f.group_id.as_deref() == Some(sync_id))
-            .ok_or_else(|| ClientError::BudgetNotFound {
-                sync_id: sync_id.to_string(),
-                reply: Reply::default(),
-            })?;
+        else {
+            return Err(self.not_found(sync_id).await);
+        };
         let password = password.filter(|p| !p.is_empty());
         if file.encrypt_key_id.is_some() && password.is_none() {
             return Err(ClientError::MissingKey { name: file.name });
@@ -329,6 +328,23 @@ impl Client {
             }
         }
         self.fresh_download(sync_id, file, password).await
+    }
+
+    /// The error for a sync id missing from the listing. A token gateway lists only the
+    /// token's budgets, so with an API token we ask it about that id: it answers
+    /// `token-scope-error` for a budget the token may not reach.
+    async fn not_found(&self, sync_id: &str) -> ClientError {
+        let not_found = ClientError::BudgetNotFound {
+            sync_id: sync_id.to_string(),
+            reply: Reply::default(),
+        };
+        if self.method != AuthMethod::ApiToken {
+            return not_found;
+        }
+        match self.file_info(sync_id).await {
+            Err(e) if e.kind() == ErrorKind::TokenScope => e,
+            _ => not_found,
+        }
     }
 
     async fn fresh_download(
