@@ -40,7 +40,6 @@ pub const MAX_INSPECT_BYTES: usize = 20 * 1024 * 1024;
 /// A file listing is small; this only guards against a broken upstream.
 const MAX_LISTING_BYTES: usize = 32 * 1024 * 1024;
 const FILE_CACHE_TTL: Duration = Duration::from_secs(60);
-const POLL_INTERVAL: Duration = Duration::from_millis(200);
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Config {
@@ -61,6 +60,8 @@ pub struct App {
     /// fileId -> (groupId, when learned)
     files: Mutex<HashMap<String, (Option<String>, Instant)>>,
     trust_proxy: bool,
+    /// `PRAGMA data_version` when the token table was last loaded.
+    loaded_version: std::sync::atomic::AtomicI64,
 }
 
 pub fn log(line: impl AsRef<str>) {
@@ -76,7 +77,20 @@ impl App {
             limiter: FailureLimiter::new(max_failures, crate::ratelimit::DEFAULT_WINDOW),
             files: Mutex::new(HashMap::new()),
             trust_proxy,
+            loaded_version: std::sync::atomic::AtomicI64::new(i64::MIN),
         }
+    }
+
+    /// Reloads the token table if another process (the CLI) committed since the last
+    /// load. Returns whether it reloaded. Cheap when nothing changed: one PRAGMA.
+    pub fn reload_if_changed(&self) -> Result<bool> {
+        use std::sync::atomic::Ordering;
+        let version = self.store.data_version()?;
+        if self.loaded_version.swap(version, Ordering::AcqRel) == version {
+            return Ok(false);
+        }
+        self.registry.load(self.store.list()?);
+        Ok(true)
     }
 
     /// Reloads the token table from the database.
@@ -469,6 +483,12 @@ pub fn check_token(
         app.limiter.record_failure(ip, now);
         Err(error_reply(status, reason, Some(details)))
     };
+    // The CLI may have created, disabled or revoked a token a moment ago: every check
+    // first looks for a change (one PRAGMA, about a microsecond), so each takes effect
+    // for every request that starts after the command returns.
+    if let Err(e) = app.reload_if_changed() {
+        log(format!("could not check the token table for changes: {e}"));
+    }
     match app.registry.verify(token, at) {
         Verdict::Valid { entry, session } => {
             if Registry::touch(&entry, at) {
@@ -698,27 +718,6 @@ pub async fn serve(
     ));
     on_ready(addr);
 
-    // Another process (the CLI) may change the database: reload when it does.
-    let poller = {
-        let app = app.clone();
-        tokio::spawn(async move {
-            let mut last = None;
-            loop {
-                let store = app.store.clone();
-                let v = tokio::task::spawn_blocking(move || store.data_version()).await;
-                if let Ok(Ok(v)) = v {
-                    if last.is_some_and(|l| l != v) {
-                        if let Err(e) = app.reload().await {
-                            log(format!("reload failed: {e}"));
-                        }
-                    }
-                    last = Some(v);
-                }
-                tokio::time::sleep(POLL_INTERVAL).await;
-            }
-        })
-    };
-
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     tokio::pin!(shutdown);
@@ -753,7 +752,6 @@ pub async fn serve(
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(DRAIN_TIMEOUT) => log("gave up waiting for open requests"),
     }
-    poller.abort();
     // Write every last use still only in memory.
     let uses: Vec<(String, i64)> = app
         .registry

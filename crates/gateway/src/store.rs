@@ -35,6 +35,9 @@ pub struct TokenRow {
 
 pub struct Store {
     conn: Mutex<Connection>,
+    /// A second connection, only for `PRAGMA data_version`: it then sees every commit,
+    /// ours and other processes' alike, and never waits behind our own writes.
+    watch: Mutex<Connection>,
     path: PathBuf,
 }
 
@@ -122,8 +125,10 @@ impl Store {
         // A token is reported created only after its row is durable.
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;")?;
         conn.execute_batch(SCHEMA)?;
+        let watch = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            watch: Mutex::new(watch),
             path: path.to_path_buf(),
         })
     }
@@ -222,11 +227,11 @@ impl Store {
         Ok(())
     }
 
-    /// Changes whenever another connection (another process) commits.
+    /// Changes whenever the token table may have changed (any commit, from this process
+    /// or another, such as the CLI).
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn()
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        let watch = self.watch.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(watch.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 }
 
