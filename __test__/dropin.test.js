@@ -29,17 +29,18 @@ const SCRIPT = `
     await api.downloadBudget(process.env.SYNC_ID);
     const accounts = await api.getAccounts();
     const result = await api.importTransactions(accounts[0].id, [
-      { date: '2026-02-01', amount: -4321, payee_name: 'Drop-in payee', imported_id: 'dropin-1' },
-      { date: '2026-02-02', amount: -1234, payee_name: 'Drop-in payee', imported_id: 'dropin-2' },
+      { date: '2026-02-01', amount: -Number(process.env.AMOUNT), payee_name: 'Drop-in payee', imported_id: process.env.AMOUNT + '-1' },
+      { date: '2026-02-02', amount: -Number(process.env.AMOUNT) - 1, payee_name: 'Drop-in payee', imported_id: process.env.AMOUNT + '-2' },
     ]);
     await api.shutdown();
     process.stdout.write('RESULT ' + JSON.stringify({ accounts: accounts.map((a) => a.name), added: result.added.length }) + '\\n');
   })().catch((e) => { process.stdout.write('FAILED ' + e.code + ' ' + e.message + '\\n'); process.exit(1); });`;
 
-function runScript(credential, dataDir, extraEnv = {}) {
+/** Runs SCRIPT, importing two transactions of -amount and -(amount + 1). */
+function runScript(credential, dataDir, amount, extraEnv = {}) {
   const run = spawnSync(process.execPath, ['-e', SCRIPT], {
     cwd: h.ROOT,
-    env: { ...process.env, DIR: dataDir, URL: server.url, SYNC_ID: budget.syncId, CREDENTIAL: JSON.stringify(credential), ...extraEnv },
+    env: { ...process.env, DIR: dataDir, URL: server.url, SYNC_ID: budget.syncId, CREDENTIAL: JSON.stringify(credential), AMOUNT: String(amount), ...extraEnv },
     encoding: 'utf8',
     timeout: 120000,
     maxBuffer: 1 << 28,
@@ -51,15 +52,36 @@ function runScript(credential, dataDir, extraEnv = {}) {
 
 test('an upstream-style script runs unchanged; the import reaches the server', async () => {
   const dataDir = h.tempDir();
-  const out = runScript({ password: server.password }, dataDir);
+  const out = runScript({ password: server.password }, dataDir, 4321);
   assert.deepEqual(out, { accounts: ['Checking'], added: 2 });
 
   const theirs = await h.runWorker({ op: 'download', dataDir: h.tempDir(), serverURL: server.url, password: server.password, syncId: budget.syncId });
-  const imported = theirs.transactions.filter((t) => t.amount === -4321 || t.amount === -1234);
+  const imported = theirs.transactions.filter((t) => t.amount === -4321 || t.amount === -4322);
   assert.equal(imported.length, 2, 'the imported transactions are on the server');
   assert.deepEqual(h.filesContaining(dataDir, [server.password, server.sessionToken]), [], 'the official engine wrote no credential into our folder');
   const meta = JSON.parse(fs.readFileSync(path.join(dataDir, budget.id, 'metadata.json'), 'utf8'));
   assert.notEqual(meta.userId, server.sessionToken);
+});
+
+test('the same script with an API token through the gateway; the import reaches the server', async () => {
+  const dbDir = h.tempDir('actual-dropin-gw-');
+  const db = path.join(dbDir, 'gateway.sqlite');
+  const gateway = await h.startGateway({ upstream: server.url, db });
+  try {
+    const created = await h.gatewayCli(['token', 'create', '--name', 'drop-in', '--budget', budget.syncId, '--upstream', server.url, '--db', db], { env: { ACTUAL_PASSWORD: server.password } });
+    assert.equal(created.code, 0, created.stderr);
+    const token = created.last;
+    const dataDir = h.tempDir();
+    const out = runScript({ token }, dataDir, 7771, { URL: gateway.url });
+    assert.deepEqual(out, { accounts: ['Checking'], added: 2 });
+
+    const theirs = await h.runWorker({ op: 'download', dataDir: h.tempDir(), serverURL: server.url, password: server.password, syncId: budget.syncId });
+    assert.equal(theirs.transactions.filter((t) => t.amount === -7771 || t.amount === -7772).length, 2, 'the imported transactions are on the server');
+    assert.deepEqual(h.filesContaining(dataDir, [token, server.password, server.sessionToken]), [], 'no token or password in our folder');
+    assert.deepEqual(h.filesContaining(dbDir, [token, server.password, server.sessionToken]), [], 'nor in the gateway database');
+  } finally {
+    await gateway.stop();
+  }
 });
 
 test('without @actual-app/api, delegated functions throw a clear error naming it', () => {
