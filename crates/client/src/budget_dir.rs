@@ -215,6 +215,40 @@ impl Staged {
     }
 }
 
+/// An exclusive advisory lock on `dataDir` itself (no lock file is left behind), held
+/// while a process downloads or syncs into it, so that two processes writing the same
+/// budget take turns instead of interleaving their folder swaps.
+pub struct DataDirLock(Option<fs::File>);
+
+impl DataDirLock {
+    pub async fn acquire(data_dir: &Path) -> Result<Self> {
+        let dir = data_dir.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            // Directories cannot be opened as files everywhere (Windows): there the
+            // in-process lock and the atomic swap are all we have.
+            let Ok(handle) = fs::File::open(&dir) else {
+                return Ok(DataDirLock(None));
+            };
+            handle
+                .lock()
+                .map_err(|e| ClientError::fs("cannot lock", &dir, e))?;
+            Ok(DataDirLock(Some(handle)))
+        })
+        .await
+        .map_err(|_| {
+            ClientError::download("download-failure", "the lock task stopped unexpectedly")
+        })?
+    }
+}
+
+impl Drop for DataDirLock {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            let _ = handle.unlock();
+        }
+    }
+}
+
 /// Removes scratch folders left by a process that was killed mid-download.
 pub fn clean_stale_scratch(data_dir: &Path) {
     if let Ok(entries) = fs::read_dir(data_dir) {

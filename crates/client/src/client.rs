@@ -295,6 +295,10 @@ impl Client {
             ));
         }
         let _one_at_a_time = self.download_lock.lock().await;
+        let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
+        // With the lock held no other process is mid-download: any scratch folder left
+        // is from one that was killed.
+        budget_dir::clean_stale_scratch(&self.data_dir);
         let files = self.remote_files().await?;
         let Some(file) = files
             .into_iter()
@@ -519,6 +523,5 @@ fn prepare_data_dir(dir: &Path) -> Result<PathBuf> {
     std::fs::write(&probe, b"")
         .map_err(|e| bad(format!("dataDir {} is not writable: {e}", dir.display())))?;
     let _ = std::fs::remove_file(&probe);
-    budget_dir::clean_stale_scratch(dir);
     Ok(dir.to_path_buf())
 }
