@@ -4,7 +4,6 @@
 // @actual-app/api with the right data.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -23,19 +22,8 @@ test.after(async () => {
   await server?.stop();
 });
 
-const SCRIPT = `
-  const api = require('actual-api-native');
-  api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW })
-    .then(() => api.downloadBudget(process.env.SYNC_ID))
-    .then((b) => console.log(JSON.stringify({ ok: b.id })), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })))
-    .finally(() => api.shutdown());`;
-
 function download(dataDir) {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', SCRIPT], { cwd: h.ROOT, env: { ...process.env, DIR: dataDir, URL: server.url, PW: server.password, SYNC_ID: budget.syncId }, timeout: 60000 }, (err, stdout) => {
-      resolve(JSON.parse(stdout.trim().split('\n').pop() || JSON.stringify({ code: 'no-output', message: String(err) })));
-    });
-  });
+  return h.downloadInChild({ ...process.env, DIR: dataDir, URL: server.url, PW: server.password, SYNC_ID: budget.syncId });
 }
 
 test('two processes, same budget, same dataDir, at once: fresh downloads, then syncs of the copy', async () => {

@@ -4,7 +4,7 @@
 // made here by openssl) and a loopback forward proxy sit in front of the real server.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { execFile, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
@@ -84,21 +84,11 @@ test.after(async () => {
   await server?.stop();
 });
 
-const SCRIPT = `
-  const api = require('actual-api-native');
-  api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW })
-    .then(() => api.downloadBudget(process.env.SYNC_ID))
-    .then((b) => console.log(JSON.stringify({ ok: b.id })), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })))
-    .finally(() => api.shutdown());`;
-
 // Asynchronous: the TLS front and the proxy live in this process and must keep serving.
 async function run(url, env = {}) {
   const clean = { ...process.env };
   for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'ALL_PROXY', 'all_proxy', 'NODE_EXTRA_CA_CERTS']) delete clean[k];
-  const stdout = await new Promise((resolve) => {
-    execFile(process.execPath, ['-e', SCRIPT], { cwd: h.ROOT, env: { ...clean, DIR: h.tempDir(), URL: url, PW: server.password, SYNC_ID: budget.syncId, ...env }, encoding: 'utf8', timeout: 60000 }, (_, out) => resolve(out));
-  });
-  return JSON.parse(stdout.trim().split('\n').pop());
+  return h.downloadInChild({ ...clean, DIR: h.tempDir(), URL: url, PW: server.password, SYNC_ID: budget.syncId, ...env });
 }
 
 test('https with a private CA: refused without it, works with NODE_EXTRA_CA_CERTS', async () => {

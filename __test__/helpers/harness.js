@@ -143,6 +143,28 @@ function createBudget(server, { name, accounts = [{ name: 'Checking', transactio
   return runWorker({ op: 'createBudget', dataDir: tempDir('actual-fixture-'), serverURL: server.url, password: server.password, name, accounts, encryptPassword });
 }
 
+// A cold script: init with a password, download one budget, print the outcome as JSON.
+const DOWNLOAD_SCRIPT = `
+  const api = require('actual-api-native');
+  api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW })
+    .then(() => api.downloadBudget(process.env.SYNC_ID))
+    .then((b) => console.log(JSON.stringify({ ok: b.id })), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })))
+    .finally(() => api.shutdown());`;
+
+/**
+ * Downloads in a child process (asynchronously, so servers living in the test process
+ * keep serving). env: DIR, URL, PW, SYNC_ID, plus anything else the child should see.
+ * Resolves to { ok: id } or { code, message }.
+ */
+function downloadInChild(env) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['-e', DOWNLOAD_SCRIPT], { cwd: ROOT, env, encoding: 'utf8', timeout: 60000 }, (err, stdout) => {
+      const last = (stdout || '').trim().split('\n').pop();
+      resolve(last ? JSON.parse(last) : { code: 'no-output', message: String(err) });
+    });
+  });
+}
+
 /** Every file path under `dir`, recursively. */
 function listFiles(dir) {
   const out = [];
@@ -190,6 +212,7 @@ function dumpBudgetDb(dbPath) {
 
 module.exports = {
   dumpBudgetDb,
+  downloadInChild,
   startGateway,
   gatewayCli,
   spawnUntil, ROOT, tempDir, freePort, startServer, runWorker, createBudget, listFiles, filesContaining, postJson };
