@@ -68,6 +68,15 @@ test('npm run pack-local tarballs install into an empty project and work with no
     });
     assert.equal(out.trim(), `${budget.id} function`);
     assert.ok(fs.existsSync(path.join(project, 'data', budget.id, 'db.sqlite')));
+
+    // The gateway's CLI comes with the package, as a bin.
+    const db = path.join(project, 'gw', 'gateway.sqlite');
+    const created = spawnSync(path.join(project, 'node_modules', '.bin', 'actual-token-gateway'), ['token', 'create', '--name', 'packed', '--budget', budget.syncId, '--upstream', server.url, '--db', db], {
+      env: { ...env, ACTUAL_PASSWORD: server.password },
+      encoding: 'utf8',
+    });
+    assert.equal(created.status, 0, created.stderr);
+    assert.match(created.stdout.trim().split('\n').pop(), /^act_[A-Za-z0-9]{32}$/);
   } finally {
     await server.stop();
   }

@@ -41,7 +41,10 @@ for (const file of built) {
 // The main package lists every published platform as optional; npm installs the one
 // that matches the machine.
 const stage = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'actual-pack-'));
-for (const file of pkg.files) fs.copyFileSync(path.join(root, file), path.join(stage, file));
+for (const file of pkg.files) {
+  fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
+  fs.copyFileSync(path.join(root, file), path.join(stage, file));
+}
 for (const file of ['README.md']) fs.copyFileSync(path.join(root, file), path.join(stage, file));
 for (const dir of fs.readdirSync(npmDir)) {
   const platformPkg = JSON.parse(fs.readFileSync(path.join(npmDir, dir, 'package.json'), 'utf8'));
