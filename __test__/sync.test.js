@@ -142,3 +142,25 @@ test('a message for a column the snapshot lacks fails with invalid-schema and ch
   assert.deepEqual(fs.readdirSync(empty), []);
   await api.shutdown();
 });
+
+test('after the owner turns on encryption (a sync reset), the new sync id replaces the old copy', async () => {
+  const budget = await h.createBudget(server, { name: 'Reset Budget', accounts: [{ name: 'R', transactions: 50 }] });
+  const ours = await downloadOurs(budget);
+  const { syncId: newSyncId } = await h.runWorker({ op: 'enableEncryption', dataDir: h.tempDir(), serverURL: server.url, password: server.password, syncId: budget.syncId, encryptPassword: ENCRYPTION_PASSWORD });
+  assert.notEqual(newSyncId, budget.syncId);
+
+  // The old sync id is gone from the server.
+  await api.init({ dataDir: ours.dataDir, serverURL: server.url, password: server.password });
+  await assert.rejects(api.downloadBudget(budget.syncId, { password: ENCRYPTION_PASSWORD }), { code: 'budget-not-found' });
+  // The new one needs the key, then replaces the folder (same budget id) in one step.
+  await assert.rejects(api.downloadBudget(newSyncId), { code: 'missing-key' });
+  const result = await api.downloadBudget(newSyncId, { password: ENCRYPTION_PASSWORD });
+  await api.shutdown();
+  assert.equal(result.id, budget.id);
+  assert.deepEqual(fs.readdirSync(ours.dataDir), [budget.id]);
+  const meta = JSON.parse(fs.readFileSync(path.join(result.path, 'metadata.json'), 'utf8'));
+  assert.equal(meta.groupId, newSyncId);
+  assert.equal(typeof meta.encryptKeyId, 'string');
+  const theirs = await downloadTheirs({ ...budget, syncId: newSyncId }, ENCRYPTION_PASSWORD);
+  assertSameTables(ours.dbPath, theirs.dbPath);
+});

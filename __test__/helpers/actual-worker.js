@@ -124,7 +124,20 @@ async function syncLocal() {
   return data;
 }
 
-const ops = { createBudget, changeBudget, openLocal, download, syncLocal };
+// Turns on end-to-end encryption for an existing budget; that resets its sync (new
+// sync id, new key). Returns the new sync id.
+async function enableEncryption() {
+  const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  const local = await findLocal((b) => b.groupId === args.syncId);
+  const res = await lib.send('key-make', { password: args.encryptPassword });
+  if (res && res.error) throw new Error(`key-make failed: ${JSON.stringify(res.error)}`);
+  const after = await findLocal((b) => b.id === local.id && b.encryptKeyId && b.groupId !== args.syncId);
+  await api.shutdown();
+  return { syncId: after.groupId };
+}
+
+const ops = { createBudget, changeBudget, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {
