@@ -244,9 +244,15 @@ fn apply_inner(
     Ok((merkle, outcome))
 }
 
-/// Upstream `receiveMessages`: advances the clock past every message (`Timestamp.recv`,
-/// at physical time `now` ms; a too-far-future message is a `clock-drift` error), then
+/// Upstream `receiveMessages`: advances the clock past every message, then
 /// [`apply_messages`]. The in-memory clock changes only if everything succeeds.
+///
+/// Upstream calls `Timestamp.recv` once per message with a fresh `Date.now()`; its
+/// physical clock moves while it works, so the counter rarely grows far. With one `now`
+/// for a whole batch, one `recv` per message would bump the counter once per message
+/// and overflow it past 65,535 messages. So every message is checked for drift, and the
+/// clock receives only the latest timestamp: the same guarantee (the clock ends past
+/// every message received), without the overflow.
 pub fn receive_messages_at(
     conn: &Connection,
     clock: &mut Clock,
@@ -254,8 +260,14 @@ pub fn receive_messages_at(
     now: i64,
 ) -> Result<ApplyOutcome> {
     let mut working = clock.clone();
-    for msg in &messages {
-        working.recv_at(&msg.timestamp, now)?;
+    if messages
+        .iter()
+        .any(|m| m.timestamp.millis() - now > working.max_drift)
+    {
+        return Err(SyncError::ClockDrift);
+    }
+    if let Some(latest) = messages.iter().map(|m| &m.timestamp).max() {
+        working.recv_at(latest, now)?;
     }
     let outcome = apply_messages(conn, &mut working, messages)?;
     *clock = working;

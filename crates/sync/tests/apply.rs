@@ -386,6 +386,32 @@ fn receive_advances_clock_and_rejects_drift() {
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM accounts"), 1);
 }
 
+#[test]
+fn a_batch_larger_than_the_counter_does_not_overflow_the_clock() {
+    // 70,000 messages from the past, received at one physical time: one recv per
+    // message would push the counter past 0xFFFF (this failed the 50,000-transaction
+    // benchmark budget).
+    let (conn, mut clock) = setup();
+    let now = T0 + 60_000;
+    let messages: Vec<Message> = (0..70_000u32)
+        .map(|i| {
+            msg(
+                ts(i64::from(i / 1000), i % 1000),
+                "transactions",
+                &format!("t{i}"),
+                "amount",
+                Value::Number(f64::from(i)),
+            )
+        })
+        .collect();
+    receive_messages_at(&conn, &mut clock, messages, now).unwrap();
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM transactions"), 70_000);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM messages_crdt"), 70_000);
+    // The clock ends past every message received.
+    assert_eq!(clock.timestamp.millis(), now);
+    assert!(clock.timestamp > ts(69, 999));
+}
+
 // ---------------------------------------------------------------------------------------
 // sync driver
 
