@@ -384,9 +384,10 @@ impl Client {
         let unpack_key = key.clone();
         let unpacked = tokio::task::spawn_blocking(
             move || -> Result<(budget_dir::Metadata, budget_dir::Staged)> {
-                let plain = match (&info.encrypt_meta, &unpack_key) {
-                    (Some(meta), Some(key)) => meta.decrypt(key, &bytes)?,
-                    _ => bytes.to_vec(),
+                // Plain budgets are unzipped straight from the downloaded bytes: no copy.
+                let plain: std::borrow::Cow<[u8]> = match (&info.encrypt_meta, &unpack_key) {
+                    (Some(meta), Some(key)) => meta.decrypt(key, &bytes)?.into(),
+                    _ => bytes.as_ref().into(),
                 };
                 let files = archive::extract(&plain)?;
                 drop(plain);
@@ -415,6 +416,13 @@ impl Client {
         key: Option<&BudgetKey>,
     ) -> Result<(budget_dir::Metadata, PathBuf)> {
         let conn = rusqlite::Connection::open(staged.db_path())?;
+        // The scratch copy is private and is flushed before it is swapped in, and a
+        // crash discards it: no journal on disk, no fsync per transaction, and a cache
+        // large enough that applying thousands of messages does not spill pages.
+        conn.execute_batch(
+            "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; \
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072;",
+        )?;
         let mut clock = actual_sync::load_clock(&conn)?;
         if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {
             actual_sync::reset_clock(&conn, &mut clock)?;
