@@ -137,7 +137,47 @@ async function enableEncryption() {
   return { syncId: after.groupId };
 }
 
-const ops = { createBudget, changeBudget, openLocal, download, syncLocal, enableEncryption };
+// Thousands of changes at once (for the benchmark): new transactions in a new account,
+// edits and deletes of existing ones, inside one batchBudgetUpdates, then synced up.
+async function bulkChanges() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const accounts = await api.getAccounts();
+  const existing = await api.getTransactions(accounts[0].id, ...ALL_DATES);
+  const edits = Math.min(args.edits ?? 0, existing.length);
+  const deletes = Math.min(args.deletes ?? 0, existing.length - edits);
+  await api.batchBudgetUpdates(async () => {
+    const account = await api.createAccount({ name: `Bench added ${Date.now()}`, offbudget: false }, 0);
+    const txns = [];
+    for (let i = 0; i < (args.newTransactions ?? 0); i++) {
+      txns.push({ date: day(i + 3), amount: -(i + 1) * 7, payee_name: `Bench payee ${i % 40}`, notes: `bench ${i}` });
+    }
+    for (let i = 0; i < txns.length; i += 5000) {
+      await api.addTransactions(account, txns.slice(i, i + 5000));
+    }
+    for (let i = 0; i < edits; i++) {
+      await api.updateTransaction(existing[i].id, { notes: `bench edit ${i}`, amount: existing[i].amount - 1 });
+    }
+    for (let i = edits; i < edits + deletes; i++) {
+      await api.deleteTransaction(existing[i].id);
+    }
+  });
+  // A sync the client scheduled itself during the batch can race this one and make it
+  // fail with network-failure; a retry sends whatever is still pending.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await api.sync();
+      break;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
+  await api.shutdown();
+  return { newTransactions: args.newTransactions ?? 0, edits, deletes };
+}
+
+const ops = { createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

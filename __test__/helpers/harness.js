@@ -118,11 +118,14 @@ function gatewayCli(args, { env = {} } = {}) {
   });
 }
 
-/** Runs one step of actual-worker.js and returns its result (or throws its error). */
-function runWorker(args) {
+/**
+ * Runs one step of actual-worker.js and returns its result (or throws its error).
+ * Seeding very large budgets takes minutes: `timeoutMs` raises the default bound.
+ */
+function runWorker(args, { timeoutMs = 300000 } = {}) {
   const resultFile = path.join(tempDir('actual-worker-'), 'result.json');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [WORKER, JSON.stringify({ ...args, resultFile })], { cwd: ROOT, maxBuffer: 1 << 30, timeout: 300000 }, () => {
+    execFile(process.execPath, [WORKER, JSON.stringify({ ...args, resultFile })], { cwd: ROOT, maxBuffer: 1 << 30, timeout: timeoutMs }, () => {
       let out;
       try {
         out = JSON.parse(fs.readFileSync(resultFile, 'utf8'));

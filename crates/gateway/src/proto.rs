@@ -65,12 +65,36 @@ pub fn fields<'a>(buf: &'a [u8], mut f: impl FnMut(u64, u8, &'a [u8])) -> Result
     Ok(())
 }
 
-/// Reads the fields of a `SyncRequest` body that decide scope and write access.
+/// Whether a `MessageEnvelope` (`timestamp = 1` string, `isEncrypted = 2` bool,
+/// `content = 3` bytes) is one upstream can store: well-formed, with a timestamp its
+/// `Timestamp.parse` accepts. Upstream answers anything else with a 500 (a protobuf it
+/// cannot parse) or fails half-way through the sync (a timestamp it cannot parse).
+fn envelope_ok(bytes: &[u8]) -> bool {
+    let mut timestamp = None;
+    let mut bad = false;
+    let parsed = fields(bytes, |field, wire, value| match (field, wire) {
+        (1, 2) => timestamp = Some(value),
+        (2, 0) | (3, 2) => {}
+        (1..=3, _) => bad = true,
+        _ => {}
+    });
+    parsed.is_ok()
+        && !bad
+        && timestamp
+            .and_then(|t| std::str::from_utf8(t).ok())
+            .is_some_and(|t| actual_sync::Timestamp::parse(t).is_some())
+}
+
+/// Reads the fields of a `SyncRequest` body that decide scope and write access, and
+/// refuses a body upstream could not handle (see [`envelope_ok`]).
 pub fn sync_request(body: &[u8]) -> Result<SyncRequestInfo, Malformed> {
     let mut info = SyncRequestInfo::default();
     let mut bad = false;
     fields(body, |field, wire, bytes| match (field, wire) {
-        (1, 2) => info.messages += 1,
+        (1, 2) => {
+            info.messages += 1;
+            bad |= !envelope_ok(bytes);
+        }
         (2, 2) => match std::str::from_utf8(bytes) {
             Ok(s) => info.file_id = Some(s.to_string()),
             Err(_) => bad = true,
@@ -79,8 +103,10 @@ pub fn sync_request(body: &[u8]) -> Result<SyncRequestInfo, Malformed> {
             Ok(s) => info.group_id = Some(s.to_string()),
             Err(_) => bad = true,
         },
-        // Any other wire type for fields 1-3 would be read differently upstream.
-        (1..=3, _) => bad = true,
+        // Upstream's protobuf reader refuses strings that are not UTF-8 (a 500).
+        (5 | 6, 2) => bad |= std::str::from_utf8(bytes).is_err(),
+        // Any other wire type for the known fields would be read differently upstream.
+        (1..=3 | 5 | 6, _) => bad = true,
         _ => {}
     })?;
     if bad {
@@ -106,7 +132,10 @@ mod tests {
             1,
             &ld(1, b"2026-01-01T00:00:00.000Z-0000-0123456789abcdef"),
         ));
-        body.extend(ld(1, b""));
+        let mut env = ld(1, b"2026-01-01T00:00:01.000Z-0001-0123456789abcdef");
+        env.extend([0x10, 0x01]); // isEncrypted
+        env.extend(ld(3, b"content"));
+        body.extend(ld(1, &env));
         body.extend(ld(2, b"file-1"));
         body.extend(ld(3, b"group-1"));
         body.extend(ld(5, b"key"));
@@ -119,6 +148,31 @@ mod tests {
         assert_eq!(info.file_id.as_deref(), Some("file-1"));
         assert_eq!(info.group_id.as_deref(), Some("group-1"));
         assert_eq!(sync_request(&[]).unwrap(), SyncRequestInfo::default());
+    }
+
+    #[test]
+    fn rejects_envelopes_upstream_cannot_store() {
+        let file = ld(2, b"file-1");
+        for env in [
+            ld(1, b"not a timestamp"),
+            ld(1, b"2026-01-01T00:00:00.000Z-10000-0123456789abcdef"), // counter too big
+            ld(1, &[0xff, 0xfe]),
+            Vec::new(),                         // no timestamp
+            vec![0x0a, 0x7f, 0x41],             // truncated
+            vec![0x08, 0x01],                   // timestamp as a varint
+            vec![0x12, 0x01, 0x01],             // isEncrypted as bytes
+            vec![0x1d, 0x01, 0x02, 0x03, 0x04], // content as fixed32
+        ] {
+            let mut body = ld(1, &env);
+            body.extend(&file);
+            assert_eq!(sync_request(&body), Err(Malformed), "{env:?}");
+        }
+        // keyId (5) and since (6) are UTF-8 strings.
+        assert_eq!(sync_request(&[0x28, 0x01]), Err(Malformed));
+        assert_eq!(sync_request(&[0x30, 0x01]), Err(Malformed));
+        assert_eq!(sync_request(&[0x2a, 0x01, 0x8f]), Err(Malformed));
+        assert_eq!(sync_request(&[0x32, 0x02, 0x30, 0xa4]), Err(Malformed));
+        assert!(sync_request(&[0x32, 0x02, 0xc3, 0xa9]).is_ok());
     }
 
     #[test]

@@ -280,36 +280,49 @@ mod tests {
 
     #[test]
     fn same_work_for_every_verdict() {
-        // Not a timing proof, but a guard that no verdict takes a short cut that is
-        // grossly cheaper than a valid check.
+        // Timing is not asserted in unit tests (the benchmark measures it); instead, each
+        // verdict must take the same steps: one hash lookup and one unseal, whatever the
+        // token. A short cut for unknown, malformed, disabled or expired tokens would
+        // skip the unseal and show here.
         let reg = Registry::new();
         let good = token::generate().unwrap();
         let disabled = token::generate().unwrap();
+        let expired = token::generate().unwrap();
         let mut d = make(&disabled, "d");
         d.enabled = false;
-        reg.load(vec![make(&good, "g"), d]);
+        let mut e = make(&expired, "e");
+        e.expires_at = Some(1);
+        reg.load(vec![make(&good, "g"), d, e]);
         let unknown = token::generate().unwrap();
-        let time = |t: &str| {
-            let start = std::time::Instant::now();
-            for _ in 0..2_000 {
-                std::hint::black_box(reg.verify(t, 0));
-            }
-            start.elapsed().as_nanos() as f64
-        };
-        for _ in 0..2 {
-            time(&good);
-        }
-        let base = time(&good);
-        for t in [&unknown, &disabled] {
-            let ratio = time(t) / base;
-            assert!(ratio > 0.5 && ratio < 2.0, "ratio {ratio}");
+        for (presented, expect) in [
+            (good.as_str(), "valid"),
+            (unknown.as_str(), "invalid"),
+            ("act_malformed", "invalid"),
+            (disabled.as_str(), "disabled"),
+            (expired.as_str(), "expired"),
+        ] {
+            crate::seal::OPENS.with(|n| n.set(0));
+            let verdict = match reg.verify(presented, 10_000) {
+                Verdict::Valid { .. } => "valid",
+                Verdict::Invalid => "invalid",
+                Verdict::Disabled => "disabled",
+                Verdict::Expired => "expired",
+            };
+            assert_eq!(verdict, expect);
+            assert_eq!(
+                crate::seal::OPENS.with(|n| n.get()),
+                1,
+                "{expect}: one unseal"
+            );
         }
     }
 
+    /// The cost of one check with 1,000 tokens loaded. Measured, never asserted: the
+    /// benchmark runs it (`cargo test --release -p actual-gateway check_cost -- --ignored
+    /// --nocapture`) and reports the figure.
     #[test]
-    fn a_check_costs_microseconds() {
-        // 1,000 tokens loaded; prints the mean cost of one check (run with
-        // `cargo test --release -p actual-gateway check_costs -- --nocapture`).
+    #[ignore]
+    fn check_cost() {
         let reg = Registry::new();
         let mut rows = Vec::new();
         let mut last = String::new();
@@ -324,8 +337,7 @@ mod tests {
             std::hint::black_box(reg.verify(&last, 0));
         }
         let per = start.elapsed().as_nanos() as f64 / n as f64 / 1000.0;
-        println!("one token check: {per:.2} µs");
-        assert!(per < 1_000.0, "{per} µs");
+        println!("one token check: {per:.3} µs");
     }
 
     #[test]

@@ -263,24 +263,51 @@ pub fn is_json(headers: &HeaderMap) -> bool {
     t == "application/json" || t.ends_with("+json")
 }
 
-/// An `act_` token in `X-ACTUAL-TOKEN` or `Authorization: Bearer`.
+/// An `act_` token in `X-ACTUAL-TOKEN` or `Authorization: Bearer` (the first one;
+/// [`header_tokens`] has them all).
 pub fn header_token(headers: &HeaderMap) -> Option<String> {
+    header_tokens(headers).into_iter().next()
+}
+
+/// Every value that claims to be an API token (`act_...`) in `X-ACTUAL-TOKEN` or
+/// `Authorization: Bearer`, in that order. A value with bytes that are not UTF-8 still
+/// counts (decoded lossily, so it can only fail the check): such a value must neither
+/// be skipped over in favour of another one nor be passed upstream as a session.
+pub fn header_tokens(headers: &HeaderMap) -> Vec<String> {
+    let mut out = Vec::new();
     for v in headers.get_all("x-actual-token") {
-        if let Ok(s) = v.to_str() {
-            if token::looks_like_token(s) {
-                return Some(s.to_string());
-            }
+        let s = String::from_utf8_lossy(v.as_bytes());
+        if token::looks_like_token(&s) {
+            out.push(s.into_owned());
         }
     }
     for v in headers.get_all(AUTHORIZATION) {
-        if let Some(t) = v.to_str().ok().and_then(bearer) {
+        let s = String::from_utf8_lossy(v.as_bytes());
+        if let Some(t) = bearer(&s) {
             if token::looks_like_token(t) {
-                return Some(t.to_string());
+                out.push(t.to_string());
             }
         }
     }
-    None
+    out
 }
+
+/// The one API token a request carries, from its headers and (JSON) body. Two or more
+/// different ones are refused ([`Conflict`]): which one the gateway checked and which
+/// one something behind it reads must never differ.
+pub fn single_token(mut tokens: Vec<String>) -> Result<Option<String>, Conflict> {
+    tokens.sort();
+    tokens.dedup();
+    match tokens.len() {
+        0 => Ok(None),
+        1 => Ok(tokens.pop()),
+        _ => Err(Conflict),
+    }
+}
+
+/// A request carrying more than one distinct API token.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Conflict;
 
 fn bearer(v: &str) -> Option<&str> {
     let (scheme, rest) = v.trim().split_once(' ')?;
@@ -288,7 +315,7 @@ fn bearer(v: &str) -> Option<&str> {
 }
 
 /// The JSON body's `token` field when it is an `act_` token.
-fn body_token(body: &[u8]) -> Option<String> {
+pub fn body_token(body: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     let t = v.get("token")?.as_str()?;
     token::looks_like_token(t).then(|| t.to_string())
@@ -416,7 +443,7 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Resp
         return api::handle(&app, req, ip).await;
     }
     let (parts, body) = req.into_parts();
-    let mut token = header_token(&parts.headers);
+    let mut tokens = header_tokens(&parts.headers);
     let mut body = ReqBody::Stream(body);
     if is_json(&parts.headers) {
         let ReqBody::Stream(s) = body else {
@@ -426,11 +453,23 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Resp
             Ok(b) => b,
             Err(r) => return r,
         };
-        if token.is_none() {
-            token = body_token(&bytes);
-        }
+        tokens.extend(body_token(&bytes));
         body = ReqBody::Full(bytes);
     }
+    let token = match single_token(tokens) {
+        Ok(t) => t,
+        Err(Conflict) => {
+            let ip = app.client_ip(&parts.headers, peer);
+            let res = refuse_conflict(&app, ip);
+            log(format!(
+                "{} {} with several different API tokens from {ip} -> {}",
+                parts.method,
+                parts.uri.path(),
+                res.status().as_u16()
+            ));
+            return res;
+        }
+    };
     let Some(token) = token else {
         // No API token: pass through unchanged.
         return match send_upstream(&app, &parts, body, None).await {
@@ -466,6 +505,21 @@ pub async fn handle(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Resp
         started.elapsed().as_millis()
     ));
     res
+}
+
+/// Several different tokens in one request: a failed check (rate limited and counted
+/// like one), whatever the tokens are.
+fn refuse_conflict(app: &App, ip: IpAddr) -> Response<Body> {
+    let now = Instant::now();
+    if let Some(wait) = app.limiter.blocked(ip, now) {
+        return too_many(wait);
+    }
+    app.limiter.record_failure(ip, now);
+    error_reply(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        Some("invalid-api-token"),
+    )
 }
 
 /// Rate limit, then the token check. Failed checks count against the address.
@@ -791,6 +845,59 @@ mod tests {
         );
         assert_eq!(body_token(br#"{"token":"session"}"#), None);
         assert_eq!(body_token(b"not json"), None);
+    }
+
+    #[test]
+    fn several_different_tokens_are_a_conflict() {
+        let a = "act_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6";
+        let b = "act_zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz";
+        let mut h = HeaderMap::new();
+        h.append("x-actual-token", HeaderValue::from_str(a).unwrap());
+        h.append(
+            AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {b}")).unwrap(),
+        );
+        assert_eq!(header_tokens(&h), vec![a.to_string(), b.to_string()]);
+        assert_eq!(single_token(header_tokens(&h)), Err(Conflict));
+        // The same token twice (header and body) is one token.
+        assert_eq!(
+            single_token(vec![a.into(), a.into()]),
+            Ok(Some(a.to_string()))
+        );
+        assert_eq!(single_token(vec![]), Ok(None));
+        // A session next to a token is not a second token.
+        let mut h = HeaderMap::new();
+        h.append("x-actual-token", HeaderValue::from_static("some-session"));
+        h.append(
+            AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {a}")).unwrap(),
+        );
+        assert_eq!(single_token(header_tokens(&h)), Ok(Some(a.to_string())));
+        // Duplicate X-ACTUAL-TOKEN headers with different tokens.
+        let mut h = HeaderMap::new();
+        h.append("x-actual-token", HeaderValue::from_str(a).unwrap());
+        h.append("x-actual-token", HeaderValue::from_str(b).unwrap());
+        assert_eq!(single_token(header_tokens(&h)), Err(Conflict));
+    }
+
+    #[test]
+    fn a_token_with_bytes_that_are_not_utf8_still_counts() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-actual-token",
+            HeaderValue::from_bytes(b"act_a1b2c3d4\xffe5f6").unwrap(),
+        );
+        let t = header_token(&h).unwrap();
+        assert!(t.starts_with("act_a1b2c3d4"));
+        // Its display prefix is cut at a character boundary.
+        assert_eq!(token::display_prefix(&t), "act_a1b2c3d4");
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-actual-token",
+            HeaderValue::from_bytes(b"act_a1b2c3d\xffe5f6").unwrap(),
+        );
+        let t = header_token(&h).unwrap();
+        assert_eq!(token::display_prefix(&t), "act_a1b2c3d");
     }
 
     #[test]

@@ -66,9 +66,15 @@ pub fn looks_like_token(value: &str) -> bool {
     value.trim_start().starts_with(TOKEN_PREFIX)
 }
 
-/// The display prefix (`act_` + 8) of a well-formed token.
+/// The display prefix (`act_` + 8) of a well-formed token. For any other string (a
+/// malformed token is logged by its prefix too) it is cut at a character boundary at
+/// or before byte 12, never inside a character.
 pub fn display_prefix(token: &str) -> &str {
-    &token[..DISPLAY_PREFIX_LEN.min(token.len())]
+    let mut end = DISPLAY_PREFIX_LEN.min(token.len());
+    while !token.is_char_boundary(end) {
+        end -= 1;
+    }
+    &token[..end]
 }
 
 /// A new token from the OS CSPRNG. Rejection sampling keeps every character uniform.
@@ -128,6 +134,21 @@ mod tests {
             check_format("act_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5pé"),
             Err(TokenFormatError::BadCharacter)
         );
+    }
+
+    #[test]
+    fn display_prefix_of_non_ascii_does_not_panic() {
+        // Found by the fuzzer: byte 12 fell inside a multi-byte character.
+        assert_eq!(
+            display_prefix("act_a\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}b2c3"),
+            "act_a\u{e9}\u{e9}\u{e9}"
+        );
+        assert_eq!(
+            display_prefix("act\u{fffd}_W\u{fffd}\u{fffd}"),
+            "act\u{fffd}_W\u{fffd}"
+        );
+        assert_eq!(display_prefix("act_"), "act_");
+        assert_eq!(display_prefix(""), "");
     }
 
     #[test]
