@@ -382,6 +382,7 @@ impl Client {
 
         let data_dir = self.data_dir.clone();
         let unpack_key = key.clone();
+        let started = std::time::Instant::now();
         let unpacked = tokio::task::spawn_blocking(
             move || -> Result<(budget_dir::Metadata, budget_dir::Staged)> {
                 // Plain budgets are unzipped straight from the downloaded bytes: no copy.
@@ -402,6 +403,10 @@ impl Client {
             ClientError::download("download-failure", "the download task stopped unexpectedly")
         })?;
         let (mut meta, staged) = unpacked?;
+        self.http.log(format!(
+            "unzipped and staged in {} ms",
+            started.elapsed().as_millis()
+        ));
         self.tag_owner(&mut meta, &file);
         let (meta, path) = self.sync_and_commit(staged, meta, key.as_ref()).await?;
         Ok(self.result(sync_id, &file, meta, path))
@@ -435,10 +440,18 @@ impl Client {
             last_synced_timestamp: meta.text("lastSyncedTimestamp").map(str::to_string),
         };
         let mut sync = FullSync::new(params);
+        let mut round = 0;
         let outcome = loop {
+            round += 1;
             let body = sync.build_request(&conn, &clock, key)?;
             let reply = self.post_sync(body).await?;
-            match sync.handle_response(&conn, &mut clock, key, &reply)? {
+            let applying = std::time::Instant::now();
+            let step = sync.handle_response(&conn, &mut clock, key, &reply)?;
+            self.http.log(format!(
+                "sync round {round} applied in {} ms",
+                applying.elapsed().as_millis()
+            ));
+            match step {
                 SyncStep::Continue => continue,
                 SyncStep::Done(outcome) => break outcome,
             }
@@ -455,14 +468,20 @@ impl Client {
             meta.set("lastSyncedTimestamp", serde_json::Value::String(timestamp));
         }
         let data_dir = self.data_dir.clone();
-        tokio::task::spawn_blocking(move || {
+        let committing = std::time::Instant::now();
+        let committed = tokio::task::spawn_blocking(move || {
             let path = staged.commit(&data_dir, &meta)?;
             Ok((meta, path))
         })
         .await
         .map_err(|_| {
             ClientError::download("download-failure", "the write task stopped unexpectedly")
-        })?
+        })?;
+        self.http.log(format!(
+            "written in place in {} ms",
+            committing.elapsed().as_millis()
+        ));
+        committed
     }
 
     async fn post_sync(&self, body: Vec<u8>) -> Result<bytes::Bytes> {
