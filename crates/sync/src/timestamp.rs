@@ -212,6 +212,11 @@ impl Clock {
         let c_old = self.timestamp.counter as i64;
         let l_new = l_old.max(now);
         let c_new = if l_old == l_new { c_old + 1 } else { 0 };
+        self.advance_to(l_new, c_new, now)
+    }
+
+    /// The checks `send` and `recv` share before the clock moves to (`l_new`, `c_new`).
+    fn advance_to(&mut self, l_new: i64, c_new: i64, now: i64) -> Result<Timestamp> {
         if l_new - now > self.max_drift {
             return Err(SyncError::ClockDrift);
         }
@@ -248,15 +253,7 @@ impl Clock {
         } else {
             0
         };
-        if l_new - now > self.max_drift {
-            return Err(SyncError::ClockDrift);
-        }
-        if c_new > MAX_COUNTER as i64 {
-            return Err(SyncError::ClockOverflow);
-        }
-        self.timestamp.millis = l_new;
-        self.timestamp.counter = c_new as u32;
-        Ok(self.timestamp.clone())
+        self.advance_to(l_new, c_new, now)
     }
 
     /// [`Clock::recv_at`] with the system time.
