@@ -142,6 +142,14 @@ test('502 on the sync POST is not retried', async () => {
   assertUntouched(state);
 });
 
+test('an oversized JSON reply is refused, not buffered without bound', async () => {
+  const state = await prepared();
+  proxy.set('/sync/list-user-files', 'huge-json');
+  const err = await expectFailure(api.downloadBudget(target.syncId), api.DownloadError, 'response-too-large');
+  assert.match(err.message, /far larger/);
+  assertUntouched(state);
+});
+
 test('concurrent downloads on one instance are serialised and both succeed', async () => {
   const dataDir = h.tempDir();
   await api.init({ dataDir, serverURL: server.url, password: server.password });

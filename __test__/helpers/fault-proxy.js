@@ -4,7 +4,7 @@
 const http = require('node:http');
 
 /**
- * faults: { '/sync/download-user-file': 'reset' | 'stall' | 'html-502' | 'html-500' | 'truncate' | 'flip' | 'garbage' }
+ * faults: { '/sync/download-user-file': 'reset' | 'stall' | 'html-502' | 'html-500' | 'truncate' | 'flip' | 'garbage' | 'huge-json' }
  * `counts[path]` counts requests per path; `set(path, fault, times)` injects a fault for
  * the next `times` requests (default: all).
  */
@@ -24,6 +24,22 @@ async function startFaultProxy(upstreamUrl) {
       if (fault.times > 0) fault.times -= 1;
     }
     if (kind === 'stall') return; // accept, read, never answer
+    if (kind === 'huge-json') {
+      // A well-formed envelope far larger than any listing (40 MB), streamed.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"status":"ok","data":[');
+      const item = JSON.stringify({ deleted: 0, fileId: 'x', groupId: 'y', name: 'z'.repeat(1000) });
+      let sent = 0;
+      const more = () => {
+        while (sent < 40000) {
+          sent++;
+          if (!res.write((sent > 1 ? ',' : '') + item)) return res.once('drain', more);
+        }
+        res.end(']}');
+      };
+      more();
+      return;
+    }
     if (kind === 'html-502' || kind === 'html-500') {
       const status = kind === 'html-502' ? 502 : 500;
       res.writeHead(status, { 'content-type': 'text/html' });
