@@ -343,17 +343,7 @@ pub fn network_error(e: &reqwest::Error) -> ClientError {
     } else {
         "the HTTP exchange failed"
     };
-    let mut source = std::error::Error::source(e);
-    let mut cause = String::new();
-    while let Some(s) = source {
-        cause = s.to_string();
-        source = s.source();
-    }
-    let message = if cause.is_empty() {
-        what.to_string()
-    } else {
-        format!("{what}: {cause}")
-    };
+    let message = actual_protocol::error::with_root_cause(what, e);
     ClientError::Network {
         message,
         reply: Reply::default(),

@@ -176,17 +176,7 @@ pub fn describe(e: &reqwest::Error) -> String {
     } else {
         "HTTP exchange failed"
     };
-    let mut source = std::error::Error::source(e);
-    let mut cause = String::new();
-    while let Some(s) = source {
-        cause = s.to_string();
-        source = s.source();
-    }
-    if cause.is_empty() {
-        what.to_string()
-    } else {
-        format!("{what}: {cause}")
-    }
+    actual_protocol::error::with_root_cause(what, e)
 }
 
 /// Maps the sync ids (or cloud file ids) a user asked for onto `groupId`s of the
