@@ -14,7 +14,9 @@ use std::sync::OnceLock;
 use actual_gateway::{proto as gw_proto, scope, server as gw_server};
 use actual_protocol::crypto::BudgetKey;
 use actual_protocol::token;
+use actual_sync::apply::CrdtRow;
 use actual_sync::proto;
+use actual_sync::sync::encode_envelope;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::Method;
 use prost::Message as _;
@@ -154,29 +156,14 @@ fn envelope(
     value: &str,
     encrypt: bool,
 ) -> proto::MessageEnvelope {
-    let plain = proto::Message {
+    let row = CrdtRow {
+        timestamp: ts.into(),
         dataset: dataset.into(),
         row: row.into(),
         column: column.into(),
         value: value.into(),
-    }
-    .encode_to_vec();
-    let content = if encrypt {
-        let sealed = key().encrypt(&plain).unwrap();
-        proto::EncryptedData {
-            iv: sealed.iv.to_vec(),
-            auth_tag: sealed.auth_tag.to_vec(),
-            data: sealed.data,
-        }
-        .encode_to_vec()
-    } else {
-        plain
     };
-    proto::MessageEnvelope {
-        timestamp: ts.into(),
-        is_encrypted: encrypt,
-        content,
-    }
+    encode_envelope(&row, encrypt.then_some(key())).unwrap()
 }
 
 fn sync_seeds() -> Vec<Vec<u8>> {

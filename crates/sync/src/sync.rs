@@ -40,34 +40,46 @@ pub fn encode_request(
     };
     let encrypt = key_id.is_some_and(|k| !k.is_empty());
     for m in messages {
-        let plain = proto::Message {
-            dataset: m.dataset.clone(),
-            row: m.row.clone(),
-            column: m.column.clone(),
-            value: m.value.clone(),
-        }
-        .encode_to_vec();
-        let (content, is_encrypted) = if encrypt {
-            let key = key.ok_or(SyncError::EncryptFailure { missing_key: true })?;
-            let sealed = key
-                .encrypt(&plain)
-                .map_err(|_| SyncError::EncryptFailure { missing_key: false })?;
-            let enc = proto::EncryptedData {
-                iv: sealed.iv.to_vec(),
-                auth_tag: sealed.auth_tag.to_vec(),
-                data: sealed.data,
-            };
-            (enc.encode_to_vec(), true)
-        } else {
-            (plain, false)
+        let key = match (encrypt, key) {
+            (false, _) => None,
+            (true, Some(key)) => Some(key),
+            (true, None) => return Err(SyncError::EncryptFailure { missing_key: true }),
         };
-        req.messages.push(proto::MessageEnvelope {
-            timestamp: m.timestamp.clone(),
-            is_encrypted,
-            content,
-        });
+        req.messages.push(encode_envelope(m, key)?);
     }
     Ok(req.encode_to_vec())
+}
+
+/// Encodes one message as a `MessageEnvelope`, encrypted into an `EncryptedData` when a
+/// key is given (upstream `encoder.encode`, per message).
+pub fn encode_envelope(m: &CrdtRow, key: Option<&BudgetKey>) -> Result<proto::MessageEnvelope> {
+    let plain = proto::Message {
+        dataset: m.dataset.clone(),
+        row: m.row.clone(),
+        column: m.column.clone(),
+        value: m.value.clone(),
+    }
+    .encode_to_vec();
+    let Some(key) = key else {
+        return Ok(proto::MessageEnvelope {
+            timestamp: m.timestamp.clone(),
+            is_encrypted: false,
+            content: plain,
+        });
+    };
+    let sealed = key
+        .encrypt(&plain)
+        .map_err(|_| SyncError::EncryptFailure { missing_key: false })?;
+    let enc = proto::EncryptedData {
+        iv: sealed.iv.to_vec(),
+        auth_tag: sealed.auth_tag.to_vec(),
+        data: sealed.data,
+    };
+    Ok(proto::MessageEnvelope {
+        timestamp: m.timestamp.clone(),
+        is_encrypted: true,
+        content: enc.encode_to_vec(),
+    })
 }
 
 /// Decodes one envelope into a [`Message`], decrypting it with `key` when it is encrypted.

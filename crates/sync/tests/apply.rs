@@ -3,10 +3,10 @@
 
 use actual_protocol::crypto::BudgetKey;
 use actual_sync::apply::{
-    apply_messages, load_clock, messages_since, receive_messages_at, reset_clock, Message,
+    apply_messages, load_clock, messages_since, receive_messages_at, reset_clock, CrdtRow, Message,
 };
 use actual_sync::proto;
-use actual_sync::sync::{decode_envelope, FullSync, SyncParams, SyncStep};
+use actual_sync::sync::{decode_envelope, encode_envelope, FullSync, SyncParams, SyncStep};
 use actual_sync::{Clock, SyncError, Timestamp, Trie, Value};
 use prost::Message as _;
 use rusqlite::Connection;
@@ -468,33 +468,14 @@ fn envelope(
     value: &str,
     key: Option<&BudgetKey>,
 ) -> proto::MessageEnvelope {
-    let plain = proto::Message {
+    let row = CrdtRow {
+        timestamp: t.to_string(),
         dataset: dataset.into(),
         row: row.into(),
         column: column.into(),
         value: value.into(),
-    }
-    .encode_to_vec();
-    match key {
-        None => proto::MessageEnvelope {
-            timestamp: t.to_string(),
-            is_encrypted: false,
-            content: plain,
-        },
-        Some(k) => {
-            let sealed = k.encrypt(&plain).unwrap();
-            let enc = proto::EncryptedData {
-                iv: sealed.iv.to_vec(),
-                auth_tag: sealed.auth_tag.to_vec(),
-                data: sealed.data,
-            };
-            proto::MessageEnvelope {
-                timestamp: t.to_string(),
-                is_encrypted: true,
-                content: enc.encode_to_vec(),
-            }
-        }
-    }
+    };
+    encode_envelope(&row, key).unwrap()
 }
 
 fn server_with(n: usize, key: Option<&BudgetKey>) -> FakeServer {
