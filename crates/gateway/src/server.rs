@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use actual_protocol::token;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body as _, Incoming};
 use hyper::header::{
     HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE,
 };
@@ -227,17 +227,46 @@ pub enum ReqBody {
     Full(Bytes),
 }
 
+/// How much of an oversized body is read and dropped before the 413 goes out. Closing
+/// a connection with unread data in it makes the kernel send a reset, which can wipe the
+/// 413 from the client's buffer before the client reads it; draining first (bounded in
+/// bytes and time, like a web server's lingering close) lets the reply arrive.
+const DRAIN_MAX_BYTES: usize = 64 * 1024 * 1024;
+const DRAIN_MAX_TIME: Duration = Duration::from_secs(5);
+
 /// Reads a body up to `limit`; too large -> 413, broken -> 400.
-pub async fn read_capped(body: Incoming, limit: usize) -> Result<Bytes, Response<Body>> {
-    match Limited::new(body, limit).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(error_reply(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            None,
-        )),
-        Err(_) => Err(error_reply(StatusCode::BAD_REQUEST, "bad-request", None)),
+pub async fn read_capped(mut body: Incoming, limit: usize) -> Result<Bytes, Response<Body>> {
+    let too_large = || error_reply(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", None);
+    let declared_too_large = body.size_hint().lower() > limit as u64;
+    let mut collected = bytes::BytesMut::new();
+    if !declared_too_large {
+        loop {
+            let Some(frame) = body.frame().await else {
+                return Ok(collected.freeze());
+            };
+            let Ok(frame) = frame else {
+                return Err(error_reply(StatusCode::BAD_REQUEST, "bad-request", None));
+            };
+            if let Ok(data) = frame.into_data() {
+                if collected.len() + data.len() > limit {
+                    break;
+                }
+                collected.extend_from_slice(&data);
+            }
+        }
     }
+    drop(collected);
+    let drain = async {
+        let mut drained = 0usize;
+        while drained < DRAIN_MAX_BYTES {
+            match body.frame().await {
+                Some(Ok(frame)) => drained += frame.data_ref().map_or(0, |d| d.len()),
+                _ => break,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_MAX_TIME, drain).await;
+    Err(too_large())
 }
 
 impl ReqBody {
