@@ -1,7 +1,7 @@
 //! Reading a budget zip: find `db.sqlite` and `metadata.json`, refuse anything unsafe.
 
 use std::collections::HashSet;
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Write};
 
 use crate::error::{ClientError, Result};
 
@@ -27,17 +27,34 @@ fn unsafe_name(name: &str) -> bool {
         || name.as_bytes().get(1) == Some(&b':')
 }
 
-/// Extracts the budget files. Like upstream, both must sit in the archive root or in
-/// exactly one shared folder. Entries with unsafe names, symlinks, duplicate names or
-/// a total size past the cap are refused.
+/// A checked budget archive whose two files are located but not yet inflated, so
+/// `metadata.json` (a few hundred bytes) can be read before `db.sqlite` is.
+pub struct BudgetArchive<B: AsRef<[u8]>> {
+    archive: zip::ZipArchive<Cursor<B>>,
+    dir: String,
+}
+
+/// Extracts both budget files into memory (see [`open`]).
 pub fn extract(zip_bytes: &[u8]) -> Result<BudgetFiles> {
+    let mut archive = open(zip_bytes)?;
+    Ok(BudgetFiles {
+        metadata: archive.metadata()?,
+        db: archive.db()?,
+    })
+}
+
+/// Checks a budget archive and finds its files. Like upstream, both must sit in the
+/// archive root or in exactly one shared folder. Entries with unsafe names, symlinks,
+/// duplicate names or a total size past the cap are refused.
+pub fn open<B: AsRef<[u8]>>(zip_bytes: B) -> Result<BudgetArchive<B>> {
+    let declared = declared_entry_count(zip_bytes.as_ref());
     let mut archive = zip::ZipArchive::new(Cursor::new(zip_bytes)).map_err(|_| {
         ClientError::download("not-zip-file", "the downloaded file is not a zip archive")
     })?;
 
     // The zip reader keeps one entry per name; compare with the central directory's own
     // count so that an archive holding one name twice is still caught.
-    if declared_entry_count(zip_bytes).is_some_and(|n| n != archive.len()) {
+    if declared.is_some_and(|n| n != archive.len()) {
         return Err(ClientError::download(
             "invalid-zip-file",
             "the budget archive holds the same name twice",
@@ -107,13 +124,99 @@ pub fn extract(zip_bytes: &[u8]) -> Result<BudgetFiles> {
         ));
     };
 
-    let metadata = read_entry(
-        &mut archive,
-        &format!("{dir}{META_NAME}"),
-        MAX_METADATA_BYTES,
-    )?;
-    let db = read_entry(&mut archive, &format!("{dir}{DB_NAME}"), MAX_UNZIPPED_BYTES)?;
-    Ok(BudgetFiles { db, metadata })
+    Ok(BudgetArchive { archive, dir })
+}
+
+impl<B: AsRef<[u8]>> BudgetArchive<B> {
+    /// Inflates `metadata.json`.
+    pub fn metadata(&mut self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let name = format!("{}{META_NAME}", self.dir);
+        self.inflate(&name, MAX_METADATA_BYTES, &mut out, in_memory)?;
+        Ok(out)
+    }
+
+    /// Inflates `db.sqlite` into memory.
+    pub fn db(&mut self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.write_db(&mut out, in_memory)?;
+        Ok(out)
+    }
+
+    /// Inflates `db.sqlite` straight into `out` (a file: the database never sits whole
+    /// in memory); a failed write becomes `write_error(e)`. Returns its size.
+    pub fn write_db(
+        &mut self,
+        out: &mut impl Write,
+        write_error: impl FnOnce(std::io::Error) -> ClientError,
+    ) -> Result<u64> {
+        let name = format!("{}{DB_NAME}", self.dir);
+        self.inflate(&name, MAX_UNZIPPED_BYTES, out, write_error)
+    }
+
+    /// Inflates one entry, never trusting its declared size: reading stops one byte past
+    /// the cap.
+    fn inflate(
+        &mut self,
+        name: &str,
+        cap: u64,
+        out: &mut impl Write,
+        write_error: impl FnOnce(std::io::Error) -> ClientError,
+    ) -> Result<u64> {
+        let damaged = || ClientError::download("invalid-zip-file", "the budget archive is damaged");
+        let mut entry = self.archive.by_name(name).map_err(|_| damaged())?;
+        let written = copy_capped(&mut entry, out, cap + 1).map_err(|e| match e {
+            CopyError::Write(e) => write_error(e),
+            CopyError::Read => ClientError::download(
+                "invalid-zip-file",
+                "the budget archive is damaged or truncated",
+            ),
+        })?;
+        if written > cap {
+            return Err(if name.ends_with(META_NAME) {
+                ClientError::download(
+                    "invalid-meta-file",
+                    "metadata.json in the budget archive is far too large",
+                )
+            } else {
+                too_large()
+            });
+        }
+        Ok(written)
+    }
+}
+
+/// Writes into a `Vec` do not fail.
+fn in_memory(e: std::io::Error) -> ClientError {
+    ClientError::download("download-failure", format!("out of memory unzipping: {e}"))
+}
+
+enum CopyError {
+    Read,
+    Write(std::io::Error),
+}
+
+/// `io::copy` of at most `limit` bytes that tells a failed read (a damaged entry) from a
+/// failed write.
+fn copy_capped(
+    from: &mut impl Read,
+    to: &mut impl Write,
+    limit: u64,
+) -> std::result::Result<u64, CopyError> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    while total < limit {
+        let want = buf.len().min((limit - total) as usize);
+        let n = match from.read(&mut buf[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Err(CopyError::Read),
+        };
+        to.write_all(&buf[..n]).map_err(CopyError::Write)?;
+        total += n as u64;
+    }
+    Ok(total)
 }
 
 /// The entry count of the end-of-central-directory record, when it is a plain (not
@@ -136,35 +239,6 @@ fn too_large() -> ClientError {
         "zip-too-large",
         "the budget archive unpacks to more than 500 MB",
     )
-}
-
-/// Reads one entry, never trusting its declared size: reading stops one byte past the cap.
-fn read_entry(
-    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
-    name: &str,
-    cap: u64,
-) -> Result<Vec<u8>> {
-    let entry = archive
-        .by_name(name)
-        .map_err(|_| ClientError::download("invalid-zip-file", "the budget archive is damaged"))?;
-    let mut out = Vec::with_capacity(entry.size().min(cap) as usize);
-    entry.take(cap + 1).read_to_end(&mut out).map_err(|_| {
-        ClientError::download(
-            "invalid-zip-file",
-            "the budget archive is damaged or truncated",
-        )
-    })?;
-    if out.len() as u64 > cap {
-        return Err(if name.ends_with(META_NAME) {
-            ClientError::download(
-                "invalid-meta-file",
-                "metadata.json in the budget archive is far too large",
-            )
-        } else {
-            too_large()
-        });
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

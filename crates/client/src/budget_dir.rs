@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::archive::BudgetArchive;
 use crate::error::{ClientError, Result};
 use crate::files::FileInfo;
 
@@ -146,10 +147,16 @@ pub struct Staged {
 
 impl Staged {
     /// Stages a freshly downloaded database.
-    pub fn from_download(data_dir: &Path, db: &[u8]) -> Result<Self> {
+    pub fn from_download<B: AsRef<[u8]>>(
+        data_dir: &Path,
+        archive: &mut BudgetArchive<B>,
+    ) -> Result<Self> {
         let scratch = Scratch::create(data_dir, "download")?;
         let path = scratch.path.join(DB_FILE);
-        fs::write(&path, db).map_err(|e| ClientError::fs("cannot write", &path, e))?;
+        // written in large chunks (see `archive::copy_capped`): no buffering needed
+        let mut file =
+            fs::File::create(&path).map_err(|e| ClientError::fs("cannot write", &path, e))?;
+        archive.write_db(&mut file, |e| ClientError::fs("cannot write", &path, e))?;
         Ok(Staged { scratch })
     }
 
@@ -386,7 +393,10 @@ mod tests {
         )
         .unwrap();
         let install = |db: &[u8]| {
-            Staged::from_download(dir.path(), db)
+            let zip =
+                crate::archive::tests::make_zip(&[("db.sqlite", db), ("metadata.json", b"{}")]);
+            let mut archive = crate::archive::open(zip.as_slice()).unwrap();
+            Staged::from_download(dir.path(), &mut archive)
                 .unwrap()
                 .commit(dir.path(), &meta)
                 .unwrap()

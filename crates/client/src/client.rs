@@ -320,7 +320,7 @@ impl Client {
             let mut meta = budget_dir::Metadata::read(&dir)?;
             self.tag_owner(&mut meta, &file);
             let staged = budget_dir::Staged::copy_of(&self.data_dir, &dir)?;
-            match self.sync_and_commit(staged, meta, key.as_ref()).await {
+            match self.sync_and_commit(staged, meta, key.as_ref(), None).await {
                 Ok((meta, path)) => return Ok(self.result(sync_id, &file, meta, path)),
                 Err(e) if matches!(e.code(), "file-has-reset" | "file-has-new-key") => {
                     self.http.log(format!(
@@ -380,45 +380,58 @@ impl Client {
             (_, key) => key,
         };
 
-        let data_dir = self.data_dir.clone();
         let unpack_key = key.clone();
         let started = std::time::Instant::now();
-        let unpacked = tokio::task::spawn_blocking(
-            move || -> Result<(budget_dir::Metadata, budget_dir::Staged)> {
-                // Plain budgets are unzipped straight from the downloaded bytes: no copy.
-                let plain: std::borrow::Cow<[u8]> = match (&info.encrypt_meta, &unpack_key) {
-                    (Some(meta), Some(key)) => meta.decrypt(key, &bytes)?.into(),
-                    _ => bytes.as_ref().into(),
-                };
-                let files = archive::extract(&plain)?;
-                drop(plain);
-                let meta =
-                    budget_dir::rewrite_metadata(&files.metadata, &info, &budget_dir::today())?;
-                let staged = budget_dir::Staged::from_download(&data_dir, &files.db)?;
-                Ok((meta, staged))
-            },
-        )
-        .await
-        .map_err(|_| {
-            ClientError::download("download-failure", "the download task stopped unexpectedly")
-        })?;
-        let (mut meta, staged) = unpacked?;
+        // Decrypt, check the archive and read metadata.json; db.sqlite is inflated below,
+        // while the first sync request is already on its way.
+        let (mut meta, mut archive) = blocking(move || {
+            // Plain budgets are unzipped straight from the downloaded bytes: no copy.
+            let plain = match (&info.encrypt_meta, &unpack_key) {
+                (Some(meta), Some(key)) => meta.decrypt(key, &bytes)?.into(),
+                _ => bytes,
+            };
+            let mut archive = archive::open(plain)?;
+            let metadata = archive.metadata()?;
+            let meta = budget_dir::rewrite_metadata(&metadata, &info, &budget_dir::today())?;
+            Ok((meta, archive))
+        })
+        .await?;
+        self.tag_owner(&mut meta, &file);
+
+        // The first request needs only `since` from metadata.json, not the database: it
+        // goes without local messages, and the merkle comparison after it brings a second
+        // round for any the snapshot holds (upstream sends them in the first one).
+        let mut sync = FullSync::new(sync_params(&meta));
+        let first_request = sync.build_request_without_local_messages(key.as_ref())?;
+        let data_dir = self.data_dir.clone();
+        let (reply, staged) = tokio::join!(
+            self.post_sync(first_request),
+            blocking(move || budget_dir::Staged::from_download(&data_dir, &mut archive)),
+        );
+        let staged = staged?;
         self.http.log(format!(
             "unzipped and staged in {} ms",
             started.elapsed().as_millis()
         ));
-        self.tag_owner(&mut meta, &file);
-        let (meta, path) = self.sync_and_commit(staged, meta, key.as_ref()).await?;
+        let first = FirstRound {
+            sync,
+            reply: reply?,
+        };
+        let (meta, path) = self
+            .sync_and_commit(staged, meta, key.as_ref(), Some(first))
+            .await?;
         Ok(self.result(sync_id, &file, meta, path))
     }
 
     /// Runs upstream's load-time clock reset and full sync on the staged database, then
-    /// records the sync in `metadata.json` and swaps the folder into place.
+    /// records the sync in `metadata.json` and swaps the folder into place. `first` is a
+    /// sync whose first request was already answered.
     async fn sync_and_commit(
         &self,
         staged: budget_dir::Staged,
         mut meta: budget_dir::Metadata,
         key: Option<&BudgetKey>,
+        first: Option<FirstRound>,
     ) -> Result<(budget_dir::Metadata, PathBuf)> {
         let conn = rusqlite::Connection::open(staged.db_path())?;
         // The scratch copy is private and is flushed before it is swapped in, and a
@@ -433,18 +446,20 @@ impl Client {
             actual_sync::reset_clock(&conn, &mut clock)?;
             meta.set("resetClock", serde_json::Value::Bool(false));
         }
-        let params = SyncParams {
-            file_id: meta.text("cloudFileId").unwrap_or_default().to_string(),
-            group_id: meta.text("groupId").unwrap_or_default().to_string(),
-            key_id: meta.text("encryptKeyId").map(str::to_string),
-            last_synced_timestamp: meta.text("lastSyncedTimestamp").map(str::to_string),
+        let (mut sync, mut answered) = match first {
+            Some(FirstRound { sync, reply }) => (sync, Some(reply)),
+            None => (FullSync::new(sync_params(&meta)), None),
         };
-        let mut sync = FullSync::new(params);
         let mut round = 0;
         let outcome = loop {
             round += 1;
-            let body = sync.build_request(&conn, &clock, key)?;
-            let reply = self.post_sync(body).await?;
+            let reply = match answered.take() {
+                Some(reply) => reply,
+                None => {
+                    let body = sync.build_request(&conn, &clock, key)?;
+                    self.post_sync(body).await?
+                }
+            };
             let applying = std::time::Instant::now();
             let step = sync.handle_response(&conn, &mut clock, key, &reply)?;
             self.http.log(format!(
@@ -469,14 +484,11 @@ impl Client {
         }
         let data_dir = self.data_dir.clone();
         let committing = std::time::Instant::now();
-        let committed = tokio::task::spawn_blocking(move || {
+        let committed = blocking(move || {
             let path = staged.commit(&data_dir, &meta)?;
             Ok((meta, path))
         })
-        .await
-        .map_err(|_| {
-            ClientError::download("download-failure", "the write task stopped unexpectedly")
-        })?;
+        .await;
         self.http.log(format!(
             "written in place in {} ms",
             committing.elapsed().as_millis()
@@ -533,6 +545,31 @@ impl Client {
         }));
         Ok(out)
     }
+}
+
+/// A sync whose first request went out before the database was staged, and its reply.
+struct FirstRound {
+    sync: FullSync,
+    reply: bytes::Bytes,
+}
+
+/// What identifies the budget to the sync endpoint, from `metadata.json`.
+fn sync_params(meta: &budget_dir::Metadata) -> SyncParams {
+    SyncParams {
+        file_id: meta.text("cloudFileId").unwrap_or_default().to_string(),
+        group_id: meta.text("groupId").unwrap_or_default().to_string(),
+        key_id: meta.text("encryptKeyId").map(str::to_string),
+        last_synced_timestamp: meta.text("lastSyncedTimestamp").map(str::to_string),
+    }
+}
+
+/// Runs file and CPU work (unzip, SQLite, rename) off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|_| {
+        ClientError::download("download-failure", "a download task stopped unexpectedly")
+    })?
 }
 
 /// Creates `dataDir` if missing and checks that it is a writable folder.

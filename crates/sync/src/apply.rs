@@ -2,11 +2,12 @@
 //! following upstream `applyMessages` / `receiveMessages` / `loadClock` /
 //! the `resetClock` step of `loadBudget`.
 
-use std::collections::HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 use crate::merkle::Trie;
+use crate::murmur::murmur_v3;
 use crate::timestamp::{make_client_id, now_millis, Clock, Timestamp};
 use crate::value::Value;
 use crate::{Result, SyncError};
@@ -70,24 +71,29 @@ fn schema_error(msg: &Message, message: impl Into<String>) -> SyncError {
     }
 }
 
-/// Runs `f` inside a savepoint (a transaction, or nested in the caller's one); rolls
-/// everything back when `f` fails.
-fn in_savepoint<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    conn.execute_batch(&format!("SAVEPOINT {SAVEPOINT}"))?;
-    match f() {
-        Ok(v) => match conn.execute_batch(&format!("RELEASE {SAVEPOINT}")) {
-            Ok(()) => Ok(v),
-            Err(e) => {
-                let _ =
-                    conn.execute_batch(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"));
-                Err(e.into())
-            }
-        },
-        Err(e) => {
-            let _ = conn.execute_batch(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"));
-            Err(e)
-        }
+/// Runs `f` in a transaction, or in a savepoint nested in the caller's one; rolls
+/// everything back when `f` fails. A transaction of its own is cheaper: pages written
+/// under a savepoint are also copied to a sub-journal for a possible `ROLLBACK TO`.
+fn in_transaction<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let (begin, commit, rollback) = if conn.is_autocommit() {
+        (
+            "BEGIN".to_string(),
+            "COMMIT".to_string(),
+            "ROLLBACK".to_string(),
+        )
+    } else {
+        (
+            format!("SAVEPOINT {SAVEPOINT}"),
+            format!("RELEASE {SAVEPOINT}"),
+            format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"),
+        )
+    };
+    conn.execute_batch(&begin)?;
+    let done = f().and_then(|v| conn.execute_batch(&commit).map(|()| v).map_err(Into::into));
+    if done.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch(&rollback);
     }
+    done
 }
 
 /// Upstream `applyMessages` (sync mode "enabled"), in ONE transaction:
@@ -102,6 +108,13 @@ fn in_savepoint<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T
 /// 4. record every (non-duplicate) message in `messages_crdt` and the merkle trie;
 /// 5. prune the trie and save the clock in `messages_clock` (id 1).
 ///
+/// Step 3 is done one row at a time rather than one message at a time: every message of a
+/// row is folded into one `INSERT`/`UPDATE` carrying the latest value of each column (the
+/// state upstream's message-by-message writes end in), and rows are written in the order
+/// upstream first touches them, so new rows get the same rowids. A new transaction is
+/// about ten messages; writing its row and its indexes once instead of ten times is most
+/// of what makes a large sync fast.
+///
 /// A table or column that does not exist (or a failing write) is an `invalid-schema`
 /// error and nothing is changed. `clock.merkle` is only updated when everything succeeded.
 /// The clock's timestamp is not advanced here: see [`receive_messages`].
@@ -111,9 +124,124 @@ pub fn apply_messages(
     messages: Vec<Message>,
 ) -> Result<ApplyOutcome> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
-    let (trie, outcome) = in_savepoint(conn, || apply_inner(conn, clock, messages))?;
+    let (trie, outcome) = in_transaction(conn, || apply_inner(conn, clock, messages))?;
     clock.merkle = trie;
     Ok(outcome)
+}
+
+/// One incoming message with its timestamp as text (computed once: it is compared,
+/// stored and hashed) and whether `messages_crdt` already has a newer one for its cell.
+struct Incoming {
+    text: String,
+    msg: Message,
+    old: bool,
+}
+
+/// The writes one row receives: `INSERT` when upstream's first write to it would be an
+/// insert, else `UPDATE`; `columns` are indexes into the sorted messages, one per column,
+/// the latest one winning.
+struct RowWrite {
+    first: usize,
+    insert: bool,
+    columns: Vec<usize>,
+}
+
+fn cell_key(out: &mut String, dataset: &str, row: &str, column: &str) {
+    out.clear();
+    out.push_str(dataset);
+    out.push('\0');
+    out.push_str(row);
+    out.push('\0');
+    out.push_str(column);
+}
+
+/// upstream `compareMessages`, with one range read instead of one query per message: only
+/// local messages at or after the oldest incoming one can make an incoming message a
+/// duplicate or old. Returns the non-duplicates (with `old` set) and the duplicate count.
+fn compare_messages(conn: &Connection, messages: Vec<Message>) -> Result<(Vec<Incoming>, usize)> {
+    let mut incoming: Vec<Incoming> = messages
+        .into_iter()
+        .map(|msg| Incoming {
+            text: msg.timestamp.to_string(),
+            msg,
+            old: false,
+        })
+        .collect();
+    let Some(oldest) = incoming.iter().map(|m| m.text.as_str()).min() else {
+        return Ok((incoming, 0));
+    };
+    // cell -> local timestamps at or after `oldest`, ascending
+    let mut local: HashMap<String, Vec<String>> = HashMap::default();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT dataset, row, column, timestamp FROM messages_crdt WHERE timestamp >= ? ORDER BY timestamp",
+        )?;
+        let mut rows = stmt.query([oldest])?;
+        let mut key = String::new();
+        while let Some(r) = rows.next()? {
+            let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+            cell_key(&mut key, text(0)?, text(1)?, text(2)?);
+            let ts: String = r.get(3)?;
+            match local.get_mut(key.as_str()) {
+                Some(v) => v.push(ts),
+                None => {
+                    local.insert(key.clone(), vec![ts]);
+                }
+            }
+        }
+    }
+    let mut duplicates = 0;
+    if !local.is_empty() {
+        let mut key = String::new();
+        incoming.retain_mut(|m| {
+            cell_key(&mut key, &m.msg.dataset, &m.msg.row, &m.msg.column);
+            let Some(stamps) = local.get(key.as_str()) else {
+                return true;
+            };
+            // the first local timestamp >= this one, as upstream's `ORDER BY timestamp LIMIT 1`
+            let at = stamps.partition_point(|t| t.as_str() < m.text.as_str());
+            match stamps.get(at) {
+                None => true,
+                Some(t) if *t == m.text => {
+                    duplicates += 1;
+                    false
+                }
+                Some(_) => {
+                    m.old = true;
+                    true
+                }
+            }
+        });
+    }
+    Ok((incoming, duplicates))
+}
+
+/// Ids per `SELECT id .. WHERE id IN (..)` when checking which rows exist.
+const IDS_PER_QUERY: usize = 500;
+
+/// Which of `ids` are rows of `table`.
+fn existing_ids(conn: &Connection, table: &str, ids: &[&str]) -> rusqlite::Result<HashSet<String>> {
+    let mut found = HashSet::default();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let sql = format!(
+            "SELECT id FROM {table} WHERE id IN ({})",
+            vec!["?"; chunk.len()].join(", ")
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| r.get::<_, String>(0))?;
+        for id in rows {
+            found.insert(id?);
+        }
+    }
+    Ok(found)
+}
+
+/// The columns of `table` (`PRAGMA table_info`), to report a message for a missing column
+/// as that message's `invalid-schema` error before anything is written.
+fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<HashSet<String>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
+    names.collect()
 }
 
 fn apply_inner(
@@ -122,106 +250,112 @@ fn apply_inner(
     messages: Vec<Message>,
 ) -> Result<(Trie, ApplyOutcome)> {
     let mut outcome = ApplyOutcome::default();
-
-    // compareMessages
-    let mut compared: Vec<(Message, bool)> = Vec::with_capacity(messages.len());
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT timestamp FROM messages_crdt WHERE dataset = ? AND row = ? AND column = ? AND timestamp >= ? ORDER BY timestamp LIMIT 1",
-        )?;
-        for msg in messages {
-            let ts = msg.timestamp.to_string();
-            let found: Option<String> = stmt
-                .query_row(params![msg.dataset, msg.row, msg.column, ts], |r| r.get(0))
-                .optional()?;
-            match found {
-                None => compared.push((msg, false)),
-                Some(existing) if existing != ts => compared.push((msg, true)),
-                Some(_) => outcome.duplicates += 1,
-            }
-        }
-    }
-
+    let (mut incoming, duplicates) = compare_messages(conn, messages)?;
+    outcome.duplicates = duplicates;
     // Stable sort by timestamp string order.
-    compared.sort_by(|a, b| a.0.timestamp.cmp(&b.0.timestamp));
+    incoming.sort_by(|a, b| a.text.cmp(&b.text));
 
-    // fetchData: which rows exist before applying (all non-prefs messages, old included).
-    let mut existing: HashSet<(String, String)> = HashSet::new();
-    let mut checked: HashSet<(String, String)> = HashSet::new();
-    for (msg, _) in &compared {
-        if msg.dataset == "prefs" {
+    // fetchData: which rows exist before applying (all non-prefs messages, old included),
+    // and which columns each table has. Tables in first-seen order, so an error names the
+    // first message upstream would have failed on.
+    let mut tables: Vec<(&Message, Vec<&str>)> = Vec::new();
+    let mut table_of: HashMap<&str, usize> = HashMap::default();
+    let mut checked: HashSet<(&str, &str)> = HashSet::default();
+    for m in &incoming {
+        let msg = &m.msg;
+        if msg.dataset == "prefs" || !checked.insert((&msg.dataset, &msg.row)) {
             continue;
         }
-        let key = (msg.dataset.clone(), msg.row.clone());
-        if !checked.insert(key.clone()) {
-            continue;
-        }
-        if !valid_identifier(&msg.dataset) {
+        let at = *table_of.entry(&msg.dataset).or_insert_with(|| {
+            tables.push((msg, Vec::new()));
+            tables.len() - 1
+        });
+        tables[at].1.push(&msg.row);
+    }
+    let mut existing: HashMap<&str, HashSet<String>> = HashMap::default();
+    let mut columns: HashMap<&str, HashSet<String>> = HashMap::default();
+    for (first, rows) in &tables {
+        if !valid_identifier(&first.dataset) {
             return Err(schema_error(
-                msg,
-                format!("invalid table name {:?}", msg.dataset),
+                first,
+                format!("invalid table name {:?}", first.dataset),
             ));
         }
-        let sql = format!("SELECT 1 FROM {} WHERE id = ?", msg.dataset);
-        let found = conn
-            .prepare_cached(&sql)
-            .and_then(|mut s| s.query_row([&msg.row], |_| Ok(())).optional())
-            .map_err(|e| schema_error(msg, e.to_string()))?;
-        if found.is_some() {
-            existing.insert(key);
+        let schema = |e: rusqlite::Error| schema_error(first, e.to_string());
+        existing.insert(
+            &first.dataset,
+            existing_ids(conn, &first.dataset, rows).map_err(schema)?,
+        );
+        columns.insert(
+            &first.dataset,
+            table_columns(conn, &first.dataset).map_err(schema)?,
+        );
+    }
+
+    // Plan the row writes in upstream's order (see `apply_messages`).
+    let mut rows: Vec<RowWrite> = Vec::new();
+    let mut row_of: HashMap<(&str, &str), usize> = HashMap::default();
+    // upstream keys this set by `dataset + row` (plain concatenation)
+    let mut added: HashSet<String> = HashSet::default();
+    for (i, m) in incoming.iter().enumerate() {
+        let msg = &m.msg;
+        if m.old || msg.dataset == "prefs" {
+            continue;
         }
+        let known = columns
+            .get(msg.dataset.as_str())
+            .is_some_and(|c| c.contains(&msg.column));
+        if !valid_identifier(&msg.column) || !known {
+            return Err(schema_error(
+                msg,
+                format!("table {} has no column named {:?}", msg.dataset, msg.column),
+            ));
+        }
+        let at = *row_of.entry((&msg.dataset, &msg.row)).or_insert_with(|| {
+            let concat = format!("{}{}", msg.dataset, msg.row);
+            let prev = existing
+                .get(msg.dataset.as_str())
+                .is_some_and(|ids| ids.contains(&msg.row))
+                || added.contains(&concat);
+            added.insert(concat);
+            rows.push(RowWrite {
+                first: i,
+                insert: !prev,
+                columns: Vec::new(),
+            });
+            rows.len() - 1
+        });
+        let row = &mut rows[at];
+        match row
+            .columns
+            .iter_mut()
+            .find(|c| incoming[**c].msg.column == msg.column)
+        {
+            Some(c) => *c = i,
+            None => row.columns.push(i),
+        }
+    }
+    for row in &rows {
+        write_row(conn, &incoming, row)?;
+    }
+
+    for chunk in incoming.chunks(CRDT_ROWS_PER_INSERT) {
+        insert_crdt_rows(conn, chunk)?;
     }
 
     let mut merkle = clock.merkle.clone();
-    // upstream keys this set by `dataset + row` (plain concatenation)
-    let mut added: HashSet<String> = HashSet::new();
-    let mut insert_crdt = conn.prepare_cached(
-        "INSERT INTO messages_crdt (timestamp, dataset, row, column, value) VALUES (?, ?, ?, ?, ?)",
-    )?;
-
-    for (msg, old) in compared {
-        if !old {
-            if msg.dataset == "prefs" {
-                outcome.prefs.push((msg.row.clone(), msg.value.clone()));
-            } else {
-                if !valid_identifier(&msg.column) {
-                    return Err(schema_error(
-                        &msg,
-                        format!("invalid column name {:?}", msg.column),
-                    ));
-                }
-                let concat = format!("{}{}", msg.dataset, msg.row);
-                let prev = existing.contains(&(msg.dataset.clone(), msg.row.clone()))
-                    || added.contains(&concat);
-                let res = if prev {
-                    let sql = format!("UPDATE {} SET {} = ? WHERE id = ?", msg.dataset, msg.column);
-                    conn.prepare_cached(&sql)
-                        .and_then(|mut s| s.execute(params![msg.value, msg.row]))
-                } else {
-                    let sql = format!(
-                        "INSERT INTO {} (id, {}) VALUES (?, ?)",
-                        msg.dataset, msg.column
-                    );
-                    conn.prepare_cached(&sql)
-                        .and_then(|mut s| s.execute(params![msg.row, msg.value]))
-                };
-                res.map_err(|e| schema_error(&msg, e.to_string()))?;
-                added.insert(concat);
-            }
-        }
-
-        insert_crdt.execute(params![
-            msg.timestamp.to_string(),
-            msg.dataset,
-            msg.row,
-            msg.column,
-            msg.value.serialize()
-        ])?;
-        merkle.insert(&msg.timestamp);
-
+    merkle.insert_all(
+        incoming
+            .iter()
+            .map(|m| (m.msg.timestamp.millis(), murmur_v3(&m.text))),
+    );
+    for Incoming { msg, old, .. } in incoming {
         if old {
             outcome.old.push(msg);
         } else {
+            if msg.dataset == "prefs" {
+                outcome.prefs.push((msg.row.clone(), msg.value.clone()));
+            }
             let table = if msg.dataset == "schedules_next_date" {
                 "schedules"
             } else {
@@ -242,6 +376,65 @@ fn apply_inner(
     conn.prepare_cached("INSERT OR REPLACE INTO messages_clock (id, clock) VALUES (1, ?)")?
         .execute([to_save.serialize()])?;
     Ok((merkle, outcome))
+}
+
+/// Rows per `INSERT INTO messages_crdt` statement: stepping one statement per message
+/// cost more than writing the row.
+const CRDT_ROWS_PER_INSERT: usize = 100;
+
+/// Records messages in `messages_crdt`, in the given (timestamp) order, with one
+/// multi-row `INSERT`.
+fn insert_crdt_rows(conn: &Connection, chunk: &[Incoming]) -> Result<()> {
+    let values: Vec<String> = chunk.iter().map(|m| m.msg.value.serialize()).collect();
+    let mut params: Vec<&dyn ToSql> = Vec::with_capacity(chunk.len() * 5);
+    for (m, value) in chunk.iter().zip(&values) {
+        params.extend([
+            &m.text as &dyn ToSql,
+            &m.msg.dataset,
+            &m.msg.row,
+            &m.msg.column,
+            value,
+        ]);
+    }
+    let sql = format!(
+        "INSERT OR FAIL INTO messages_crdt (timestamp, dataset, row, column, value) VALUES {}",
+        vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+    );
+    conn.prepare_cached(&sql)?.execute(params.as_slice())?;
+    Ok(())
+}
+
+/// One `INSERT INTO t (id, c1, c2..) VALUES (..)` or `UPDATE t SET c1 = ?, c2 = ? .. WHERE id = ?`.
+fn write_row(conn: &Connection, incoming: &[Incoming], row: &RowWrite) -> Result<()> {
+    let first = &incoming[row.first].msg;
+    let names = row.columns.iter().map(|&i| incoming[i].msg.column.as_str());
+    let values = row
+        .columns
+        .iter()
+        .map(|&i| &incoming[i].msg.value as &dyn ToSql);
+    let id: &dyn ToSql = &first.row;
+    let (sql, params): (String, Vec<&dyn ToSql>) = if row.insert {
+        let names: Vec<&str> = names.collect();
+        let sql = format!(
+            "INSERT INTO {} (id, {}) VALUES (?{})",
+            first.dataset,
+            names.join(", "),
+            ", ?".repeat(names.len())
+        );
+        (sql, std::iter::once(id).chain(values).collect())
+    } else {
+        let sets: Vec<String> = names.map(|c| format!("{c} = ?")).collect();
+        let sql = format!(
+            "UPDATE {} SET {} WHERE id = ?",
+            first.dataset,
+            sets.join(", ")
+        );
+        (sql, values.chain(std::iter::once(id)).collect())
+    };
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| s.execute(params.as_slice()))
+        .map(|_| ())
+        .map_err(|e| schema_error(first, e.to_string()))
 }
 
 /// Upstream `receiveMessages`: advances the clock past every message, then

@@ -42,8 +42,28 @@ impl Trie {
 
     /// `merkle.insert(trie, timestamp)`: adds one timestamp (mutating in place).
     pub fn insert(&mut self, timestamp: &Timestamp) {
-        let hash = timestamp.hash();
-        let key = minutes_key(timestamp.millis());
+        self.insert_at_key(&minutes_key(timestamp.millis()), timestamp.hash());
+    }
+
+    /// [`Trie::insert`] for many timestamps given as `(millis, hash)` (the hash is
+    /// `murmur_v3` of the timestamp's text, which the caller may already have), in any
+    /// order; the minute key is computed once per run of timestamps in the same minute.
+    pub fn insert_all(&mut self, timestamps: impl IntoIterator<Item = (i64, u32)>) {
+        let mut key: Option<(i64, String)> = None;
+        for (millis, hash) in timestamps {
+            let minute = millis.div_euclid(60_000);
+            match &key {
+                Some((m, k)) if *m == minute => self.insert_at_key(k, hash),
+                _ => {
+                    let k = minutes_key(millis);
+                    self.insert_at_key(&k, hash);
+                    key = Some((minute, k));
+                }
+            }
+        }
+    }
+
+    fn insert_at_key(&mut self, key: &str, hash: u32) {
         self.hash = Some(js_xor(self.hash, hash));
         let mut node = self;
         for c in key.bytes() {
@@ -57,9 +77,7 @@ impl Trie {
     /// `merkle.build(timestamps)`.
     pub fn build<'a>(timestamps: impl IntoIterator<Item = &'a Timestamp>) -> Self {
         let mut trie = Trie::empty();
-        for ts in timestamps {
-            trie.insert(ts);
-        }
+        trie.insert_all(timestamps.into_iter().map(|t| (t.millis(), t.hash())));
         trie
     }
 

@@ -35,8 +35,9 @@ pub struct MessageEnvelope {
     pub timestamp: String,
     #[prost(bool, tag = "2")]
     pub is_encrypted: bool,
-    #[prost(bytes = "vec", tag = "3")]
-    pub content: Vec<u8>,
+    /// Decoded from a `Bytes` buffer, a slice of it rather than a copy.
+    #[prost(bytes = "bytes", tag = "3")]
+    pub content: bytes::Bytes,
 }
 
 /// `SyncRequest { repeated MessageEnvelope messages = 1; string fileId = 2;

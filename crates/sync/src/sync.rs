@@ -64,7 +64,7 @@ pub fn encode_envelope(m: &CrdtRow, key: Option<&BudgetKey>) -> Result<proto::Me
         return Ok(proto::MessageEnvelope {
             timestamp: m.timestamp.clone(),
             is_encrypted: false,
-            content: plain,
+            content: plain.into(),
         });
     };
     let sealed = key
@@ -78,35 +78,36 @@ pub fn encode_envelope(m: &CrdtRow, key: Option<&BudgetKey>) -> Result<proto::Me
     Ok(proto::MessageEnvelope {
         timestamp: m.timestamp.clone(),
         is_encrypted: true,
-        content: enc.encode_to_vec(),
+        content: enc.encode_to_vec().into(),
     })
 }
 
 /// Decodes one envelope into a [`Message`], decrypting it with `key` when it is encrypted.
 pub fn decode_envelope(env: &proto::MessageEnvelope, key: Option<&BudgetKey>) -> Result<Message> {
     let msg = if env.is_encrypted {
-        let enc = proto::EncryptedData::decode(env.content.as_slice())?;
+        let enc = proto::EncryptedData::decode(env.content.as_ref())?;
         let key = key.ok_or(SyncError::DecryptFailure { missing_key: true })?;
         let plain = key
             .decrypt(&enc.iv, &enc.auth_tag, &enc.data)
             .map_err(|_| SyncError::DecryptFailure { missing_key: false })?;
         proto::Message::decode(plain.as_slice())?
     } else {
-        proto::Message::decode(env.content.as_slice())?
+        proto::Message::decode(env.content.as_ref())?
     };
     Ok(Message {
         timestamp: Timestamp::parse_or_err(&env.timestamp)?,
         dataset: msg.dataset,
         row: msg.row,
         column: msg.column,
-        value: Value::deserialize(&msg.value)?,
+        value: Value::deserialize_owned(msg.value)?,
     })
 }
 
 /// Decodes a `SyncResponse` (upstream `encoder.decode` plus `deserializeValue`): the
 /// messages, and the server's merkle trie.
 pub fn decode_response(body: &[u8], key: Option<&BudgetKey>) -> Result<(Vec<Message>, Trie)> {
-    let res = proto::SyncResponse::decode(body)?;
+    // from a `Bytes` copy, so each envelope's content is a slice of it, not a copy
+    let res = proto::SyncResponse::decode(bytes::Bytes::copy_from_slice(body))?;
     let merkle = Trie::from_json(&res.merkle)?;
     let messages = res
         .messages
@@ -215,6 +216,17 @@ impl FullSync {
         self.outcome.rounds
     }
 
+    /// The first `SyncRequest` body of a sync started before the local database is at
+    /// hand: no local messages. Any the database holds after `since` make the tries
+    /// differ after the reply, and the next round ([`FullSync::build_request`]) sends them.
+    pub fn build_request_without_local_messages(
+        &mut self,
+        key: Option<&BudgetKey>,
+    ) -> Result<Vec<u8>> {
+        self.clock_at_request = None;
+        self.encode(&[], key)
+    }
+
     /// Builds the next `SyncRequest` body: every local message after `since`, encrypted
     /// with `key` when the budget has a key id.
     pub fn build_request(
@@ -226,12 +238,16 @@ impl FullSync {
         self.clock_at_request = Some(clock.timestamp.to_string());
         let messages = messages_since(conn, &self.since)?;
         self.outcome.sent += messages.len();
+        self.encode(&messages, key)
+    }
+
+    fn encode(&self, messages: &[CrdtRow], key: Option<&BudgetKey>) -> Result<Vec<u8>> {
         encode_request(
             &self.params.file_id,
             &self.params.group_id,
             self.params.key_id.as_deref(),
             &self.since,
-            &messages,
+            messages,
             key,
         )
     }

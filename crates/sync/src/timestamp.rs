@@ -57,20 +57,26 @@ impl Timestamp {
     /// (>= 1970), a hex counter <= 0xFFFF (parsed leniently like `parseInt(x, 16)`), and a
     /// node of at most 16 characters. Returns `None` where upstream returns `null`.
     pub fn parse(s: &str) -> Option<Self> {
-        let parts: Vec<&str> = s.split('-').collect();
-        if parts.len() != 5 {
+        // exactly five `-`-separated parts: the date (three), the counter, the node
+        let mut dashes = s.match_indices('-').map(|(i, _)| i);
+        let (Some(_), Some(_), Some(date_end), Some(counter_end), None) = (
+            dashes.next(),
+            dashes.next(),
+            dashes.next(),
+            dashes.next(),
+            dashes.next(),
+        ) else {
             return None;
-        }
-        let iso = format!("{}-{}-{}", parts[0], parts[1], parts[2]);
-        let millis = parse_iso_millis(&iso)?;
+        };
+        let millis = parse_iso_millis(&s[..date_end])?;
         if millis < 0 {
             return None;
         }
-        let counter = js_parse_int_hex(parts[3])?;
+        let counter = js_parse_int_hex(&s[date_end + 1..counter_end])?;
         if counter > MAX_COUNTER as u64 {
             return None;
         }
-        let node = parts[4];
+        let node = &s[counter_end + 1..];
         // upstream checks `node.length` (UTF-16 units); count chars, same for ASCII ids.
         if node.encode_utf16().count() > MAX_NODE_LENGTH {
             return None;
@@ -126,14 +132,25 @@ impl Timestamp {
 
 impl fmt::Display for Timestamp {
     /// `toString()`: `<toISOString()>-<counter as 4 upper hex>-<node padded to 16>`.
+    /// Written digit by digit: a sync formats one per message, and `format!` was a
+    /// visible share of applying them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}-{:04X}-{}",
-            format_iso_millis(self.millis),
-            self.counter & 0xFFFF,
-            self.padded_node()
-        )
+        match iso_bytes(self.millis) {
+            Some(iso) => f.write_str(std::str::from_utf8(&iso).expect("ASCII digits"))?,
+            None => f.write_str(&format_iso_millis(self.millis))?,
+        }
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let c = self.counter & 0xFFFF;
+        let counter = [
+            b'-',
+            HEX[(c >> 12) as usize],
+            HEX[(c >> 8 & 0xF) as usize],
+            HEX[(c >> 4 & 0xF) as usize],
+            HEX[(c & 0xF) as usize],
+            b'-',
+        ];
+        f.write_str(std::str::from_utf8(&counter).expect("ASCII hex"))?;
+        f.write_str(&self.padded_node())
     }
 }
 
@@ -325,8 +342,38 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// `toISOString()` when the year has four digits (`YYYY-MM-DDTHH:mm:ss.sssZ`), without
+/// allocating.
+fn iso_bytes(ms: i64) -> Option<[u8; 24]> {
+    let days = ms.div_euclid(86_400_000);
+    let rem = ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let mut out = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |at: usize, width: usize, mut v: i64| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, y);
+    put(5, 2, m);
+    put(8, 2, d);
+    put(11, 2, rem / 3_600_000);
+    put(14, 2, rem / 60_000 % 60);
+    put(17, 2, rem / 1000 % 60);
+    put(20, 3, rem % 1000);
+    Some(out)
+}
+
 /// `new Date(ms).toISOString()` for years 0..=9999.
 pub fn format_iso_millis(ms: i64) -> String {
+    if let Some(iso) = iso_bytes(ms) {
+        return String::from_utf8(iso.to_vec()).expect("ASCII digits");
+    }
+    // six-digit years with a sign, as V8 writes them
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
@@ -336,15 +383,11 @@ pub fn format_iso_millis(ms: i64) -> String {
         rem / 1000 % 60,
         rem % 1000,
     );
-    if (0..=9999).contains(&y) {
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
-    } else {
-        let sign = if y < 0 { '-' } else { '+' };
-        format!(
-            "{sign}{:06}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z",
-            y.abs()
-        )
-    }
+    let sign = if y < 0 { '-' } else { '+' };
+    format!(
+        "{sign}{:06}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z",
+        y.abs()
+    )
 }
 
 /// The subset of `Date.parse` that matters here: `YYYY-MM-DD` optionally followed by

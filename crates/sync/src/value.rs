@@ -17,15 +17,23 @@ pub enum Value {
 impl Value {
     /// `deserializeValue`: looks at the first character only and drops the first two.
     pub fn deserialize(s: &str) -> Result<Value> {
-        let mut chars = s.chars();
-        let kind = chars.next();
-        chars.next();
-        let rest = chars.as_str();
+        let (kind, rest) = split_kind(s);
         match kind {
             Some('0') => Ok(Value::Null),
-            Some('N') => Ok(Value::Number(js_parse_float(rest))),
-            Some('S') => Ok(Value::String(rest.to_string())),
+            Some('N') => Ok(Value::Number(js_parse_float(&s[rest..]))),
+            Some('S') => Ok(Value::String(s[rest..].to_string())),
             _ => Err(SyncError::InvalidValue(s.to_string())),
+        }
+    }
+
+    /// [`Value::deserialize`] of an owned string: a string value reuses its buffer.
+    pub fn deserialize_owned(mut s: String) -> Result<Value> {
+        match split_kind(&s) {
+            (Some('S'), rest) => {
+                s.replace_range(..rest, "");
+                Ok(Value::String(s))
+            }
+            _ => Value::deserialize(&s),
         }
     }
 
@@ -50,6 +58,14 @@ impl ToSql for Value {
             }
         })
     }
+}
+
+/// The kind character and the byte offset of the text after the first two characters.
+fn split_kind(s: &str) -> (Option<char>, usize) {
+    let mut chars = s.char_indices();
+    let kind = chars.next().map(|(_, c)| c);
+    chars.next();
+    (kind, chars.next().map_or(s.len(), |(i, _)| i))
 }
 
 fn is_js_whitespace(c: char) -> bool {

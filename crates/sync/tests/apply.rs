@@ -660,3 +660,213 @@ fn real_budget_clock_round_trips() {
     drop(conn);
     let _ = std::fs::remove_file(&copy);
 }
+
+/// Upstream's `applyMessages` one message at a time, as the reference for the grouped
+/// writes: compare against the database as it was, then for each message in timestamp
+/// order an `UPDATE` (row existed or was inserted in this batch) or an `INSERT`.
+fn apply_one_by_one(conn: &Connection, mut messages: Vec<Message>) {
+    let before: Vec<(Message, Option<String>)> = messages
+        .drain(..)
+        .map(|m| {
+            let found: Option<String> = conn
+                .query_row(
+                    "SELECT timestamp FROM messages_crdt WHERE dataset = ? AND row = ? AND column = ? AND timestamp >= ? ORDER BY timestamp LIMIT 1",
+                    rusqlite::params![m.dataset, m.row, m.column, m.timestamp.to_string()],
+                    |r| r.get(0),
+                )
+                .ok();
+            (m, found)
+        })
+        .collect();
+    let mut kept: Vec<(Message, bool)> = before
+        .into_iter()
+        .filter(|(m, found)| found.as_deref() != Some(m.timestamp.to_string().as_str()))
+        .map(|(m, found)| (m, found.is_some()))
+        .collect();
+    kept.sort_by(|a, b| a.0.timestamp.cmp(&b.0.timestamp));
+    let existed: Vec<bool> = kept
+        .iter()
+        .map(|(m, _)| {
+            conn.query_row(
+                &format!("SELECT 1 FROM {} WHERE id = ?", m.dataset),
+                [&m.row],
+                |_| Ok(()),
+            )
+            .is_ok()
+        })
+        .collect();
+    let mut added = std::collections::HashSet::new();
+    for ((m, old), existed) in kept.iter().zip(existed) {
+        if !old {
+            if existed || added.contains(&(m.dataset.clone(), m.row.clone())) {
+                conn.execute(
+                    &format!("UPDATE {} SET {} = ? WHERE id = ?", m.dataset, m.column),
+                    rusqlite::params![m.value, m.row],
+                )
+                .unwrap();
+            } else {
+                conn.execute(
+                    &format!("INSERT INTO {} (id, {}) VALUES (?, ?)", m.dataset, m.column),
+                    rusqlite::params![m.row, m.value],
+                )
+                .unwrap();
+            }
+            added.insert((m.dataset.clone(), m.row.clone()));
+        }
+        conn.execute(
+            "INSERT INTO messages_crdt (timestamp, dataset, row, column, value) VALUES (?, ?, ?, ?, ?)",
+            rusqlite::params![m.timestamp.to_string(), m.dataset, m.row, m.column, m.value.serialize()],
+        )
+        .unwrap();
+    }
+}
+
+fn dump(conn: &Connection) -> Vec<String> {
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT rowid, * FROM accounts ORDER BY rowid",
+        "SELECT rowid, * FROM transactions ORDER BY rowid",
+        "SELECT timestamp, dataset, row, column, value FROM messages_crdt ORDER BY timestamp",
+    ] {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                let cells: Vec<String> = (0..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .collect();
+                Ok(cells.join("|"))
+            })
+            .unwrap();
+        out.extend(rows.map(|r| r.unwrap()));
+    }
+    out
+}
+
+#[test]
+fn grouped_row_writes_end_like_upstream_message_by_message() {
+    // A deterministic jumble: rows touched in interleaved order, columns written several
+    // times, rows that exist already, messages older than what the cell has, duplicates.
+    let seed_db = |conn: &Connection| {
+        conn.execute_batch(
+            "INSERT INTO accounts (id, name) VALUES ('a1', 'old name'), ('a2', 'keep');
+             INSERT INTO transactions (id, amount, notes) VALUES ('t3', 5, 'existing');",
+        )
+        .unwrap();
+        for (offset, row, column, value) in [
+            (500, "t3", "notes", "S:newer local note"),
+            (40, "a1", "name", "S:dup"),
+        ] {
+            conn.execute(
+                "INSERT INTO messages_crdt (timestamp, dataset, row, column, value) VALUES (?, ?, ?, ?, ?)",
+                rusqlite::params![ts(offset, 0).to_string(), if row.starts_with('a') { "accounts" } else { "transactions" }, row, column, value],
+            )
+            .unwrap();
+        }
+    };
+    let mut batch = Vec::new();
+    let mut state: u64 = 7;
+    for i in 0..300 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let r = (state >> 33) as usize;
+        let (dataset, row, column, value) = if r.is_multiple_of(5) {
+            (
+                "accounts",
+                format!("a{}", r % 4),
+                ["name", "offbudget", "tombstone"][r % 3],
+                Value::Number((r % 7) as f64),
+            )
+        } else {
+            let column = ["acct", "amount", "notes", "tombstone"][r % 4];
+            let value = if column == "notes" {
+                s(&format!("n{i}"))
+            } else {
+                Value::Number((r % 1000) as f64)
+            };
+            ("transactions", format!("t{}", r % 12), column, value)
+        };
+        // timestamps deliberately out of order in the batch
+        let offset = ((r % 997) * 3) as i64;
+        batch.push(msg(
+            ts(offset, (i % 50) as u32),
+            dataset,
+            &row,
+            column,
+            value,
+        ));
+    }
+    batch.push(msg(ts(40, 0), "accounts", "a1", "name", s("dup")));
+    batch.push(msg(
+        ts(100, 0),
+        "transactions",
+        "t3",
+        "notes",
+        s("older than local"),
+    ));
+    batch.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
+    batch.dedup_by(|a, b| a.timestamp == b.timestamp);
+    batch.reverse();
+
+    let (grouped, mut clock) = setup();
+    seed_db(&grouped);
+    let out = apply_messages(&grouped, &mut clock, batch.clone()).unwrap();
+    let reference = db();
+    seed_db(&reference);
+    apply_one_by_one(&reference, batch);
+
+    assert_eq!(dump(&grouped), dump(&reference));
+    assert_eq!(out.duplicates, 1);
+    assert!(out.old.iter().any(|m| m.row == "t3" && m.column == "notes"));
+    let notes: String = grouped
+        .query_row("SELECT notes FROM transactions WHERE id = 't3'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        notes, "existing",
+        "an older message must not overwrite the cell"
+    );
+}
+
+#[test]
+fn a_first_request_without_local_messages_is_caught_up_by_the_next_round() {
+    let (conn, mut clock) = setup();
+    let mut server = server_with(6, None);
+    // a local message after `since`, already in the local trie, unknown to the server
+    let local = Timestamp::new(T0 - 60_000, 0, clock.timestamp.node());
+    conn.execute(
+        "INSERT INTO messages_crdt (timestamp, dataset, row, column, value) VALUES (?, 'accounts', 'a1', 'name', 'S:local')",
+        [local.to_string()],
+    )
+    .unwrap();
+    clock.merkle.insert(&local);
+    let since = Timestamp::zero().to_string();
+
+    let mut sync = FullSync::new_at(params(Some(&since)), T0);
+    let first = sync.build_request_without_local_messages(None).unwrap();
+    assert!(proto::SyncRequest::decode(first.as_slice())
+        .unwrap()
+        .messages
+        .is_empty());
+    let mut reply = server.handle(&first);
+    let outcome = loop {
+        match sync
+            .handle_response_at(&conn, &mut clock, None, &reply, T0)
+            .unwrap()
+        {
+            SyncStep::Continue => {
+                let body = sync.build_request(&conn, &clock, None).unwrap();
+                reply = server.handle(&body);
+            }
+            SyncStep::Done(outcome) => break outcome,
+        }
+    };
+    assert!(outcome.rounds >= 2, "{outcome:?}");
+    // the catch-up round sends everything local after the diff time, the local one included
+    assert!(outcome.sent >= 1, "{outcome:?}");
+    assert!(server.messages.iter().any(|(t, _)| *t == local.to_string()));
+    assert_eq!(server.messages.len(), 7);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM transactions"), 3);
+}

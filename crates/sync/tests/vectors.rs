@@ -224,12 +224,12 @@ fn protobuf_bytes_match_bufbuild() {
     let env1 = proto::MessageEnvelope {
         timestamp: "2026-11-29T02:52:35.069Z-0011-82c2114f0e49588c".into(),
         is_encrypted: false,
-        content: msg.encode_to_vec(),
+        content: msg.encode_to_vec().into(),
     };
     let env2 = proto::MessageEnvelope {
         timestamp: "2026-11-29T02:52:35.070Z-0000-82c2114f0e49588c".into(),
         is_encrypted: true,
-        content: enc.encode_to_vec(),
+        content: enc.encode_to_vec().into(),
     };
     let req = proto::SyncRequest {
         messages: vec![env1.clone(), env2.clone()],
