@@ -435,11 +435,12 @@ impl Client {
     ) -> Result<(budget_dir::Metadata, PathBuf)> {
         let conn = rusqlite::Connection::open(staged.db_path())?;
         // The scratch copy is private and is flushed before it is swapped in, and a
-        // crash discards it: no journal on disk, no fsync per transaction, and a cache
-        // large enough that applying thousands of messages does not spill pages.
+        // crash discards it: no journal on disk, no fsync per transaction. A 16 MB page
+        // cache: measured on the L budget (72k messages), 128 MB made it no faster and
+        // cost 37 MB of peak memory, since pages written once stay cached.
         conn.execute_batch(
             "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; \
-             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072;",
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
         )?;
         let mut clock = actual_sync::load_clock(&conn)?;
         if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {
@@ -461,7 +462,7 @@ impl Client {
                 }
             };
             let applying = std::time::Instant::now();
-            let step = sync.handle_response(&conn, &mut clock, key, &reply)?;
+            let step = sync.handle_response(&conn, &mut clock, key, reply)?;
             self.http.log(format!(
                 "sync round {round} applied in {} ms",
                 applying.elapsed().as_millis()

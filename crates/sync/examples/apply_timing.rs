@@ -32,7 +32,7 @@ fn main() {
         .expect("pragmas");
         let mut clock = load_clock(&conn).expect("clock");
         let t = Instant::now();
-        let (messages, _merkle) = decode_response(&body, None).expect("decode");
+        let (messages, _merkle) = decode_response(body.as_slice(), None).expect("decode");
         let decoded = t.elapsed();
         let count = messages.len();
         let t = Instant::now();

@@ -105,14 +105,18 @@ pub fn decode_envelope(env: &proto::MessageEnvelope, key: Option<&BudgetKey>) ->
 
 /// Decodes a `SyncResponse` (upstream `encoder.decode` plus `deserializeValue`): the
 /// messages, and the server's merkle trie.
-pub fn decode_response(body: &[u8], key: Option<&BudgetKey>) -> Result<(Vec<Message>, Trie)> {
-    // from a `Bytes` copy, so each envelope's content is a slice of it, not a copy
-    let res = proto::SyncResponse::decode(bytes::Bytes::copy_from_slice(body))?;
+///
+/// Given a `bytes::Bytes` body, each envelope's content is a slice of it, not a copy.
+pub fn decode_response(
+    body: impl bytes::Buf,
+    key: Option<&BudgetKey>,
+) -> Result<(Vec<Message>, Trie)> {
+    let res = proto::SyncResponse::decode(body)?;
     let merkle = Trie::from_json(&res.merkle)?;
     let messages = res
         .messages
-        .iter()
-        .map(|e| decode_envelope(e, key))
+        .into_iter()
+        .map(|e| decode_envelope(&e, key))
         .collect::<Result<Vec<_>>>()?;
     Ok((messages, merkle))
 }
@@ -258,7 +262,7 @@ impl FullSync {
         conn: &rusqlite::Connection,
         clock: &mut Clock,
         key: Option<&BudgetKey>,
-        body: &[u8],
+        body: impl bytes::Buf,
     ) -> Result<SyncStep> {
         self.handle_response_at(conn, clock, key, body, now_millis())
     }
@@ -271,7 +275,7 @@ impl FullSync {
         conn: &rusqlite::Connection,
         clock: &mut Clock,
         key: Option<&BudgetKey>,
-        body: &[u8],
+        body: impl bytes::Buf,
         now: i64,
     ) -> Result<SyncStep> {
         let (messages, server_merkle) = decode_response(body, key)?;

@@ -512,7 +512,7 @@ fn run_sync(
     loop {
         let body = sync.build_request(conn, clock, key)?;
         let reply = server.handle(&body);
-        match sync.handle_response_at(conn, clock, key, &reply, now)? {
+        match sync.handle_response_at(conn, clock, key, reply.as_slice(), now)? {
             SyncStep::Continue => continue,
             SyncStep::Done(outcome) => return Ok(outcome),
         }
@@ -853,7 +853,7 @@ fn a_first_request_without_local_messages_is_caught_up_by_the_next_round() {
     let mut reply = server.handle(&first);
     let outcome = loop {
         match sync
-            .handle_response_at(&conn, &mut clock, None, &reply, T0)
+            .handle_response_at(&conn, &mut clock, None, reply.as_slice(), T0)
             .unwrap()
         {
             SyncStep::Continue => {

@@ -285,7 +285,7 @@ fn protobuf_bytes_match_bufbuild() {
             u8::from_str_radix(&p["syncResponse"].as_str().unwrap()[2 * i..2 * i + 2], 16).unwrap()
         })
         .collect();
-    let (messages, merkle) = actual_sync::sync::decode_response(&bytes, None).unwrap();
+    let (messages, merkle) = actual_sync::sync::decode_response(bytes.as_slice(), None).unwrap();
     assert_eq!(merkle.to_json(), v["merkle"]["prunedA"].as_str().unwrap());
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].value, Value::Number(-1200.0));
