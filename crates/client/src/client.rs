@@ -401,7 +401,7 @@ impl Client {
         // The first request needs only `since` from metadata.json, not the database: it
         // goes without local messages, and the merkle comparison after it brings a second
         // round for any the snapshot holds (upstream sends them in the first one).
-        let mut sync = FullSync::new(sync_params(&meta));
+        let mut sync = FullSync::for_snapshot(sync_params(&meta));
         let first_request = sync.build_request_without_local_messages(key.as_ref())?;
         let data_dir = self.data_dir.clone();
         let (reply, staged) = tokio::join!(
@@ -434,13 +434,15 @@ impl Client {
         first: Option<FirstRound>,
     ) -> Result<(budget_dir::Metadata, PathBuf)> {
         let conn = rusqlite::Connection::open(staged.db_path())?;
-        // The scratch copy is private and is flushed before it is swapped in, and a
-        // crash discards it: no journal on disk, no fsync per transaction. A 16 MB page
-        // cache: measured on the L budget (72k messages), 128 MB made it no faster and
-        // cost 37 MB of peak memory, since pages written once stay cached.
+        // The scratch copy is private, is flushed before it is swapped in, and is thrown
+        // away whole when anything fails (a crash, or an error in any sync round), so it
+        // needs no rollback journal and no fsync per transaction. Measured on M and L
+        // (14k and 72k messages): without the journal the apply is faster and holds a
+        // copy of every changed page less; a 4 MB page cache spills to the OS page cache
+        // at no measurable cost, while 128 MB held 50 MB more at L.
         conn.execute_batch(
-            "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; \
-             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -4096;",
         )?;
         let mut clock = actual_sync::load_clock(&conn)?;
         if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {

@@ -210,6 +210,24 @@ impl FullSync {
         }
     }
 
+    /// A sync for a snapshot just downloaded. Without `lastSyncedTimestamp` the snapshot
+    /// was uploaded before it ever synced (a new budget, or a sync reset, which starts a
+    /// new group): everything its group holds came later, so this asks from the epoch.
+    /// Upstream starts five minutes back and lets the merkle comparison walk back to the
+    /// same messages, one more round when they are older than that.
+    pub fn for_snapshot(params: SyncParams) -> Self {
+        let mut sync = Self::new(params);
+        if sync
+            .params
+            .last_synced_timestamp
+            .as_deref()
+            .is_none_or(str::is_empty)
+        {
+            sync.since = Timestamp::zero().to_string();
+        }
+        sync
+    }
+
     /// The `since` of the next request.
     pub fn since(&self) -> &str {
         &self.since

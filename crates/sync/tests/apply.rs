@@ -870,3 +870,24 @@ fn a_first_request_without_local_messages_is_caught_up_by_the_next_round() {
     assert_eq!(server.messages.len(), 7);
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM transactions"), 3);
 }
+
+#[test]
+fn a_snapshot_that_never_synced_asks_from_the_epoch_in_one_round() {
+    let (conn, mut clock) = setup();
+    // messages an hour old: five minutes back would miss them all
+    let mut server = server_with(8, None);
+    let mut sync = FullSync::for_snapshot(params(None));
+    assert_eq!(sync.since(), Timestamp::zero().to_string());
+    let last = ts(-1, 0).to_string();
+    assert_eq!(FullSync::for_snapshot(params(Some(&last))).since(), last);
+
+    let body = sync.build_request(&conn, &clock, None).unwrap();
+    let reply = server.handle(&body);
+    let step = sync
+        .handle_response_at(&conn, &mut clock, None, reply.as_slice(), T0)
+        .unwrap();
+    let SyncStep::Done(outcome) = step else {
+        panic!("expected one round, got {step:?}");
+    };
+    assert_eq!((outcome.rounds, outcome.received), (1, 8));
+}
