@@ -12,8 +12,18 @@ const SERVER_BIN = path.join(ROOT, 'node_modules/@actual-app/sync-server/build/b
 const WORKER = path.join(__dirname, 'actual-worker.js');
 const GATEWAY_BIN = path.join(ROOT, 'bin/actual-token-gateway.js');
 
+// Every temporary folder a test process makes is removed when it exits (set
+// ACTUAL_TEST_KEEP_TMP=1 to keep them for a post-mortem).
+const madeDirs = new Set();
+process.on('exit', () => {
+  if (process.env.ACTUAL_TEST_KEEP_TMP) return;
+  for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+});
+
 function tempDir(prefix = 'actual-native-test-') {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.add(dir);
+  return dir;
 }
 
 function freePort() {

@@ -7,7 +7,7 @@
 //!
 //! `db.sqlite` is the snapshot's database (unzipped from `download-user-file`) and
 //! `reply.bin` the body of a `/sync/sync` reply for it. Each run works on a fresh copy of
-//! the database, opened with the same pragmas the client uses.
+//! the database, opened with the settings the client uses.
 use std::time::Instant;
 
 use actual_sync::sync::decode_response;
@@ -25,11 +25,8 @@ fn main() {
     for run in 1..=runs {
         std::fs::copy(db, &scratch).expect("copy the database");
         let conn = rusqlite::Connection::open(&scratch).expect("open");
-        conn.execute_batch(
-            "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; \
-             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072;",
-        )
-        .expect("pragmas");
+        conn.execute_batch(actual_sync::apply::THROWAWAY_COPY_PRAGMAS)
+            .expect("pragmas");
         let mut clock = load_clock(&conn).expect("clock");
         let t = Instant::now();
         let (messages, _merkle) = decode_response(body.as_slice(), None).expect("decode");

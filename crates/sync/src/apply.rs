@@ -54,6 +54,14 @@ pub struct ApplyOutcome {
 /// `UPDATE`/`INSERT` shape in a large sync stays prepared.
 pub const STATEMENT_CACHE_CAPACITY: usize = 256;
 
+/// Settings for applying messages to a copy of a budget that is thrown away whole if
+/// anything fails: no rollback journal (a failed apply is not rolled back), no fsync per
+/// transaction. Measured on 14k and 72k messages: without the journal the apply is faster
+/// and holds a copy of every changed page less; a 4 MB page cache spills to the OS page
+/// cache at no measurable cost, while 128 MB held 50 MB more at 72k.
+pub const THROWAWAY_COPY_PRAGMAS: &str = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
+     PRAGMA temp_store = MEMORY; PRAGMA cache_size = -4096;";
+
 const SAVEPOINT: &str = "actual_sync_apply";
 
 fn valid_identifier(s: &str) -> bool {
