@@ -41,8 +41,8 @@ impl Value {
     pub fn serialize(&self) -> String {
         match self {
             Value::Null => "0:".to_string(),
-            Value::Number(n) => format!("N:{}", js_number_to_string(*n)),
-            Value::String(s) => format!("S:{s}"),
+            Value::Number(n) => "N:".to_string() + &js_number_to_string(*n),
+            Value::String(s) => "S:".to_string() + s,
         }
     }
 }
@@ -133,6 +133,9 @@ pub fn js_parse_float(s: &str) -> f64 {
     t[..i].parse::<f64>().unwrap_or(f64::NAN)
 }
 
+/// 2^53: every integer below it is a double exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
+
 /// JavaScript `Number.prototype.toString()` (radix 10): shortest round-trip digits, plain
 /// notation for 1e-7 < |x| < 1e21, otherwise `d.ddde+N`.
 pub fn js_number_to_string(x: f64) -> String {
@@ -148,6 +151,11 @@ pub fn js_number_to_string(x: f64) -> String {
         } else {
             "-Infinity".into()
         };
+    }
+    // Integers below 2^53 are exact and print as their digits (most values: amounts,
+    // dates as numbers, flags); the general path below formats twice.
+    if x.fract() == 0.0 && x.abs() < MAX_SAFE_INTEGER {
+        return (x as i64).to_string();
     }
     if x < 0.0 {
         return format!("-{}", js_number_to_string(-x));
