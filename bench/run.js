@@ -3,6 +3,8 @@
 // Side-by-side benchmark (issue 5): this package vs. @actual-app/api vs. a raw "floor"
 // client, each as a cold `node` process downloading the same budget from a real
 // sync-server on 127.0.0.1. `npm run bench -- --sizes S,M --runs 3` for a quick run.
+// For M and L it also times the second run of a script that keeps its dataDir (the
+// local copy is there; both clients only sync the changes made since).
 //
 // Prints one markdown table to stdout, progress to stderr, and writes bench/results.json
 // and bench/RESULTS.md.
@@ -121,8 +123,10 @@ async function seed(server, key) {
 // ---------------------------------------------------------------------------------
 // Cold runs
 
-function runCold(client, server, budget, { timeoutMs, verbose = false, wrap = [] }) {
+function runCold(client, server, budget, { timeoutMs, verbose = false, wrap = [], startFrom = null }) {
   const dataDir = harness.tempDir('actual-bench-data-');
+  // a second run: start from a copy of a dataDir a previous run left (copied before the clock starts)
+  if (startFrom) fs.cpSync(startFrom, dataDir, { recursive: true });
   const resultDir = harness.tempDir('actual-bench-result-');
   const resultFile = path.join(resultDir, 'result.json');
   const args = { client, dataDir, serverURL: server.url, password: server.password, syncId: budget.syncId, encryptPassword: budget.encryptPassword, resultFile, verbose };
@@ -224,6 +228,58 @@ function stats(values) {
   const mid = Math.floor(v.length / 2);
   const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
   return { median, min: v[0], max: v[v.length - 1], n: v.length };
+}
+
+// The second run of a script that keeps its dataDir: the local copy is there and the
+// server has these changes since; both clients only sync. Plain sizes only.
+const SECOND_RUN_SIZES = ['M', 'L'];
+const SECOND_RUN_CHANGES = { newTransactions: 150, edits: 40, deletes: 10 };
+
+async function benchSecondRun(server, key, budget, opts) {
+  const timeoutMs = RUN_TIMEOUT_MS[key];
+  const label = SIZES[key].label;
+  const clients = ['ours', 'upstream'];
+  const kept = {};
+  try {
+    for (const client of clients) {
+      progress(`  ${label} second run: ${client} downloads the copy it will keep...`);
+      kept[client] = await runCold(client, server, budget, { timeoutMs });
+    }
+    const changesDir = harness.tempDir('actual-bench-changes-');
+    try {
+      await harness.runWorker({ op: 'bulkChanges', dataDir: changesDir, serverURL: server.url, password: server.password, syncId: budget.syncId, ...SECOND_RUN_CHANGES }, { timeoutMs: SEED_TIMEOUT_MS });
+    } finally {
+      rmrf(changesDir);
+    }
+    const runs = { ours: [], upstream: [] };
+    const check = {};
+    for (let i = 0; i < opts.runs; i++) {
+      for (const client of i % 2 === 0 ? clients : [...clients].reverse()) {
+        const r = await runCold(client, server, budget, { timeoutMs, startFrom: kept[client].dataDir });
+        if (i === 0) check[client] = checkDb(r.dbPath);
+        r.cleanup();
+        runs[client].push({ wallMs: r.wallMs, maxRssMB: r.maxRssKiB / 1024 });
+        progress(`  ${label} second run ${i + 1}/${opts.runs} ${client.padEnd(8)} ${r.wallMs.toFixed(0).padStart(6)} ms  ${(r.maxRssKiB / 1024).toFixed(1).padStart(6)} MB`);
+      }
+    }
+    const summary = Object.fromEntries(clients.map((c) => [c, { wallMs: stats(runs[c].map((r) => r.wallMs)), maxRssMB: stats(runs[c].map((r) => r.maxRssMB)), runs: runs[c] }]));
+    return {
+      size: key,
+      label,
+      changes: SECOND_RUN_CHANGES,
+      check,
+      clients: summary,
+      ratios: {
+        wallOursUpstream: summary.ours.wallMs.median / summary.upstream.wallMs.median,
+        rssOursUpstream: summary.ours.maxRssMB.median / summary.upstream.maxRssMB.median,
+      },
+    };
+  } catch (e) {
+    progress(`  ${label} second run FAILED: ${e.message.split('\n')[0]}`);
+    return { size: key, label, failed: e.message.split('\n')[0] };
+  } finally {
+    for (const r of Object.values(kept)) r.cleanup();
+  }
 }
 
 async function benchSize(server, key, budget, opts) {
@@ -572,6 +628,22 @@ function markdown(results) {
       lines.push(`| ${client === 'ours' ? desc : ''} | ${client === 'floor' ? 'floor (raw HTTP + unzip)' : client === 'ours' ? 'ours (actual-api-native)' : 'upstream (@actual-app/api)'} | ${fmtMs(c.wallMs)} | ${fmtMB(c.maxRssMB)} | ${cells.join(' | ')} |`);
     }
   }
+  if (results.secondRuns.length) {
+    const ch = SECOND_RUN_CHANGES;
+    lines.push('');
+    lines.push(`Second run of a script that keeps its dataDir: the local copy from a first run is there (copied in before the clock starts) and the server has ${ch.newTransactions + ch.edits + ch.deletes} changes since (${ch.newTransactions} new, ${ch.edits} edits, ${ch.deletes} deletes); both clients only sync. Median (min–max) of ${results.options.runs} runs, A/B alternated.`);
+    lines.push('');
+    lines.push('| size | ours wall | upstream wall | ours/upstream wall | ours peak RSS (MB) | upstream peak RSS (MB) | ours/upstream RSS |');
+    lines.push('|---|---|---|---|---|---|---|');
+    for (const r of results.secondRuns) {
+      if (r.failed) {
+        lines.push(`| ${r.label} | **FAILED**: ${r.failed.replace(/\|/g, '/')} | | | | | |`);
+        continue;
+      }
+      const { ours, upstream } = r.clients;
+      lines.push(`| ${r.label} | ${fmtMs(ours.wallMs)} | ${fmtMs(upstream.wallMs)} | **${r.ratios.wallOursUpstream.toFixed(3)}** | ${fmtMB(ours.maxRssMB)} | ${fmtMB(upstream.maxRssMB)} | **${r.ratios.rssOursUpstream.toFixed(3)}** |`);
+    }
+  }
   if (results.footprint) {
     const f = results.footprint;
     lines.push('');
@@ -631,7 +703,7 @@ async function main() {
   if (!fs.existsSync(path.join(ROOT, 'binding.js')) || binding.length === 0) {
     throw new Error('the addon is not built: run `npm run build` first');
   }
-  const results = { date: new Date().toISOString(), machine: machine(), options: opts, sizes: [], footprint: null, gateway: null };
+  const results = { date: new Date().toISOString(), machine: machine(), options: opts, sizes: [], secondRuns: [], footprint: null, gateway: null };
   progress(`machine: ${results.machine.nproc} × ${results.machine.cpu}, node ${results.machine.node}; sizes ${opts.sizes.join(',')}, ${opts.runs} runs`);
   const server = await startBenchServer();
   progress(`server on ${server.url}`);
@@ -641,6 +713,7 @@ async function main() {
       const budget = await seed(server, key);
       if (!gatewayBudget && !SIZES[key].encrypt) gatewayBudget = budget;
       results.sizes.push(await benchSize(server, key, budget, opts));
+      if (SECOND_RUN_SIZES.includes(key)) results.secondRuns.push(await benchSecondRun(server, key, budget, opts));
     }
     if (opts.footprint) results.footprint = footprint();
     if (opts.gateway) {
@@ -681,6 +754,9 @@ async function main() {
     'Seeding with @actual-app/api: ' + results.sizes.map((s) => `${s.label} ${s.seedSeconds.toFixed(0)} s`).join(', ') + '.',
     'Sanity check (warm-up downloads, live transactions / messages_crdt rows): ' +
       results.sizes.map((s) => `${s.label}: ours ${s.check.ours ? `${s.check.ours.transactions}/${s.check.ours.messages}` : 'failed'}, upstream ${s.check.upstream?.transactions}/${s.check.upstream?.messages}`).join('; ') + '.',
+    ...(results.secondRuns.length
+      ? ['Second runs, same check: ' + results.secondRuns.map((r) => (r.failed ? `${r.label}: failed` : `${r.label}: ours ${r.check.ours.transactions}/${r.check.ours.messages}, upstream ${r.check.upstream.transactions}/${r.check.upstream.messages}`)).join('; ') + '.']
+      : []),
     '',
   ].join('\n');
   fs.writeFileSync(path.join(BENCH, 'RESULTS.md'), md);
