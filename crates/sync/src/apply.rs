@@ -64,8 +64,6 @@ pub const STATEMENT_CACHE_CAPACITY: usize = 256;
 pub const THROWAWAY_COPY_PRAGMAS: &str = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
      PRAGMA temp_store = MEMORY; PRAGMA cache_size = -4096;";
 
-const SAVEPOINT: &str = "actual_sync_apply";
-
 fn valid_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -86,22 +84,18 @@ fn schema_error(msg: &Message, message: impl Into<String>) -> SyncError {
 /// under a savepoint are also copied to a sub-journal for a possible `ROLLBACK TO`.
 fn in_transaction<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let (begin, commit, rollback) = if conn.is_autocommit() {
-        (
-            "BEGIN".to_string(),
-            "COMMIT".to_string(),
-            "ROLLBACK".to_string(),
-        )
+        ("BEGIN", "COMMIT", "ROLLBACK")
     } else {
         (
-            format!("SAVEPOINT {SAVEPOINT}"),
-            format!("RELEASE {SAVEPOINT}"),
-            format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"),
+            "SAVEPOINT actual_sync_apply",
+            "RELEASE actual_sync_apply",
+            "ROLLBACK TO actual_sync_apply; RELEASE actual_sync_apply",
         )
     };
-    conn.execute_batch(&begin)?;
-    let done = f().and_then(|v| conn.execute_batch(&commit).map(|()| v).map_err(Into::into));
+    conn.execute_batch(begin)?;
+    let done = f().and_then(|v| conn.execute_batch(commit).map(|()| v).map_err(Into::into));
     if done.is_err() && !conn.is_autocommit() {
-        let _ = conn.execute_batch(&rollback);
+        let _ = conn.execute_batch(rollback);
     }
     done
 }
@@ -226,6 +220,11 @@ fn compare_messages(conn: &Connection, messages: Vec<Message>) -> Result<(Vec<In
     Ok((incoming, duplicates))
 }
 
+/// `n` copies of a bind-parameter group, comma-separated: `?, ?, ?`.
+fn placeholders(group: &str, n: usize) -> String {
+    vec![group; n].join(", ")
+}
+
 /// Ids per `SELECT id .. WHERE id IN (..)` when checking which rows exist.
 const IDS_PER_QUERY: usize = 500;
 
@@ -235,7 +234,7 @@ fn existing_ids(conn: &Connection, table: &str, ids: &[&str]) -> rusqlite::Resul
     for chunk in ids.chunks(IDS_PER_QUERY) {
         let sql = format!(
             "SELECT id FROM {table} WHERE id IN ({})",
-            vec!["?"; chunk.len()].join(", ")
+            placeholders("?", chunk.len())
         );
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(chunk), |r| r.get::<_, String>(0))?;
@@ -408,7 +407,7 @@ fn insert_crdt_rows(conn: &Connection, chunk: &[Incoming]) -> Result<()> {
     }
     let sql = format!(
         "INSERT OR FAIL INTO messages_crdt (timestamp, dataset, row, column, value) VALUES {}",
-        vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+        placeholders("(?, ?, ?, ?, ?)", chunk.len())
     );
     conn.prepare_cached(&sql)?.execute(params.as_slice())?;
     Ok(())
@@ -426,10 +425,10 @@ fn write_row(conn: &Connection, incoming: &[Incoming], row: &RowWrite) -> Result
     let (sql, params): (String, Vec<&dyn ToSql>) = if row.insert {
         let names: Vec<&str> = names.collect();
         let sql = format!(
-            "INSERT INTO {} (id, {}) VALUES (?{})",
+            "INSERT INTO {} (id, {}) VALUES ({})",
             first.dataset,
             names.join(", "),
-            ", ?".repeat(names.len())
+            placeholders("?", names.len() + 1)
         );
         (sql, std::iter::once(id).chain(values).collect())
     } else {

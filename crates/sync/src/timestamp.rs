@@ -342,29 +342,37 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// The UTC calendar fields of an instant: year, month, day, hour, minute, second, ms.
+fn utc_fields(ms: i64) -> [i64; 7] {
+    let rem = ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(ms.div_euclid(86_400_000));
+    [
+        y,
+        m,
+        d,
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    ]
+}
+
 /// `toISOString()` when the year has four digits (`YYYY-MM-DDTHH:mm:ss.sssZ`), without
 /// allocating.
 fn iso_bytes(ms: i64) -> Option<[u8; 24]> {
-    let days = ms.div_euclid(86_400_000);
-    let rem = ms.rem_euclid(86_400_000);
-    let (y, m, d) = civil_from_days(days);
-    if !(0..=9999).contains(&y) {
+    let fields = utc_fields(ms);
+    if !(0..=9999).contains(&fields[0]) {
         return None;
     }
     let mut out = *b"0000-00-00T00:00:00.000Z";
-    let mut put = |at: usize, width: usize, mut v: i64| {
+    // (offset, width) of each field in `out`
+    const AT: [(usize, usize); 7] = [(0, 4), (5, 2), (8, 2), (11, 2), (14, 2), (17, 2), (20, 3)];
+    for ((at, width), mut v) in AT.into_iter().zip(fields) {
         for i in (at..at + width).rev() {
             out[i] = b'0' + (v % 10) as u8;
             v /= 10;
         }
-    };
-    put(0, 4, y);
-    put(5, 2, m);
-    put(8, 2, d);
-    put(11, 2, rem / 3_600_000);
-    put(14, 2, rem / 60_000 % 60);
-    put(17, 2, rem / 1000 % 60);
-    put(20, 3, rem % 1000);
+    }
     Some(out)
 }
 
@@ -374,15 +382,7 @@ pub fn format_iso_millis(ms: i64) -> String {
         return String::from_utf8(iso.to_vec()).expect("ASCII digits");
     }
     // six-digit years with a sign, as V8 writes them
-    let days = ms.div_euclid(86_400_000);
-    let rem = ms.rem_euclid(86_400_000);
-    let (y, m, d) = civil_from_days(days);
-    let (h, mi, s, milli) = (
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000,
-    );
+    let [y, m, d, h, mi, s, milli] = utc_fields(ms);
     let sign = if y < 0 { '-' } else { '+' };
     format!(
         "{sign}{:06}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z",
