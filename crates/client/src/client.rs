@@ -320,7 +320,8 @@ impl Client {
             let mut meta = budget_dir::Metadata::read(&dir)?;
             self.tag_owner(&mut meta, &file);
             let staged = budget_dir::Staged::copy_of(&self.data_dir, &dir)?;
-            match self.sync_and_commit(staged, meta, key.as_ref(), None).await {
+            let copy = OpenCopy::open(staged, &mut meta)?;
+            match self.sync_and_commit(copy, meta, key.as_ref(), None).await {
                 Ok((meta, path)) => return Ok(self.result(sync_id, &file, meta, path)),
                 Err(e) if matches!(e.code(), "file-has-reset" | "file-has-new-key") => {
                     self.http.log(format!(
@@ -403,45 +404,46 @@ impl Client {
         // round for any the snapshot holds (upstream sends them in the first one).
         let mut sync = FullSync::for_snapshot(sync_params(&meta));
         let first_request = sync.build_request_without_local_messages(key.as_ref())?;
+        // While it is out: inflate db.sqlite into the scratch folder and open it.
         let data_dir = self.data_dir.clone();
-        let (reply, staged) = tokio::join!(
+        let (reply, opened) = tokio::join!(
             self.post_sync(first_request),
-            blocking(move || budget_dir::Staged::from_download(&data_dir, &mut archive)),
+            blocking(move || {
+                let staged = budget_dir::Staged::from_download(&data_dir, &mut archive)?;
+                let copy = OpenCopy::open(staged, &mut meta)?;
+                Ok((copy, meta, started.elapsed()))
+            }),
         );
-        let staged = staged?;
+        let (copy, meta, staging) = opened?;
         self.http.log(format!(
-            "unzipped and staged in {} ms",
-            started.elapsed().as_millis()
+            "unzipped, staged and opened in {} ms",
+            staging.as_millis()
         ));
         let first = FirstRound {
             sync,
             reply: reply?,
         };
         let (meta, path) = self
-            .sync_and_commit(staged, meta, key.as_ref(), Some(first))
+            .sync_and_commit(copy, meta, key.as_ref(), Some(first))
             .await?;
         Ok(self.result(sync_id, &file, meta, path))
     }
 
-    /// Runs upstream's load-time clock reset and full sync on the staged database, then
-    /// records the sync in `metadata.json` and swaps the folder into place. `first` is a
-    /// sync whose first request was already answered.
+    /// Runs upstream's full sync on the staged database, then records the sync in
+    /// `metadata.json` and swaps the folder into place. `first` is a sync whose first
+    /// request was already answered.
     async fn sync_and_commit(
         &self,
-        staged: budget_dir::Staged,
+        copy: OpenCopy,
         mut meta: budget_dir::Metadata,
         key: Option<&BudgetKey>,
         first: Option<FirstRound>,
     ) -> Result<(budget_dir::Metadata, PathBuf)> {
-        let conn = rusqlite::Connection::open(staged.db_path())?;
-        // The scratch copy is private, is flushed before it is swapped in, and is thrown
-        // away whole when anything fails (a crash, or an error in any sync round).
-        conn.execute_batch(actual_sync::apply::THROWAWAY_COPY_PRAGMAS)?;
-        let mut clock = actual_sync::load_clock(&conn)?;
-        if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {
-            actual_sync::reset_clock(&conn, &mut clock)?;
-            meta.set("resetClock", serde_json::Value::Bool(false));
-        }
+        let OpenCopy {
+            staged,
+            conn,
+            mut clock,
+        } = copy;
         let (mut sync, mut answered) = match first {
             Some(FirstRound { sync, reply }) => (sync, Some(reply)),
             None => (FullSync::new(sync_params(&meta)), None),
@@ -540,6 +542,35 @@ impl Client {
             })
         }));
         Ok(out)
+    }
+}
+
+/// A staged database opened for syncing, its clock loaded.
+struct OpenCopy {
+    staged: budget_dir::Staged,
+    conn: rusqlite::Connection,
+    clock: actual_sync::Clock,
+}
+
+impl OpenCopy {
+    /// Opens the staged database and loads its clock, with upstream's load-time clock
+    /// reset when `metadata.json` asks for it (`resetClock`, cleared here).
+    fn open(staged: budget_dir::Staged, meta: &mut budget_dir::Metadata) -> Result<Self> {
+        let conn = rusqlite::Connection::open(staged.db_path())?;
+        // The scratch copy is private, is flushed before it is swapped in, and is thrown
+        // away whole when anything fails (a crash, or an error in any sync round).
+        let db_bytes = std::fs::metadata(staged.db_path()).map_or(0, |m| m.len());
+        actual_sync::apply::configure_throwaway_copy(&conn, db_bytes)?;
+        let mut clock = actual_sync::load_clock(&conn)?;
+        if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {
+            actual_sync::reset_clock(&conn, &mut clock)?;
+            meta.set("resetClock", serde_json::Value::Bool(false));
+        }
+        Ok(OpenCopy {
+            staged,
+            conn,
+            clock,
+        })
     }
 }
 

@@ -65,3 +65,13 @@ pub struct SyncResponse {
     #[prost(string, tag = "2")]
     pub merkle: String,
 }
+
+/// [`SyncResponse`] with each envelope left undecoded (a length-delimited field reads the
+/// same as `bytes`), so that the envelopes can be decoded apart, on several threads.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct SyncResponseEnvelopes {
+    #[prost(bytes = "bytes", repeated, tag = "1")]
+    pub messages: Vec<bytes::Bytes>,
+    #[prost(string, tag = "2")]
+    pub merkle: String,
+}

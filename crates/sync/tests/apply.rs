@@ -891,3 +891,126 @@ fn a_snapshot_that_never_synced_asks_from_the_epoch_in_one_round() {
     };
     assert_eq!((outcome.rounds, outcome.received), (1, 8));
 }
+
+fn search_index(conn: &Connection) -> (String, i64) {
+    conn.query_row(
+        "SELECT sql, rootpage FROM sqlite_master WHERE name = 'messages_crdt_search'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+fn notes_batch(from: usize, n: usize) -> Vec<Message> {
+    (from..from + n)
+        .map(|i| {
+            msg(
+                ts(i as i64 * 10, 0),
+                "transactions",
+                &format!("t{}", i % 7),
+                "notes",
+                s(&format!("n{i}")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_large_batch_leaves_the_search_index_as_it_was() {
+    let (conn, mut clock) = setup();
+    apply_messages(&conn, &mut clock, notes_batch(0, 10)).unwrap();
+    let (sql, root) = search_index(&conn);
+
+    // fewer than twice the stored messages: the index takes the inserts
+    apply_messages(&conn, &mut clock, notes_batch(10, 15)).unwrap();
+    assert_eq!(search_index(&conn), (sql.clone(), root));
+
+    // many more than stored: set aside and built again, under the same definition
+    apply_messages(&conn, &mut clock, notes_batch(25, 100)).unwrap();
+    let (rebuilt_sql, rebuilt_root) = search_index(&conn);
+    assert_eq!(rebuilt_sql, sql);
+    assert_ne!(rebuilt_root, root, "the index was built again");
+    assert_eq!(
+        conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+            .unwrap(),
+        "ok"
+    );
+    // upstream's lookup for a cell goes through the index and finds every message
+    let latest: String = conn
+        .query_row(
+            "SELECT timestamp FROM messages_crdt INDEXED BY messages_crdt_search
+             WHERE dataset = 'transactions' AND row = 't3' AND column = 'notes'
+             ORDER BY timestamp DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(latest, ts(1220, 0).to_string()); // message 122, the last with i % 7 == 3
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM messages_crdt INDEXED BY messages_crdt_search WHERE dataset = 'transactions'"
+        ),
+        125
+    );
+
+    // a large batch that fails (a timestamp twice) changes nothing, the index included
+    let before = dump(&conn);
+    let mut failing = notes_batch(200, 300);
+    failing.push(failing[0].clone());
+    assert!(apply_messages(&conn, &mut clock, failing).is_err());
+    assert_eq!(dump(&conn), before);
+    assert_eq!(search_index(&conn), (sql, rebuilt_root));
+}
+
+#[test]
+fn a_large_reply_decodes_as_its_envelopes_do_one_by_one() {
+    let key = BudgetKey::derive("password", "c2FsdA==");
+    let envelopes: Vec<proto::MessageEnvelope> = (0..5000)
+        .map(|i| {
+            let value = format!("S:note {i}");
+            // plain and encrypted envelopes mixed, as a budget encrypted midway has
+            let key = (i % 3 == 0).then_some(&key);
+            envelope(
+                &ts(i, 0),
+                "transactions",
+                &format!("t{i}"),
+                "notes",
+                &value,
+                key,
+            )
+        })
+        .collect();
+    let reply = |envelopes: &[proto::MessageEnvelope]| {
+        bytes::Bytes::from(
+            proto::SyncResponse {
+                messages: envelopes.to_vec(),
+                merkle: Trie::default().to_json(),
+            }
+            .encode_to_vec(),
+        )
+    };
+    let one_by_one: Vec<Message> = envelopes
+        .iter()
+        .map(|e| decode_envelope(e, Some(&key)).unwrap())
+        .collect();
+    let (decoded, _) = actual_sync::sync::decode_response(reply(&envelopes), Some(&key)).unwrap();
+    assert_eq!(decoded, one_by_one);
+
+    // the first failing envelope is the one reported, in either half
+    let mut broken = envelopes.clone();
+    broken[4000].timestamp = "not a timestamp".into();
+    let e = actual_sync::sync::decode_response(reply(&broken), Some(&key)).unwrap_err();
+    let expected = decode_envelope(&broken[4000], Some(&key)).unwrap_err();
+    assert_eq!(e.to_string(), expected.to_string());
+    broken[3].content = bytes::Bytes::from_static(b"\xff");
+    let e = actual_sync::sync::decode_response(reply(&broken), Some(&key)).unwrap_err();
+    let expected = decode_envelope(&broken[3], Some(&key)).unwrap_err();
+    assert_eq!(e.to_string(), expected.to_string());
+    assert_ne!(
+        e.to_string(),
+        decode_envelope(&broken[4000], Some(&key))
+            .unwrap_err()
+            .to_string()
+    );
+}
