@@ -6,7 +6,7 @@
 use actual_protocol::crypto::BudgetKey;
 use prost::Message as _;
 
-use crate::apply::{messages_since, receive_messages_at, CrdtRow, Message};
+use crate::apply::{messages_since, receive_messages_at, CrdtRow, Message, LARGE_BATCH_MESSAGES};
 use crate::merkle::Trie;
 use crate::proto;
 use crate::timestamp::{now_millis, Clock, Timestamp};
@@ -103,16 +103,13 @@ pub fn decode_envelope(env: &proto::MessageEnvelope, key: Option<&BudgetKey>) ->
     })
 }
 
-/// Replies with at least this many messages are decoded on two threads. Decoding is
-/// about 0.5 µs a message (more when encrypted), and a thread costs tens of µs to start.
-const MESSAGES_PER_DECODE_THREAD: usize = 2048;
-
 /// Decodes a `SyncResponse` (upstream `encoder.decode` plus `deserializeValue`): the
 /// messages, and the server's merkle trie.
 ///
 /// Given a `bytes::Bytes` body, each envelope's content is a slice of it, not a copy. A
-/// large reply is decoded in two halves on two threads: it arrives all at once, and its
-/// decoding is the step between the server's answer and the writes.
+/// large reply ([`LARGE_BATCH_MESSAGES`]) is decoded in two halves on two threads: it
+/// arrives all at once, and its decoding is the step between the server's answer and
+/// the writes.
 pub fn decode_response(
     body: impl bytes::Buf,
     key: Option<&BudgetKey>,
@@ -125,7 +122,7 @@ pub fn decode_response(
             .map(|e| decode_envelope(&proto::MessageEnvelope::decode(e.clone())?, key))
             .collect()
     };
-    let messages = if res.messages.len() >= 2 * MESSAGES_PER_DECODE_THREAD {
+    let messages = if res.messages.len() >= LARGE_BATCH_MESSAGES {
         let (first, second) = res.messages.split_at(res.messages.len() / 2);
         std::thread::scope(|s| {
             let second = s.spawn(|| decode_all(second));

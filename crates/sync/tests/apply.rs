@@ -4,6 +4,7 @@
 use actual_protocol::crypto::BudgetKey;
 use actual_sync::apply::{
     apply_messages, load_clock, messages_since, receive_messages_at, reset_clock, CrdtRow, Message,
+    LARGE_BATCH_MESSAGES,
 };
 use actual_sync::proto;
 use actual_sync::sync::{decode_envelope, encode_envelope, FullSync, SyncParams, SyncStep};
@@ -921,12 +922,26 @@ fn a_large_batch_leaves_the_search_index_as_it_was() {
     apply_messages(&conn, &mut clock, notes_batch(0, 10)).unwrap();
     let (sql, root) = search_index(&conn);
 
-    // fewer than twice the stored messages: the index takes the inserts
-    apply_messages(&conn, &mut clock, notes_batch(10, 15)).unwrap();
+    // a large batch that fails (a timestamp twice) changes nothing, the index included
+    let before = dump(&conn);
+    let mut failing = notes_batch(10, LARGE_BATCH_MESSAGES);
+    failing.push(failing[0].clone());
+    assert!(apply_messages(&conn, &mut clock, failing).is_err());
+    assert_eq!(dump(&conn), before);
     assert_eq!(search_index(&conn), (sql.clone(), root));
 
-    // many more than stored: set aside and built again, under the same definition
-    apply_messages(&conn, &mut clock, notes_batch(25, 100)).unwrap();
+    // below the size of a large batch the index takes the inserts
+    apply_messages(&conn, &mut clock, notes_batch(10, LARGE_BATCH_MESSAGES - 1)).unwrap();
+    assert_eq!(search_index(&conn), (sql.clone(), root));
+    // and so it does for a large batch under twice what is stored
+    let stored = LARGE_BATCH_MESSAGES + 9;
+    apply_messages(&conn, &mut clock, notes_batch(stored, LARGE_BATCH_MESSAGES)).unwrap();
+    assert_eq!(search_index(&conn), (sql.clone(), root));
+
+    // a large batch onto a few messages: set aside and built again, same definition
+    let (conn, mut clock) = setup();
+    apply_messages(&conn, &mut clock, notes_batch(0, 10)).unwrap();
+    apply_messages(&conn, &mut clock, notes_batch(10, LARGE_BATCH_MESSAGES)).unwrap();
     let (rebuilt_sql, rebuilt_root) = search_index(&conn);
     assert_eq!(rebuilt_sql, sql);
     assert_ne!(rebuilt_root, root, "the index was built again");
@@ -936,6 +951,10 @@ fn a_large_batch_leaves_the_search_index_as_it_was() {
         "ok"
     );
     // upstream's lookup for a cell goes through the index and finds every message
+    let last = (0..LARGE_BATCH_MESSAGES + 10)
+        .rev()
+        .find(|i| i % 7 == 3)
+        .unwrap();
     let latest: String = conn
         .query_row(
             "SELECT timestamp FROM messages_crdt INDEXED BY messages_crdt_search
@@ -945,28 +964,22 @@ fn a_large_batch_leaves_the_search_index_as_it_was() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(latest, ts(1220, 0).to_string()); // message 122, the last with i % 7 == 3
+    assert_eq!(latest, ts(last as i64 * 10, 0).to_string());
     assert_eq!(
         count(
             &conn,
             "SELECT count(*) FROM messages_crdt INDEXED BY messages_crdt_search WHERE dataset = 'transactions'"
         ),
-        125
+        (LARGE_BATCH_MESSAGES + 10) as i64
     );
-
-    // a large batch that fails (a timestamp twice) changes nothing, the index included
-    let before = dump(&conn);
-    let mut failing = notes_batch(200, 300);
-    failing.push(failing[0].clone());
-    assert!(apply_messages(&conn, &mut clock, failing).is_err());
-    assert_eq!(dump(&conn), before);
-    assert_eq!(search_index(&conn), (sql, rebuilt_root));
 }
 
 #[test]
 fn a_large_reply_decodes_as_its_envelopes_do_one_by_one() {
     let key = BudgetKey::derive("password", "c2FsdA==");
-    let envelopes: Vec<proto::MessageEnvelope> = (0..5000)
+    // large enough to be decoded on two threads
+    let n = LARGE_BATCH_MESSAGES + 1;
+    let envelopes: Vec<proto::MessageEnvelope> = (0..n as i64)
         .map(|i| {
             let value = format!("S:note {i}");
             // plain and encrypted envelopes mixed, as a budget encrypted midway has
@@ -999,9 +1012,10 @@ fn a_large_reply_decodes_as_its_envelopes_do_one_by_one() {
 
     // the first failing envelope is the one reported, in either half
     let mut broken = envelopes.clone();
-    broken[4000].timestamp = "not a timestamp".into();
+    let late = n - 10;
+    broken[late].timestamp = "not a timestamp".into();
     let e = actual_sync::sync::decode_response(reply(&broken), Some(&key)).unwrap_err();
-    let expected = decode_envelope(&broken[4000], Some(&key)).unwrap_err();
+    let expected = decode_envelope(&broken[late], Some(&key)).unwrap_err();
     assert_eq!(e.to_string(), expected.to_string());
     broken[3].content = bytes::Bytes::from_static(b"\xff");
     let e = actual_sync::sync::decode_response(reply(&broken), Some(&key)).unwrap_err();
@@ -1009,7 +1023,7 @@ fn a_large_reply_decodes_as_its_envelopes_do_one_by_one() {
     assert_eq!(e.to_string(), expected.to_string());
     assert_ne!(
         e.to_string(),
-        decode_envelope(&broken[4000], Some(&key))
+        decode_envelope(&broken[late], Some(&key))
             .unwrap_err()
             .to_string()
     );
