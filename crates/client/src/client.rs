@@ -556,10 +556,11 @@ impl OpenCopy {
     /// Opens the staged database and loads its clock, with upstream's load-time clock
     /// reset when `metadata.json` asks for it (`resetClock`, cleared here).
     fn open(staged: budget_dir::Staged, meta: &mut budget_dir::Metadata) -> Result<Self> {
-        let conn = rusqlite::Connection::open(staged.db_path())?;
+        let db_path = staged.db_path();
+        let conn = rusqlite::Connection::open(&db_path)?;
         // The scratch copy is private, is flushed before it is swapped in, and is thrown
         // away whole when anything fails (a crash, or an error in any sync round).
-        let db_bytes = std::fs::metadata(staged.db_path()).map_or(0, |m| m.len());
+        let db_bytes = std::fs::metadata(&db_path).map_or(0, |m| m.len());
         actual_sync::apply::configure_throwaway_copy(&conn, db_bytes)?;
         let mut clock = actual_sync::load_clock(&conn)?;
         if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {
