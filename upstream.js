@@ -1,66 +1,90 @@
 'use strict';
-// Drop-in layer: every @actual-app/api export that we do not implement natively is
-// handed to the official engine (an optional peer dependency), after we have signed
-// in and downloaded natively. The engine gets our credential as its session token
-// (an API token works as one through actual-token-gateway).
+// Drop-in layer: the @actual-app/api exports we do not answer natively are handed to
+// the official engine (an optional peer dependency), on the budget our default client
+// downloaded or loaded. The engine gets our credential as its session token (an API
+// token works as one through actual-token-gateway). It is a process-wide singleton,
+// so only the module-level (default) client delegates.
 
+const path = require('node:path');
 const EXPORTS = require('./upstream-exports.json');
 
-const NATIVE = new Set(['init', 'downloadBudget', 'getBudgets', 'shutdown']);
-// Pure helpers that need no signed-in engine.
-const PURE = new Set(['q']);
+// Installed under the name @actual-app/api (an npm alias), requiring that name finds
+// this package; the official engine is then looked for under this second name.
+const OFFICIAL_ALIAS = '@actual-app/api-official';
+const OWN_DIR = __dirname;
 
-function createUpstreamLayer({ context, MissingPeerError }) {
-  let engine = null; // { api, client, loaded }
-
-  function peer() {
+/** The official engine's module, or null when it is not installed (never ourselves). */
+function findOfficial() {
+  for (const name of ['@actual-app/api', OFFICIAL_ALIAS]) {
+    let resolved;
     try {
-      return require('@actual-app/api');
+      resolved = require.resolve(name);
     } catch (err) {
-      if (err && err.code === 'MODULE_NOT_FOUND') {
-        throw new MissingPeerError(
-          'this function is delegated to the official engine: install @actual-app/api next to actual-api-native',
-          { code: 'missing-peer-dependency' },
-        );
-      }
+      if (err && err.code === 'MODULE_NOT_FOUND') continue;
       throw err;
     }
+    if (path.dirname(resolved) === OWN_DIR) continue;
+    return resolved;
+  }
+  return null;
+}
+
+function createUpstreamLayer({ context, nativeMethods, MissingPeerError }) {
+  let engine = null; // { api, client, loaded }
+  let official; // the resolved path (null: not installed), looked up once
+
+  function available() {
+    if (official === undefined) official = findOfficial();
+    return official !== null;
   }
 
-  // Starts the official engine for the current client and loads the budget we downloaded.
-  async function ready() {
-    const ctx = context();
-    const api = peer();
-    if (engine && engine.client !== ctx.client) await close();
-    if (!engine) {
-      await api.init({ dataDir: ctx.dataDir, serverURL: ctx.serverURL, sessionToken: ctx.client.sessionToken() });
-      engine = { api, client: ctx.client, loaded: null };
+  function peer() {
+    if (!available()) {
+      throw new MissingPeerError(
+        'this function is delegated to the official engine: install @actual-app/api next to actual-api-native ' +
+          `(or, with this package installed as @actual-app/api, install the official one as ${OFFICIAL_ALIAS})`,
+        { code: 'missing-peer-dependency' },
+      );
     }
-    if (ctx.budgetId && engine.loaded !== ctx.budgetId) {
-      await api.loadBudget(ctx.budgetId);
-      engine.loaded = ctx.budgetId;
+    return require(official);
+  }
+
+  // Starts the official engine for the current client and loads its budget.
+  async function ready() {
+    const { client, budgetId } = context();
+    const api = peer();
+    if (engine && engine.client !== client) await close();
+    if (!engine) {
+      await api.init(client.engineContext());
+      engine = { api, client, loaded: null };
+    }
+    if (budgetId && engine.loaded !== budgetId) {
+      await api.loadBudget(budgetId);
+      engine.loaded = budgetId;
     }
     return api;
   }
 
-  // Syncs and closes the engine's budget (upstream's shutdown). Run before we replace
-  // the folder it has open, and on our shutdown.
+  // Syncs and closes the engine's budget (upstream's shutdown). Run before we change
+  // the budget it has open, and on our shutdown.
   async function close() {
     const open = engine;
     engine = null;
     if (open) await open.api.shutdown();
   }
 
+  async function call(name, args) {
+    return (await ready())[name](...args);
+  }
+
   const exportsOut = {};
   for (const name of EXPORTS.functions) {
-    if (NATIVE.has(name)) continue;
-    exportsOut[name] = PURE.has(name)
-      ? (...args) => peer()[name](...args)
-      : async (...args) => (await ready())[name](...args);
+    if (nativeMethods.has(name)) continue;
+    exportsOut[name] = name === 'q' ? (...args) => peer()[name](...args) : (...args) => call(name, args);
   }
   Object.defineProperty(exportsOut, 'internal', { enumerable: true, get: () => (engine ? engine.api.internal : null) });
   Object.defineProperty(exportsOut, 'utils', { enumerable: true, get: () => peer().utils });
-  return { exports: exportsOut, close };
+  return { exports: exportsOut, engine: { available, call, close } };
 }
 
-module.exports = { createUpstreamLayer };
+module.exports = { createUpstreamLayer, OFFICIAL_ALIAS };

@@ -1,4 +1,5 @@
-use actual_client::ClientError;
+use actual_client::{ClientError, ErrorKind};
+use napi_derive::napi;
 
 /// Marks a native error whose message is a JSON payload for `index.js`.
 const PAYLOAD_PREFIX: &str = "ACTUAL_NATIVE_ERROR:";
@@ -17,4 +18,10 @@ pub fn to_napi(e: ClientError) -> napi::Error {
         "retryAfter": reply.and_then(|r| r.retry_after),
     });
     napi::Error::from_reason(format!("{PAYLOAD_PREFIX}{payload}"))
+}
+
+/// Every error kind the native side reports (`index.js` has a class for each).
+#[napi]
+pub fn error_kinds() -> Vec<&'static str> {
+    ErrorKind::ALL.iter().map(|k| k.name()).collect()
 }

@@ -40,6 +40,32 @@ fn millis(value: Option<u32>, default: Duration) -> Duration {
     value.map_or(default, |ms| Duration::from_millis(ms.max(1).into()))
 }
 
+/// The `@actual-app/api` methods answered natively on an open budget.
+#[napi]
+pub fn native_reads() -> Vec<&'static str> {
+    actual_client::native_reads()
+}
+
+/// `init`'s options without a server: local copies only.
+#[napi(object)]
+pub struct OfflineOptions {
+    pub data_dir: String,
+    pub verbose: Option<bool>,
+}
+
+/// A client without a server: it opens and reads local copies.
+#[napi]
+pub fn connect_offline(options: OfflineOptions) -> napi::Result<NativeClient> {
+    let client = Client::offline(
+        &PathBuf::from(options.data_dir),
+        options.verbose.unwrap_or(false),
+    )
+    .map_err(to_napi)?;
+    Ok(NativeClient {
+        inner: Mutex::new(Some(Arc::new(client))),
+    })
+}
+
 /// Checks the options and signs in.
 #[napi]
 pub async fn connect(options: ConnectOptions) -> napi::Result<NativeClient> {
@@ -103,6 +129,39 @@ impl NativeClient {
         let client = self.client()?;
         let budgets = client.budgets().await.map_err(to_napi)?;
         serde_json::to_value(budgets).map_err(|e| napi::Error::from_reason(e.to_string()))
+    }
+
+    /// Opens a local copy without the network; resolves to its id.
+    #[napi]
+    pub async fn load_budget(&self, id: String) -> napi::Result<String> {
+        self.client()?.load_budget(&id).await.map_err(to_napi)
+    }
+
+    /// Brings the open budget current with the server.
+    #[napi]
+    pub async fn sync(&self) -> napi::Result<()> {
+        self.client()?.sync().await.map_err(to_napi)
+    }
+
+    /// Runs a native read on the open budget: `args` and the answer are JSON text.
+    #[napi]
+    pub async fn read(&self, method: String, args: String) -> napi::Result<String> {
+        let args =
+            serde_json::from_str(&args).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        self.client()?.read(method, args).await.map_err(to_napi)
+    }
+
+    /// `getServerVersion()`'s answer.
+    #[napi]
+    pub async fn server_version(&self) -> napi::Result<serde_json::Value> {
+        Ok(self.client()?.server_version().await)
+    }
+
+    /// Closes the open budget (the client stays signed in).
+    #[napi]
+    pub async fn close_budget(&self) -> napi::Result<()> {
+        self.client()?.close_budget().await;
+        Ok(())
     }
 
     /// The credential for the official engine in drop-in mode (see upstream.js).

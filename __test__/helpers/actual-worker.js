@@ -177,7 +177,40 @@ async function bulkChanges() {
   return { newTransactions: args.newTransactions ?? 0, edits, deletes };
 }
 
-const ops = { createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// A realistic budget (see realistic-budget.js): built in import mode, uploaded,
+// optionally encrypted, then changed with a syncing session.
+async function buildRealistic() {
+  const { populate, changeAfterUpload } = require('./realistic-budget.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.runImport(args.name, () => populate(api, { budgetType: args.budgetType }));
+  const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  const local = await findLocal((b) => b.name === args.name);
+  if (args.encryptPassword) {
+    await api.loadBudget(local.id);
+    const res = await lib.send('key-make', { password: args.encryptPassword });
+    if (res && res.error) throw new Error(`key-make failed: ${JSON.stringify(res.error)}`);
+  }
+  const uploaded = await findLocal((b) => b.id === local.id && b.groupId && (!args.encryptPassword || b.encryptKeyId));
+  await api.shutdown();
+  await api.init({ dataDir: args.changeDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(uploaded.groupId, { password: args.encryptPassword });
+  await changeAfterUpload(api, { budgetType: args.budgetType });
+  await api.sync();
+  await api.shutdown();
+  return { id: local.id, syncId: uploaded.groupId, cloudFileId: uploaded.cloudFileId };
+}
+
+// Downloads with the official client and runs every read (read-calls.js).
+async function readAll() {
+  const { readEverything } = require('./read-calls.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const out = await readEverything(api, { months: args.months });
+  await api.shutdown();
+  return out;
+}
+
+const ops = { buildRealistic, readAll, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -132,10 +132,11 @@ function gatewayCli(args, { env = {} } = {}) {
  * Runs one step of actual-worker.js and returns its result (or throws its error).
  * Seeding very large budgets takes minutes: `timeoutMs` raises the default bound.
  */
-function runWorker(args, { timeoutMs = 300000 } = {}) {
+function runWorker(args, { timeoutMs = 300000, env = {} } = {}) {
   const resultFile = path.join(tempDir('actual-worker-'), 'result.json');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [WORKER, JSON.stringify({ ...args, resultFile })], { cwd: ROOT, maxBuffer: 1 << 30, timeout: timeoutMs }, () => {
+    const options = { cwd: ROOT, maxBuffer: 1 << 30, timeout: timeoutMs, env: { ...process.env, ...env } };
+    execFile(process.execPath, [WORKER, JSON.stringify({ ...args, resultFile })], options, () => {
       let out;
       try {
         out = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
@@ -176,6 +177,33 @@ function downloadInChild(env) {
       resolve(last ? JSON.parse(last) : { code: 'no-output', message: String(err) });
     });
   });
+}
+
+/** Builds a realistic budget (realistic-budget.js) on `server`; returns { id, syncId, cloudFileId }. */
+function createRealisticBudget(server, { name, budgetType = 'envelope', encryptPassword } = {}) {
+  return runWorker({ op: 'buildRealistic', name, budgetType, encryptPassword, dataDir: tempDir('actual-fixture-'), changeDir: tempDir('actual-fixture-'), serverURL: server.url, password: server.password });
+}
+
+/** Every read with @actual-app/api and with this package, each in its own process. */
+async function readsBothWays(server, budget, { env = {}, encryptPassword, months } = {}) {
+  const common = { serverURL: server.url, password: server.password, syncId: budget.syncId, encryptPassword, months };
+  const [theirs, ours] = await Promise.all([
+    runWorker({ op: 'readAll', dataDir: tempDir('actual-upstream-'), ...common }, { env }),
+    new Promise((resolve, reject) => {
+      const script = path.join(__dirname, 'native-reads.js');
+      const options = { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 1 << 30, timeout: 120000 };
+      const resultFile = path.join(tempDir('actual-native-result-'), 'result.json');
+      execFile(process.execPath, [script, JSON.stringify({ dataDir: tempDir('actual-native-'), resultFile, ...common })], options, (err, stdout, stderr) => {
+        try {
+          resolve(JSON.parse(fs.readFileSync(resultFile, 'utf8')));
+        } catch {
+          reject(new Error(`native reads left no result: ${err}\n${stderr}`));
+        }
+      });
+    }),
+  ]);
+  if (ours.failed) throw new Error(`native reads failed: ${ours.failed.code} ${ours.failed.message}\n${ours.failed.stack}`);
+  return { theirs, ours: ours.answers, loaded: ours.loaded };
 }
 
 /** Every file path under `dir`, recursively. */
@@ -224,6 +252,8 @@ function dumpBudgetDb(dbPath) {
 }
 
 module.exports = {
+  createRealisticBudget,
+  readsBothWays,
   dumpBudgetDb,
   downloadInChild,
   startGateway,

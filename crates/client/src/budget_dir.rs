@@ -76,6 +76,22 @@ impl Metadata {
     }
 }
 
+/// Replaces `metadata.json` in `dir` atomically (a flushed temporary file renamed over
+/// it), so a crash leaves the old or the new file, never half of one.
+pub fn write_metadata(dir: &Path, meta: &Metadata) -> Result<()> {
+    let path = dir.join(META_FILE);
+    let tmp = dir.join(format!("{SCRATCH_PREFIX}{META_FILE}-{}", random_suffix()));
+    let written = fs::File::create(&tmp).and_then(|mut f| {
+        std::io::Write::write_all(&mut f, &meta.to_json())?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| fs::rename(&tmp, &path)) {
+        let _ = fs::remove_file(&tmp);
+        return Err(ClientError::fs("cannot write", &path, e));
+    }
+    Ok(())
+}
+
 fn invalid_meta(what: &str) -> ClientError {
     ClientError::download(
         "invalid-meta-file",
@@ -157,16 +173,6 @@ impl Staged {
         let mut file =
             fs::File::create(&path).map_err(|e| ClientError::fs("cannot write", &path, e))?;
         archive.write_db(&mut file, |e| ClientError::fs("cannot write", &path, e))?;
-        Ok(Staged { scratch })
-    }
-
-    /// Stages a copy of an existing local budget's database, to be synced and swapped
-    /// back in, so that a failed sync leaves the original untouched.
-    pub fn copy_of(data_dir: &Path, budget_dir: &Path) -> Result<Self> {
-        let scratch = Scratch::create(data_dir, "sync")?;
-        let from = budget_dir.join(DB_FILE);
-        fs::copy(&from, scratch.path.join(DB_FILE))
-            .map_err(|e| ClientError::fs("cannot copy", &from, e))?;
         Ok(Staged { scratch })
     }
 
@@ -406,7 +412,15 @@ mod tests {
         fs::write(path.join("db.sqlite-wal"), b"old wal").unwrap();
         install(b"second");
         // A staged folder dropped without commit leaves nothing behind.
-        drop(Staged::copy_of(dir.path(), &path).unwrap());
+        let zip =
+            crate::archive::tests::make_zip(&[("db.sqlite", b"third"), ("metadata.json", b"{}")]);
+        drop(
+            Staged::from_download(
+                dir.path(),
+                &mut crate::archive::open(zip.as_slice()).unwrap(),
+            )
+            .unwrap(),
+        );
         assert_eq!(fs::read(path.join(DB_FILE)).unwrap(), b"second");
         assert_eq!(fs::read(path.join("backups-keep.txt")).unwrap(), b"keep");
         assert!(!path.join("db.sqlite-wal").exists());

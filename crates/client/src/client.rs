@@ -1,6 +1,7 @@
 //! A signed-in client: what `init` returns and what every later call uses.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use actual_protocol::crypto::{BudgetKey, KeyTest};
 use reqwest::header::CONTENT_TYPE;
@@ -13,6 +14,7 @@ use crate::config::{ClientConfig, Credential};
 use crate::error::{ClientError, ErrorKind, Reply, Result};
 use crate::files::{FileInfo, RemoteFile, UserInfo, UserKey};
 use crate::http::{AuthMethod, Http, Secret};
+use crate::open_budget::OpenBudget;
 use actual_sync::{FullSync, SyncParams, SyncStep};
 
 const FILE_ID_HEADER: &str = "x-actual-file-id";
@@ -20,14 +22,21 @@ const SYNC_PATH: &str = "sync/sync";
 
 #[derive(Debug)]
 pub struct Client {
-    http: Http,
+    /// `None` for a client made without a server (`init({ dataDir })`): it opens local
+    /// copies only.
+    http: Option<Http>,
     token: Secret,
     method: AuthMethod,
     data_dir: PathBuf,
     user: UserInfo,
-    /// One download at a time per client: two at once would race on the same folder.
-    download_lock: tokio::sync::Mutex<()>,
+    verbose: bool,
+    /// The budget this client has open, if any. Held for the whole of a download, a
+    /// sync or a read, so one client's calls on its budget take turns.
+    open: Arc<tokio::sync::Mutex<Option<OpenBudget>>>,
 }
+
+/// The guard on a client's open budget.
+type OpenSlot = tokio::sync::OwnedMutexGuard<Option<OpenBudget>>;
 
 /// What `downloadBudget` resolves to.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -158,20 +167,48 @@ impl Client {
             Credential::ApiToken(t) => (Secret::new(t.clone()), AuthMethod::ApiToken),
         };
         let mut client = Client {
-            http,
+            http: Some(http),
             token,
             method,
             data_dir,
             user: UserInfo::default(),
-            download_lock: tokio::sync::Mutex::new(()),
+            verbose: config.verbose,
+            open: Arc::default(),
         };
         if !matches!(config.credential, Credential::Password(_)) {
             client.user = client.validate().await?;
         }
-        client
-            .http
-            .log(format!("signed in with {}", config.credential.method()));
+        client.log(format!("signed in with {}", config.credential.method()));
         Ok(client)
+    }
+
+    /// A client without a server (upstream's `init` without `serverURL`): it opens and
+    /// reads local copies; anything that needs the server fails with `no-server`.
+    pub fn offline(data_dir: &Path, verbose: bool) -> Result<Client> {
+        Ok(Client {
+            http: None,
+            token: Secret::new(String::new()),
+            method: AuthMethod::SessionToken,
+            data_dir: prepare_data_dir(data_dir)?,
+            user: UserInfo::default(),
+            verbose,
+            open: Arc::default(),
+        })
+    }
+
+    fn http(&self) -> Result<&Http> {
+        self.http.as_ref().ok_or_else(|| {
+            ClientError::config(
+                "no-server",
+                "this client has no server: pass serverURL (or set ACTUAL_SERVER_URL) to init",
+            )
+        })
+    }
+
+    fn log(&self, message: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("[actual-api-native] {}", message.as_ref());
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -202,42 +239,36 @@ impl Client {
 
     /// `GET /account/validate` with the current credential.
     pub async fn validate(&self) -> Result<UserInfo> {
-        let rb = self
-            .http
-            .request(Method::GET, "account/validate", Some(&self.token));
-        self.http
-            .send_json(rb, "account/validate", self.method, validate_failed)
+        let http = self.http()?;
+        let rb = http.request(Method::GET, "account/validate", Some(&self.token));
+        http.send_json(rb, "account/validate", self.method, validate_failed)
             .await
     }
 
     /// The files the credential can see on the server.
     pub async fn remote_files(&self) -> Result<Vec<RemoteFile>> {
-        let rb = self
-            .http
-            .request(Method::GET, "sync/list-user-files", Some(&self.token));
-        self.http
-            .send_json(rb, "sync/list-user-files", self.method, list_failed)
+        let http = self.http()?;
+        let rb = http.request(Method::GET, "sync/list-user-files", Some(&self.token));
+        http.send_json(rb, "sync/list-user-files", self.method, list_failed)
             .await
     }
 
     async fn file_info(&self, file_id: &str) -> Result<FileInfo> {
-        let rb = self
-            .http
+        let http = self.http()?;
+        let rb = http
             .request(Method::GET, "sync/get-user-file-info", Some(&self.token))
             .header(FILE_ID_HEADER, file_id);
-        self.http
-            .send_json(rb, "sync/get-user-file-info", self.method, download_failed)
+        http.send_json(rb, "sync/get-user-file-info", self.method, download_failed)
             .await
     }
 
     async fn file_bytes(&self, file_id: &str) -> Result<bytes::Bytes> {
-        let rb = self
-            .http
+        let http = self.http()?;
+        let rb = http
             .request(Method::GET, "sync/download-user-file", Some(&self.token))
             .header(FILE_ID_HEADER, file_id);
         // Upstream reports any failure to fetch the file as `download-failure`.
-        self.http
-            .send(rb, "sync/download-user-file", self.method, download_failed)
+        http.send(rb, "sync/download-user-file", self.method, download_failed)
             .await
             .map_err(|e| match e {
                 ClientError::Network { message, reply } => ClientError::Download {
@@ -251,14 +282,13 @@ impl Client {
 
     /// Fetches the file's key parameters and checks the password against the key test.
     async fn budget_key(&self, file_id: &str, password: &str) -> Result<BudgetKey> {
+        let http = self.http()?;
         let body = serde_json::json!({ "fileId": file_id });
-        let rb = self
-            .http
+        let rb = http
             .request(Method::POST, "sync/user-get-key", Some(&self.token))
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string());
-        let key: UserKey = self
-            .http
+        let key: UserKey = http
             .send_json(rb, "sync/user-get-key", self.method, key_failed)
             .await?;
         let test = key.test.ok_or_else(|| {
@@ -279,10 +309,38 @@ impl Client {
         derived.ok_or(ClientError::DecryptFailure)
     }
 
+    /// `GET /info`: the server's version, as upstream's `getServerVersion` answers it
+    /// (`{ version }`, or `{ error }` without rejecting).
+    pub async fn server_version(&self) -> serde_json::Value {
+        let Ok(http) = self.http() else {
+            return serde_json::json!({ "error": "no-server" });
+        };
+        let rb = http.request(Method::GET, "info", None);
+        let version = http
+            .send(rb, "info", self.method, list_failed)
+            .await
+            .ok()
+            .and_then(|body| serde_json::from_slice::<serde_json::Value>(&body).ok())
+            .and_then(|info| info.pointer("/build/version").cloned())
+            .filter(serde_json::Value::is_string);
+        match version {
+            Some(version) => serde_json::json!({ "version": version }),
+            None => serde_json::json!({ "error": "network-failure" }),
+        }
+    }
+
+    /// Waits for this client's other calls on its open budget and closes the budget
+    /// (upstream closes the open budget before loading or downloading another).
+    async fn take_slot(&self) -> OpenSlot {
+        let mut slot = self.open.clone().lock_owned().await;
+        slot.take();
+        slot
+    }
+
     /// Brings the budget whose sync id (`groupId`) is `sync_id` into
-    /// `<dataDir>/<id>/`, current with the server: a local copy is only synced, as
-    /// upstream does; otherwise the snapshot is downloaded, then synced. Either way the
-    /// work happens in a scratch copy that replaces the folder in one step at the end.
+    /// `<dataDir>/<id>/`, current with the server, and keeps it open: a local copy is
+    /// synced in place, as upstream does; otherwise the snapshot is downloaded into a
+    /// scratch folder, synced there and swapped in whole.
     pub async fn download_budget(
         &self,
         sync_id: &str,
@@ -294,7 +352,7 @@ impl Client {
                 "the sync id may hold only letters, digits, '-' and '_' (find it in Settings > Advanced)",
             ));
         }
-        let _one_at_a_time = self.download_lock.lock().await;
+        let mut slot = self.take_slot().await;
         let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
         // With the lock held no other process is mid-download: any scratch folder left
         // is from one that was killed.
@@ -317,14 +375,16 @@ impl Client {
                 _ => None,
             };
             let dir = self.data_dir.join(&local.id);
-            let mut meta = budget_dir::Metadata::read(&dir)?;
-            self.tag_owner(&mut meta, &file);
-            let staged = budget_dir::Staged::copy_of(&self.data_dir, &dir)?;
-            let copy = OpenCopy::open(staged, &mut meta)?;
-            match self.sync_and_commit(copy, meta, key.as_ref(), None).await {
-                Ok((meta, path)) => return Ok(self.result(sync_id, &file, meta, path)),
+            let mut open = blocking(move || OpenBudget::open(&dir, key)).await?;
+            self.tag_owner(&mut open.meta, &file);
+            match self.sync_in_place(&mut open).await {
+                Ok(()) => {
+                    let result = self.result(sync_id, &file, &open.meta, &open.dir);
+                    *slot = Some(open);
+                    return Ok(result);
+                }
                 Err(e) if matches!(e.code(), "file-has-reset" | "file-has-new-key") => {
-                    self.http.log(format!(
+                    self.log(format!(
                         "the server answered {}: downloading afresh",
                         e.code()
                     ));
@@ -332,7 +392,90 @@ impl Client {
                 Err(e) => return Err(e),
             }
         }
-        self.fresh_download(sync_id, file, password).await
+        let (open, result) = self.fresh_download(sync_id, file, password).await?;
+        *slot = Some(open);
+        Ok(result)
+    }
+
+    /// Opens the local copy `<dataDir>/<id>/` without the network (upstream
+    /// `loadBudget`), closing the budget that was open.
+    pub async fn load_budget(&self, id: &str) -> Result<String> {
+        let not_found = || ClientError::BudgetNotFound {
+            sync_id: id.to_string(),
+            reply: Reply::default(),
+        };
+        if !budget_dir::is_valid_budget_id(id) {
+            return Err(not_found());
+        }
+        let mut slot = self.take_slot().await;
+        let dir = self.data_dir.join(id);
+        if !dir.join(budget_dir::META_FILE).is_file() {
+            return Err(not_found());
+        }
+        let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
+        let open = blocking(move || OpenBudget::open(&dir, None)).await?;
+        let id = open.id.clone();
+        *slot = Some(open);
+        Ok(id)
+    }
+
+    /// Brings the open budget current with the server (upstream `sync`).
+    pub async fn sync(&self) -> Result<()> {
+        let mut slot = self.open.clone().lock_owned().await;
+        let Some(open) = slot.as_mut() else {
+            return Err(no_budget_open());
+        };
+        let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
+        self.sync_in_place(open).await
+    }
+
+    /// Runs the read `method` (its `@actual-app/api` name) on the open budget with
+    /// upstream's argument object; resolves to the answer as JSON text.
+    pub async fn read(&self, method: String, args: serde_json::Value) -> Result<String> {
+        let mut slot = self.open.clone().lock_owned().await;
+        if slot.is_none() {
+            return Err(no_budget_open());
+        }
+        blocking(move || {
+            let open = slot.as_mut().expect("checked above");
+            let value = open.read(&method, &args)?;
+            Ok(serde_json::to_string(&value).expect("a JSON value always serialises"))
+        })
+        .await
+    }
+
+    /// Closes the open budget once the calls running on it end.
+    pub async fn close_budget(&self) {
+        self.open.lock().await.take();
+    }
+
+    /// Syncs an open budget where it lies: every round's messages are applied inside
+    /// one transaction that commits only when the server agrees, so a failure (or a
+    /// killed process: SQLite rolls a hot journal back) leaves the copy as it was.
+    /// `metadata.json` is written after the commit; should that write be lost, the next
+    /// sync asks from the older timestamp and the server's repeats are ignored.
+    async fn sync_in_place(&self, open: &mut OpenBudget) -> Result<()> {
+        let mut clock = open.reload()?;
+        open.db.conn().execute_batch("BEGIN IMMEDIATE")?;
+        let sync = FullSync::new(sync_params(&open.meta));
+        let synced = self
+            .run_sync(&mut open.db, &mut clock, sync, open.key.as_ref(), None)
+            .await
+            .and_then(|outcome| {
+                open.db.conn().execute_batch("COMMIT")?;
+                Ok(outcome)
+            });
+        let outcome = match synced {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                if !open.db.conn().is_autocommit() {
+                    let _ = open.db.conn().execute_batch("ROLLBACK");
+                }
+                return Err(e);
+            }
+        };
+        record_sync(&mut open.meta, outcome);
+        budget_dir::write_metadata(&open.dir, &open.meta)
     }
 
     /// The error for a sync id missing from the listing. A token gateway lists only the
@@ -357,7 +500,7 @@ impl Client {
         sync_id: &str,
         file: RemoteFile,
         password: Option<&str>,
-    ) -> Result<DownloadedBudget> {
+    ) -> Result<(OpenBudget, DownloadedBudget)> {
         // Key check, file info and file bytes in parallel: none depends on another.
         let key_check = async {
             match (&file.encrypt_key_id, password) {
@@ -370,7 +513,7 @@ impl Client {
             self.file_info(&file.file_id),
             self.file_bytes(&file.file_id)
         )?;
-        self.http.log(format!("downloaded {} bytes", bytes.len()));
+        self.log(format!("downloaded {} bytes", bytes.len()));
 
         let key = match (&info.encrypt_meta, key) {
             (Some(_), None) => match password {
@@ -410,57 +553,65 @@ impl Client {
             self.post_sync(first_request),
             blocking(move || {
                 let staged = budget_dir::Staged::from_download(&data_dir, &mut archive)?;
-                let copy = OpenCopy::open(staged, &mut meta)?;
+                let copy = ScratchCopy::open(staged, &mut meta)?;
                 Ok((copy, meta, started.elapsed()))
             }),
         );
-        let (copy, meta, staging) = opened?;
-        self.http.log(format!(
+        let (copy, mut meta, staging) = opened?;
+        self.log(format!(
             "unzipped, staged and opened in {} ms",
             staging.as_millis()
         ));
-        let first = FirstRound {
-            sync,
-            reply: reply?,
-        };
-        let (meta, path) = self
-            .sync_and_commit(copy, meta, key.as_ref(), Some(first))
-            .await?;
-        Ok(self.result(sync_id, &file, meta, path))
-    }
-
-    /// Runs upstream's full sync on the staged database, then records the sync in
-    /// `metadata.json` and swaps the folder into place. `first` is a sync whose first
-    /// request was already answered.
-    async fn sync_and_commit(
-        &self,
-        copy: OpenCopy,
-        mut meta: budget_dir::Metadata,
-        key: Option<&BudgetKey>,
-        first: Option<FirstRound>,
-    ) -> Result<(budget_dir::Metadata, PathBuf)> {
-        let OpenCopy {
+        let ScratchCopy {
             staged,
-            conn,
+            mut db,
             mut clock,
         } = copy;
-        let (mut sync, mut answered) = match first {
-            Some(FirstRound { sync, reply }) => (sync, Some(reply)),
-            None => (FullSync::new(sync_params(&meta)), None),
-        };
+        let outcome = self
+            .run_sync(&mut db, &mut clock, sync, key.as_ref(), Some(reply?))
+            .await?;
+        drop(db);
+        record_sync(&mut meta, outcome);
+        let data_dir = self.data_dir.clone();
+        let committing = std::time::Instant::now();
+        let (meta, path) = blocking(move || {
+            let path = staged.commit(&data_dir, &meta)?;
+            Ok((meta, path))
+        })
+        .await?;
+        self.log(format!(
+            "written in place in {} ms",
+            committing.elapsed().as_millis()
+        ));
+        let result = self.result(sync_id, &file, &meta, &path);
+        let open = blocking(move || OpenBudget::open(&path, key)).await?;
+        Ok((open, result))
+    }
+
+    /// Runs upstream's full sync on `db` until the server agrees. `answered` is the
+    /// reply to a first request `sync` already sent. (`db` is borrowed mutably only so
+    /// that this future is `Send`: a shared SQLite connection is not `Sync`.)
+    async fn run_sync(
+        &self,
+        db: &mut actual_sync::BudgetDb,
+        clock: &mut actual_sync::Clock,
+        mut sync: FullSync,
+        key: Option<&BudgetKey>,
+        mut answered: Option<bytes::Bytes>,
+    ) -> Result<actual_sync::SyncOutcome> {
         let mut round = 0;
         let outcome = loop {
             round += 1;
             let reply = match answered.take() {
                 Some(reply) => reply,
                 None => {
-                    let body = sync.build_request(&conn, &clock, key)?;
+                    let body = sync.build_request(db.conn(), clock, key)?;
                     self.post_sync(body).await?
                 }
             };
             let applying = std::time::Instant::now();
-            let step = sync.handle_response(&conn, &mut clock, key, reply)?;
-            self.http.log(format!(
+            let step = sync.handle_response(db.conn(), clock, key, reply)?;
+            self.log(format!(
                 "sync round {round} applied in {} ms",
                 applying.elapsed().as_millis()
             ));
@@ -469,52 +620,32 @@ impl Client {
                 SyncStep::Done(outcome) => break outcome,
             }
         };
-        drop(conn);
-        self.http.log(format!(
+        self.log(format!(
             "synced: {} messages received, {} applied in {} rounds",
             outcome.received, outcome.applied, outcome.rounds
         ));
-        for (name, value) in outcome.prefs {
-            meta.set(&name, pref_to_json(value));
-        }
-        if let Some(timestamp) = outcome.last_synced_timestamp {
-            meta.set("lastSyncedTimestamp", serde_json::Value::String(timestamp));
-        }
-        let data_dir = self.data_dir.clone();
-        let committing = std::time::Instant::now();
-        let committed = blocking(move || {
-            let path = staged.commit(&data_dir, &meta)?;
-            Ok((meta, path))
-        })
-        .await;
-        self.http.log(format!(
-            "written in place in {} ms",
-            committing.elapsed().as_millis()
-        ));
-        committed
+        Ok(outcome)
     }
 
     async fn post_sync(&self, body: Vec<u8>) -> Result<bytes::Bytes> {
-        let rb = self
-            .http
+        let http = self.http()?;
+        let rb = http
             .request(Method::POST, SYNC_PATH, Some(&self.token))
             .header(CONTENT_TYPE, actual_sync::sync::CONTENT_TYPE)
             .body(body);
-        self.http
-            .send(rb, SYNC_PATH, self.method, sync_failed)
-            .await
+        http.send(rb, SYNC_PATH, self.method, sync_failed).await
     }
 
     fn result(
         &self,
         sync_id: &str,
         file: &RemoteFile,
-        meta: budget_dir::Metadata,
-        path: PathBuf,
+        meta: &budget_dir::Metadata,
+        path: &Path,
     ) -> DownloadedBudget {
         DownloadedBudget {
             name: meta.name().unwrap_or_else(|| file.name.clone()),
-            id: meta.id,
+            id: meta.id.clone(),
             sync_id: sync_id.to_string(),
             cloud_file_id: file.file_id.clone(),
             path: path.display().to_string(),
@@ -523,7 +654,10 @@ impl Client {
 
     /// Local copies first, then the server's files, as upstream's `getBudgets()`.
     pub async fn budgets(&self) -> Result<Vec<BudgetEntry>> {
-        let remote = self.remote_files().await?;
+        let remote = match &self.http {
+            Some(_) => self.remote_files().await?,
+            None => Vec::new(),
+        };
         let mut out: Vec<BudgetEntry> = budget_dir::local_budgets(&self.data_dir)
             .into_iter()
             .map(BudgetEntry::Local)
@@ -545,40 +679,42 @@ impl Client {
     }
 }
 
-/// A staged database opened for syncing, its clock loaded.
-struct OpenCopy {
-    staged: budget_dir::Staged,
-    conn: rusqlite::Connection,
-    clock: actual_sync::Clock,
+/// Upstream's answer to a call that needs an open budget when none is.
+fn no_budget_open() -> ClientError {
+    actual_budget::BudgetError::api("No budget file is open").into()
 }
 
-impl OpenCopy {
-    /// Opens the staged database and loads its clock, with upstream's load-time clock
-    /// reset when `metadata.json` asks for it (`resetClock`, cleared here).
-    fn open(staged: budget_dir::Staged, meta: &mut budget_dir::Metadata) -> Result<Self> {
-        let db_path = staged.db_path();
-        let conn = rusqlite::Connection::open(&db_path)?;
-        // The scratch copy is private, is flushed before it is swapped in, and is thrown
-        // away whole when anything fails (a crash, or an error in any sync round).
-        let db_bytes = std::fs::metadata(&db_path).map_or(0, |m| m.len());
-        actual_sync::apply::configure_throwaway_copy(&conn, db_bytes)?;
-        let mut clock = actual_sync::load_clock(&conn)?;
-        if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {
-            actual_sync::reset_clock(&conn, &mut clock)?;
-            meta.set("resetClock", serde_json::Value::Bool(false));
-        }
-        Ok(OpenCopy {
-            staged,
-            conn,
-            clock,
-        })
+/// Records a finished sync in `metadata.json`'s fields: the synced prefs, and the
+/// timestamp the next sync asks from.
+fn record_sync(meta: &mut budget_dir::Metadata, outcome: actual_sync::SyncOutcome) {
+    for (name, value) in outcome.prefs {
+        meta.set(&name, pref_to_json(value));
+    }
+    if let Some(timestamp) = outcome.last_synced_timestamp {
+        meta.set("lastSyncedTimestamp", serde_json::Value::String(timestamp));
     }
 }
 
-/// A sync whose first request went out before the database was staged, and its reply.
-struct FirstRound {
-    sync: FullSync,
-    reply: bytes::Bytes,
+/// A freshly downloaded database staged in a scratch folder, opened for its first
+/// sync, its clock loaded.
+struct ScratchCopy {
+    staged: budget_dir::Staged,
+    db: actual_sync::BudgetDb,
+    clock: actual_sync::Clock,
+}
+
+impl ScratchCopy {
+    /// Opens the staged database and loads its clock, with upstream's load-time clock
+    /// reset when `metadata.json` asks for it (`resetClock`, cleared here).
+    fn open(staged: budget_dir::Staged, meta: &mut budget_dir::Metadata) -> Result<Self> {
+        let db = actual_sync::BudgetDb::open_scratch(&staged.db_path())?;
+        let reset = meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true));
+        let clock = db.load_clock(reset)?;
+        if reset {
+            meta.set("resetClock", serde_json::Value::Bool(false));
+        }
+        Ok(ScratchCopy { staged, db, clock })
+    }
 }
 
 /// What identifies the budget to the sync endpoint, from `metadata.json`.

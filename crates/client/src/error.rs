@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Download,
     Sync,
     Filesystem,
+    Api,
+    Unsupported,
 }
 
 impl ErrorKind {
@@ -36,8 +38,29 @@ impl ErrorKind {
             ErrorKind::Download => "download",
             ErrorKind::Sync => "sync",
             ErrorKind::Filesystem => "filesystem",
+            ErrorKind::Api => "api",
+            ErrorKind::Unsupported => "unsupported",
         }
     }
+
+    /// Every kind, for the check that each has its JavaScript class.
+    pub const ALL: [ErrorKind; 15] = [
+        ErrorKind::Config,
+        ErrorKind::State,
+        ErrorKind::Auth,
+        ErrorKind::TokenExpired,
+        ErrorKind::InvalidToken,
+        ErrorKind::TokenScope,
+        ErrorKind::RateLimit,
+        ErrorKind::Network,
+        ErrorKind::BudgetNotFound,
+        ErrorKind::Encryption,
+        ErrorKind::Download,
+        ErrorKind::Sync,
+        ErrorKind::Filesystem,
+        ErrorKind::Api,
+        ErrorKind::Unsupported,
+    ];
 }
 
 /// What the server said when a request failed: HTTP status and the envelope's slugs.
@@ -101,6 +124,10 @@ pub enum ClientError {
         path: String,
         source: std::io::Error,
     },
+    /// A read or write on the open budget failed (bad arguments, a budget from another
+    /// version, a case the native engine does not take).
+    #[error("{0}")]
+    Budget(#[from] actual_budget::BudgetError),
 }
 
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
@@ -140,6 +167,7 @@ impl ClientError {
             ClientError::Download { .. } => ErrorKind::Download,
             ClientError::Sync { .. } => ErrorKind::Sync,
             ClientError::Filesystem { .. } => ErrorKind::Filesystem,
+            ClientError::Budget(e) => budget_kind(e),
         }
     }
 
@@ -156,6 +184,7 @@ impl ClientError {
             ClientError::Download { code, .. } => code,
             ClientError::Sync { code, .. } => code,
             ClientError::Filesystem { .. } => "filesystem-error",
+            ClientError::Budget(e) => e.code(),
         }
     }
 
@@ -168,6 +197,17 @@ impl ClientError {
             | ClientError::Sync { reply, .. } => Some(reply),
             _ => None,
         }
+    }
+}
+
+fn budget_kind(e: &actual_budget::BudgetError) -> ErrorKind {
+    use actual_budget::BudgetError as B;
+    match e {
+        B::Api(_) => ErrorKind::Api,
+        B::InvalidArgument { .. } | B::UnknownMethod(_) => ErrorKind::Config,
+        B::UnsupportedBudget { .. } => ErrorKind::Sync,
+        B::Unsupported(_) => ErrorKind::Unsupported,
+        B::Sqlite(_) => ErrorKind::State,
     }
 }
 

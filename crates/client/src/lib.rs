@@ -1,6 +1,7 @@
 //! Pure-Rust client for an Actual Budget server: signs in with a password, a session
 //! token or an API token, lists and downloads budgets, decrypts and unzips them, and
-//! lays them on disk exactly as `@actual-app/api` does. Knows nothing of Node.
+//! lays them on disk exactly as `@actual-app/api` does, keeps one budget open, syncs
+//! it, and runs the native reads on it. Knows nothing of Node.
 
 pub mod archive;
 pub mod budget_dir;
@@ -9,7 +10,13 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod http;
+pub mod open_budget;
 
 pub use client::{BudgetEntry, Client, DownloadedBudget};
 pub use config::{ClientConfig, Credential, CredentialFields};
 pub use error::{ClientError, ErrorKind, Result};
+
+/// The `@actual-app/api` methods the open budget answers natively.
+pub fn native_reads() -> Vec<&'static str> {
+    actual_budget::READS.iter().map(|(name, _)| *name).collect()
+}

@@ -24,10 +24,9 @@ fn main() {
     let scratch = std::env::temp_dir().join(format!("apply-timing-{}.sqlite", std::process::id()));
     for run in 1..=runs {
         std::fs::copy(db, &scratch).expect("copy the database");
-        let conn = rusqlite::Connection::open(&scratch).expect("open");
-        let db_bytes = std::fs::metadata(&scratch).expect("size").len();
-        actual_sync::apply::configure_throwaway_copy(&conn, db_bytes).expect("pragmas");
-        let mut clock = load_clock(&conn).expect("clock");
+        let db = actual_sync::BudgetDb::open_scratch(&scratch).expect("open");
+        let conn = db.conn();
+        let mut clock = load_clock(conn).expect("clock");
         // as the client hands it over: a `Bytes`, which envelopes are sliced from
         let reply = bytes::Bytes::from(body.clone());
         let t = Instant::now();
@@ -35,7 +34,7 @@ fn main() {
         let decoded = t.elapsed();
         let count = messages.len();
         let t = Instant::now();
-        let outcome = receive_messages(&conn, &mut clock, messages).expect("apply");
+        let outcome = receive_messages(conn, &mut clock, messages).expect("apply");
         let applied = t.elapsed();
         println!(
             "run {run}: {count} messages ({} applied, {} old): decode {:.1} ms, receive+apply {:.1} ms",
@@ -44,7 +43,7 @@ fn main() {
             decoded.as_secs_f64() * 1e3,
             applied.as_secs_f64() * 1e3
         );
-        drop(conn);
+        drop(db);
     }
     let _ = std::fs::remove_file(&scratch);
 }

@@ -61,25 +61,6 @@ pub const LARGE_BATCH_MESSAGES: usize = 30_000;
 /// `UPDATE`/`INSERT` shape in a large sync stays prepared.
 pub const STATEMENT_CACHE_CAPACITY: usize = 256;
 
-/// Sets up a connection to a copy of a budget that is thrown away whole if anything
-/// fails: no rollback journal (a failed apply is not rolled back) and no fsync per
-/// transaction, which makes the apply faster and keeps no copy of every changed page.
-///
-/// The page cache holds the whole database file (`db_bytes`), between 4 MB and 64 MB, so
-/// a large apply neither spills pages to the file mid-way nor reads them back, and
-/// rebuilding `messages_crdt_search` sorts in memory. Measured with
-/// `examples/apply_timing.rs`: at 72k messages onto a 20 MB budget, 20 MB of cache
-/// applies 30–60 ms faster than 4 MB (its 10k row writes alone go from 111 ms to
-/// 63–70 ms); for a 4 MB budget the two are the same, and the cache's memory grows only
-/// as pages are used.
-pub fn configure_throwaway_copy(conn: &Connection, db_bytes: u64) -> rusqlite::Result<()> {
-    let cache_kib = (db_bytes / 1024).clamp(4 << 10, 64 << 10);
-    conn.execute_batch(&format!(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib};"
-    ))
-}
-
 fn valid_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')

@@ -8,12 +8,14 @@
 //! - [`murmur`]: murmurhash3 (x86, 32-bit) used by the trie;
 //! - [`proto`]: the protobuf messages of `POST /sync/sync`;
 //! - [`value`]: the `0:` / `N:` / `S:` value encoding;
+//! - [`db`]: the budget database: how it is opened, its SQL functions, its clock;
 //! - [`apply`]: applying messages to SQLite, loading/saving the clock;
 //! - [`sync`]: a transport-agnostic full-sync driver (the HTTP part lives elsewhere).
 //!
 //! Nothing here knows about Node or HTTP.
 
 pub mod apply;
+pub mod db;
 pub mod error;
 pub mod merkle;
 pub mod murmur;
@@ -26,6 +28,7 @@ pub use apply::{
     apply_messages, load_clock, messages_since, receive_messages, reset_clock, ApplyOutcome,
     Message,
 };
+pub use db::BudgetDb;
 pub use error::SyncError;
 pub use merkle::Trie;
 pub use sync::{FullSync, SyncOutcome, SyncParams, SyncStep};

@@ -1,0 +1,54 @@
+//! The one error type of this crate. Every variant has a stable kebab-case
+//! [`BudgetError::code`].
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum BudgetError {
+    /// What upstream rejects with an `APIError` (`{ type: 'APIError', message }`); the
+    /// message is upstream's, word for word.
+    #[error("{0}")]
+    Api(String),
+    /// An argument upstream would reject with an error of its own (its message kept),
+    /// or one this crate cannot take.
+    #[error("{message}")]
+    InvalidArgument { code: &'static str, message: String },
+    /// No read of that name.
+    #[error("no native method named {0}")]
+    UnknownMethod(String),
+    /// The database was written by a client other than the one these reads were written
+    /// for (`code` says newer or older).
+    #[error("{message}")]
+    UnsupportedBudget { code: &'static str, message: String },
+    /// The database holds something these reads cannot answer for exactly (the case is
+    /// named); the caller hands the call to the official engine or rejects it.
+    #[error("not supported natively: {0}")]
+    Unsupported(String),
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl BudgetError {
+    pub fn api(message: impl Into<String>) -> Self {
+        BudgetError::Api(message.into())
+    }
+
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        BudgetError::InvalidArgument {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Stable kebab-case code of the variant.
+    pub fn code(&self) -> &str {
+        match self {
+            BudgetError::Api(_) => "api-error",
+            BudgetError::InvalidArgument { code, .. } => code,
+            BudgetError::UnknownMethod(_) => "unknown-method",
+            BudgetError::UnsupportedBudget { code, .. } => code,
+            BudgetError::Unsupported(_) => "unsupported-feature",
+            BudgetError::Sqlite(_) => "database-error",
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The budget model on an open Actual Budget database, in pure Rust: the everyday API's
+//! reads, answering exactly what `@actual-app/api` 26.9.0 answers (same values, field
+//! names, key order, sorting and null/boolean/date conventions).
+//!
+//! Every public method is found by its `@actual-app/api` name in [`READS`] and takes
+//! the argument object upstream's wrapper hands its handler (`getTransactions(a, s, e)`
+//! -> `{ accountId, startDate, endDate }`), with JavaScript `Date`s as `{ "$date": ms }`.
+//! Results are JSON values in upstream's shape; the caller serialises them.
+//!
+//! - [`schema`]: which databases these reads were written for (applied migrations);
+//! - [`dates`]: upstream's local-time date rules (`months.ts`);
+//! - [`rows`]: SQLite values as upstream's AQL outputs them;
+//! - one module per family of methods.
+//!
+//! Nothing here knows about Node, HTTP or the sync protocol.
+
+pub mod accounts;
+pub mod args;
+pub mod categories;
+pub mod dates;
+pub mod error;
+pub mod names;
+pub mod notes;
+pub mod payees;
+pub mod preferences;
+pub mod rows;
+pub mod schema;
+pub mod tags;
+pub mod views;
+
+use rusqlite::Connection;
+use serde_json::Value;
+
+pub use error::BudgetError;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = BudgetError> = std::result::Result<T, E>;
+
+/// What a read runs against: the open database and the local time it was called at
+/// ("today" and "this month" are local time upstream, and so here).
+pub struct Budget<'a> {
+    pub conn: &'a Connection,
+    pub now: chrono::NaiveDateTime,
+}
+
+impl<'a> Budget<'a> {
+    /// A reader at the process's local time now.
+    pub fn new(conn: &'a Connection) -> Self {
+        Budget {
+            conn,
+            now: chrono::Local::now().naive_local(),
+        }
+    }
+
+    /// Runs the read method `method` (its `@actual-app/api` name) with upstream's
+    /// argument object.
+    pub fn read(&self, method: &str, args: &Value) -> Result<Value> {
+        let (_, run) = READS
+            .iter()
+            .find(|(name, _)| *name == method)
+            .ok_or_else(|| BudgetError::UnknownMethod(method.to_string()))?;
+        run(self, args)
+    }
+}
+
+type ReadFn = fn(&Budget, &Value) -> Result<Value>;
+
+/// Every read this crate answers natively, by its `@actual-app/api` name.
+pub const READS: &[(&str, ReadFn)] = &[
+    ("getAccounts", accounts::get_accounts),
+    ("getAccountBalance", accounts::get_account_balance),
+    ("getAccountGroups", accounts::get_account_groups),
+    ("getCategoryGroups", categories::get_category_groups),
+    ("getCategories", categories::get_categories),
+    ("getPayees", payees::get_payees),
+    ("getCommonPayees", payees::get_common_payees),
+    ("getIDByName", names::get_id_by_name),
+    ("getNote", notes::get_note),
+    ("getTags", tags::get_tags),
+    ("getPreferences", preferences::get_preferences),
+];
+
+/// Makes a freshly opened database ready for these reads: checks that its applied
+/// migrations are the ones the reads were written for (see [`schema`]) and installs
+/// upstream's views for this connection (see [`views`]).
+pub fn prepare(db: &actual_sync::BudgetDb) -> Result<()> {
+    let applied = db.applied_migrations().map_err(|e| match e {
+        actual_sync::SyncError::Sqlite(e) => BudgetError::Sqlite(e),
+        other => BudgetError::invalid("invalid-budget", other.to_string()),
+    })?;
+    schema::check_migrations(&applied)?;
+    views::install(db.conn())?;
+    Ok(())
+}
+
+/// Whether `method` is one of [`READS`].
+pub fn is_read(method: &str) -> bool {
+    READS.iter().any(|(name, _)| *name == method)
+}

@@ -1,0 +1,149 @@
+//! The budget database (`db.sqlite`): how it is opened, the SQL functions upstream's
+//! views and queries call, and the clock it keeps. No other crate configures its
+//! connection.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::apply::{load_clock, reset_clock};
+use crate::timestamp::Clock;
+use crate::Result;
+
+/// How long a statement waits for another connection's lock before failing: another
+/// process may be syncing the same budget (it holds the `dataDir` lock, we may not).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open `db.sqlite`.
+#[derive(Debug)]
+pub struct BudgetDb {
+    conn: Connection,
+    path: PathBuf,
+    /// Identifies the file behind `path` when it was opened (device, inode), so that a
+    /// folder swapped in by another process is noticed.
+    file_id: Option<(u64, u64)>,
+}
+
+impl BudgetDb {
+    /// Opens a budget's database where it lies, for reading and for writes that must
+    /// survive a crash: SQLite's rollback journal and full syncs, as upstream opens it.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;")?;
+        Self::finish(conn, path)
+    }
+
+    /// Opens a private copy that is thrown away whole if anything fails: no rollback
+    /// journal, no fsync per transaction, and a page cache the size of the file (4–64 MB)
+    /// so that a large apply neither spills pages nor reads them back.
+    pub fn open_scratch(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        let db_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        let cache_kib = (db_bytes / 1024).clamp(4 << 10, 64 << 10);
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{cache_kib};"
+        ))?;
+        Self::finish(conn, path)
+    }
+
+    fn finish(conn: Connection, path: &Path) -> Result<Self> {
+        register_functions(&conn)?;
+        Ok(BudgetDb {
+            conn,
+            path: path.to_path_buf(),
+            file_id: file_id(path),
+        })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether `path` still names the file this connection has open (another process
+    /// may have swapped a fresh download into place since).
+    pub fn is_current(&self) -> bool {
+        self.file_id.is_none() || file_id(&self.path) == self.file_id
+    }
+
+    /// Loads the clock (upstream `loadClock`); with `reset` (metadata.json's `resetClock`,
+    /// set on every uploaded snapshot) gives it a new node id first, as upstream's
+    /// `loadBudget` does. The caller then clears `resetClock` in metadata.json.
+    pub fn load_clock(&self, reset: bool) -> Result<Clock> {
+        let mut clock = load_clock(&self.conn)?;
+        if reset {
+            reset_clock(&self.conn, &mut clock)?;
+        }
+        Ok(clock)
+    }
+
+    /// The ids in `__migrations__`, ascending (upstream `getAppliedMigrations`).
+    pub fn applied_migrations(&self) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM __migrations__ ORDER BY id ASC")?;
+        let ids = stmt.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Runs `f` inside one transaction (`BEGIN IMMEDIATE`: the write lock is taken at
+    /// once, so two writers queue instead of failing mid-way); everything `f` wrote is
+    /// rolled back when it fails.
+    pub fn in_transaction<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Connection) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(&self.conn) {
+            Ok(v) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                if !self.conn.is_autocommit() {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_path: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+/// The functions upstream registers at open (`platform/server/sqlite`), which its views
+/// and stored queries may call: `UNICODE_LOWER`/`UNICODE_UPPER` are JavaScript's
+/// `toLowerCase`/`toUpperCase` (Rust's case mapping is the same Unicode one, final
+/// sigma included).
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("UNICODE_LOWER", 1, flags, |ctx| {
+        Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_lowercase()))
+    })?;
+    conn.create_scalar_function("UNICODE_UPPER", 1, flags, |ctx| {
+        Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_uppercase()))
+    })?;
+    Ok(())
+}
