@@ -1,12 +1,10 @@
-// Hand-written types for index.js. The delegated @actual-app/api exports are typed in
-// the generated upstream.d.ts.
-
-export * from './upstream';
+// Hand-written types for index.js. They stand alone: nothing here needs @actual-app/api
+// installed. Shapes follow @actual-app/api 26.9.0's answers.
 
 interface BaseConfig {
   /** Where budgets are stored; created if missing. Default: ACTUAL_DATA_DIR, else the current directory. */
   dataDir?: string;
-  /** The Actual server (or token gateway), http or https. Default: ACTUAL_SERVER_URL. */
+  /** The Actual server (or token gateway), http or https. Default: ACTUAL_SERVER_URL. Without one, only local copies open. */
   serverURL?: string;
   /** Log each request (never a secret) to stderr. */
   verbose?: boolean;
@@ -60,17 +58,250 @@ export interface RemoteBudget {
   usersWithAccess: unknown;
 }
 
+// ---- What the reads answer ----------------------------------------------------------
+
+export interface APIAccountEntity {
+  id: string;
+  name: string;
+  offbudget?: boolean;
+  closed?: boolean;
+  balance_current?: number | null;
+  account_group_id?: string | null;
+}
+
+export interface APIAccountGroupEntity {
+  id: string;
+  name: string;
+}
+
+export interface APICategoryEntity {
+  id: string;
+  name: string;
+  is_income?: boolean;
+  hidden?: boolean;
+  group_id: string;
+}
+
+export interface APICategoryGroupEntity {
+  id: string;
+  name: string;
+  is_income?: boolean;
+  hidden?: boolean;
+  categories?: APICategoryEntity[];
+}
+
+export interface APIPayeeEntity {
+  id: string;
+  name: string;
+  transfer_acct?: string | null;
+}
+
+export interface APITagEntity {
+  id: string;
+  tag: string;
+  color?: string | null;
+  description?: string | null;
+}
+
+export interface NoteEntity {
+  id: string;
+  note: string | null;
+}
+
+export interface TransactionEntity {
+  id: string;
+  is_parent?: boolean;
+  is_child?: boolean;
+  parent_id?: string | null;
+  account: string;
+  category?: string | null;
+  /** Integer minor units (cents). */
+  amount: number;
+  payee?: string | null;
+  notes?: string | null;
+  /** `YYYY-MM-DD`. */
+  date: string;
+  imported_id?: string | null;
+  imported_payee?: string | null;
+  starting_balance_flag?: boolean;
+  transfer_id?: string | null;
+  sort_order?: number | null;
+  cleared?: boolean;
+  reconciled?: boolean;
+  tombstone?: boolean;
+  schedule?: string | null;
+  subtransactions?: TransactionEntity[];
+  error?: { type: 'SplitTransactionError'; version: 1; difference: number } | null;
+  raw_synced_data?: string | null;
+}
+
+export interface RecurConfig {
+  frequency: 'daily' | 'weekly' | 'monthly' | 'yearly';
+  interval?: number;
+  patterns?: Array<{ value: number; type: 'SU' | 'MO' | 'TU' | 'WE' | 'TH' | 'FR' | 'SA' | 'day' }>;
+  skipWeekend?: boolean;
+  start: string;
+  endMode?: 'never' | 'after_n_occurrences' | 'on_date';
+  endOccurrences?: number;
+  endDate?: string;
+  weekendSolveMode?: 'before' | 'after';
+}
+
+export interface RuleConditionEntity {
+  field: string;
+  op: string;
+  value: unknown;
+  options?: { inflow?: boolean; outflow?: boolean; month?: boolean; year?: boolean };
+  type?: 'id' | 'boolean' | 'date' | 'number' | 'string';
+}
+
+export interface RuleActionEntity {
+  op: string;
+  field?: string;
+  value?: unknown;
+  options?: Record<string, unknown>;
+  type?: string;
+}
+
+export interface RuleEntity {
+  id: string;
+  stage: 'pre' | null | 'post';
+  conditionsOp: 'and' | 'or';
+  conditions: RuleConditionEntity[];
+  actions: RuleActionEntity[];
+  tombstone?: boolean;
+}
+
+export interface APIScheduleEntity {
+  id: string;
+  name?: string | null;
+  rule?: string;
+  next_date?: string | null;
+  completed?: boolean;
+  posts_transaction?: boolean;
+  payee?: string | null;
+  account?: string | null;
+  amount?: number | { num1: number; num2: number };
+  amountOp: 'is' | 'isapprox' | 'isbetween';
+  date: RecurConfig | string;
+}
+
+export interface BudgetMonthCategory extends APICategoryEntity {
+  budgeted?: number;
+  spent?: number;
+  received?: number;
+  balance?: number;
+  carryover?: boolean | number;
+}
+
+export interface BudgetMonthGroup extends Omit<APICategoryGroupEntity, 'categories'> {
+  budgeted?: number;
+  spent?: number;
+  received?: number;
+  balance?: number;
+  categories: BudgetMonthCategory[];
+}
+
+export interface BudgetMonth {
+  month: string;
+  incomeAvailable: number;
+  lastMonthOverspent: number;
+  forNextMonth: number;
+  totalBudgeted: number;
+  toBudget: number;
+  fromLastMonth: number;
+  totalIncome: number;
+  totalSpent: number;
+  totalBalance: number;
+  categoryGroups: BudgetMonthGroup[];
+}
+
+/** The budget's synced preferences (`budgetType`, number and date formats, ...). */
+export type Preferences = Partial<Record<string, string>>;
+
+export type ServerVersion = { error: 'no-server' } | { error: 'network-failure' } | { version: string };
+
+// ---- The client ---------------------------------------------------------------------
+
+/** What init() and createClient() give: one server, credential, dataDir and open budget. */
+export interface BudgetClient {
+  getDataDir(): string;
+  downloadBudget(syncId: string, options?: { password?: string }): Promise<DownloadedBudget>;
+  /** Opens a local copy by its id (the folder name), without the network. */
+  loadBudget(budgetId: string): Promise<void>;
+  getBudgets(): Promise<Array<LocalBudget | RemoteBudget>>;
+  sync(): Promise<void>;
+  getServerVersion(): Promise<ServerVersion>;
+  getAccounts(): Promise<APIAccountEntity[]>;
+  /** Balance up to the end of `cutoff`'s local day (default: today). */
+  getAccountBalance(id: string, cutoff?: Date | string): Promise<number>;
+  getAccountGroups(): Promise<APIAccountGroupEntity[]>;
+  getTransactions(accountId: string | undefined, startDate?: string | Date, endDate?: string | Date): Promise<TransactionEntity[]>;
+  getCategoryGroups(options?: { hidden?: boolean }): Promise<APICategoryGroupEntity[]>;
+  getCategories(options?: { hidden?: boolean }): Promise<APICategoryEntity[]>;
+  getPayees(): Promise<APIPayeeEntity[]>;
+  getCommonPayees(): Promise<APIPayeeEntity[]>;
+  getRules(): Promise<RuleEntity[]>;
+  getPayeeRules(payeeId: string): Promise<RuleEntity[]>;
+  getSchedules(): Promise<APIScheduleEntity[]>;
+  getBudgetMonths(): Promise<string[]>;
+  getBudgetMonth(month: string): Promise<BudgetMonth>;
+  getIDByName(type: 'accounts' | 'schedules' | 'categories' | 'payees', name: string): Promise<string>;
+  getNote(id: string): Promise<NoteEntity | null>;
+  getTags(): Promise<APITagEntity[]>;
+  getPreferences(): Promise<Preferences>;
+  /** Closes the open budget; the client stays signed in. */
+  closeBudget(): Promise<void>;
+  /** Closes the budget and forgets the credential. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** The object init() resolves to (upstream's shape). */
 export interface Api {
   getDataDir(): string;
   downloadBudget: typeof downloadBudget;
+  loadBudget: typeof loadBudget;
   getBudgets: typeof getBudgets;
+  sync: typeof sync;
   shutdown: typeof shutdown;
 }
 
+/** Signs in (or, without serverURL, opens dataDir for local copies) as the module's default client. */
 export function init(config?: InitConfig): Promise<Api>;
-export function downloadBudget(syncId: string, options?: { password?: string }): Promise<DownloadedBudget>;
-export function getBudgets(): Promise<Array<LocalBudget | RemoteBudget>>;
+/** A client of its own, beside the default one: several budgets, servers and credentials at once. */
+export function createClient(config?: InitConfig): Promise<BudgetClient>;
 export function shutdown(): Promise<void>;
+
+export const downloadBudget: BudgetClient['downloadBudget'];
+export const loadBudget: BudgetClient['loadBudget'];
+export const getBudgets: BudgetClient['getBudgets'];
+export const sync: BudgetClient['sync'];
+export const getServerVersion: BudgetClient['getServerVersion'];
+export const getAccounts: BudgetClient['getAccounts'];
+export const getAccountBalance: BudgetClient['getAccountBalance'];
+export const getAccountGroups: BudgetClient['getAccountGroups'];
+export const getTransactions: BudgetClient['getTransactions'];
+export const getCategoryGroups: BudgetClient['getCategoryGroups'];
+export const getCategories: BudgetClient['getCategories'];
+export const getPayees: BudgetClient['getPayees'];
+export const getCommonPayees: BudgetClient['getCommonPayees'];
+export const getRules: BudgetClient['getRules'];
+export const getPayeeRules: BudgetClient['getPayeeRules'];
+export const getSchedules: BudgetClient['getSchedules'];
+export const getBudgetMonths: BudgetClient['getBudgetMonths'];
+export const getBudgetMonth: BudgetClient['getBudgetMonth'];
+export const getIDByName: BudgetClient['getIDByName'];
+export const getNote: BudgetClient['getNote'];
+export const getTags: BudgetClient['getTags'];
+export const getPreferences: BudgetClient['getPreferences'];
+
+export const utils: {
+  /** `amount * 10^decimalPlaces`, rounded as Math.round does. */
+  amountToInteger(amount: number, decimalPlaces?: number): number;
+  integerToAmount(integerAmount: number, decimalPlaces?: number): number;
+};
+
+export * from './upstream';
 
 export class ActualError extends Error {
   /** Stable code; upstream's where upstream has one (e.g. 'invalid-password', 'network-failure'). */
@@ -99,3 +330,9 @@ export class SyncError extends ActualError {}
 export class FileSystemError extends ActualError {}
 /** A delegated function was called but @actual-app/api is not installed. */
 export class MissingPeerError extends ConfigError {}
+/** What upstream rejects with `{ type: 'APIError', message }`: the same message and type. */
+export class APIError extends ConfigError {
+  type: 'APIError';
+}
+/** A case the native engine does not take, with no official engine installed to hand it to. */
+export class UnsupportedError extends ActualError {}

@@ -80,7 +80,8 @@ function createUpstreamLayer({ context, nativeMethods, MissingPeerError }) {
   const exportsOut = {};
   for (const name of EXPORTS.functions) {
     if (nativeMethods.has(name)) continue;
-    exportsOut[name] = name === 'q' ? (...args) => peer()[name](...args) : (...args) => call(name, args);
+    const fn = name === 'q' ? (...args) => peer()[name](...args) : (...args) => call(name, args);
+    exportsOut[name] = Object.assign(fn, { delegated: true });
   }
   Object.defineProperty(exportsOut, 'internal', { enumerable: true, get: () => (engine ? engine.api.internal : null) });
   Object.defineProperty(exportsOut, 'utils', { enumerable: true, get: () => peer().utils });

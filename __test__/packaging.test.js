@@ -32,18 +32,31 @@ test('ESM named and default imports are the CommonJS module', () => {
   assert.deepEqual(JSON.parse(out), { same: true, init: true, cls: true, names: true, fns: true });
 });
 
-test('npm run pack-local tarballs install into an empty project and work with no Rust toolchain', async () => {
-  const packed = execFileSync('npm', ['run', '--silent', 'pack-local'], { cwd: h.ROOT, encoding: 'utf8' });
-  const tarballs = packed.trim().split('\n').map((line) => path.join(h.ROOT, line.split(/\s+/)[0]));
-  assert.equal(tarballs.length, 2, packed);
+// The tarballs `npm run pack-local` writes (made once for this file).
+let tarballs;
+function packed() {
+  if (!tarballs) {
+    const out = execFileSync('npm', ['run', '--silent', 'pack-local'], { cwd: h.ROOT, encoding: 'utf8' });
+    tarballs = out.trim().split('\n').map((line) => path.join(h.ROOT, line.split(/\s+/)[0]));
+  }
+  return tarballs;
+}
 
-  // No cargo or rustc on PATH: only node/npm and the system's basics.
+// No cargo or rustc on PATH: only node/npm and the system's basics.
+function consumerEnv() {
   const env = { ...process.env, PATH: `${NODE_BIN}:/usr/bin:/bin` };
   delete env.CARGO_HOME;
   delete env.RUSTUP_HOME;
   for (const tool of ['cargo', 'rustc']) {
     assert.notEqual(spawnSync('sh', ['-c', `command -v ${tool}`], { env }).status, 0, `${tool} must not be on PATH`);
   }
+  return env;
+}
+
+test('npm run pack-local tarballs install into an empty project and work with no Rust toolchain', async () => {
+  const tarballs = packed();
+  assert.equal(tarballs.length, 2, tarballs.join('\n'));
+  const env = consumerEnv();
   const project = h.tempDir('actual-consumer-');
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs], { cwd: project, env, encoding: 'utf8' });
@@ -69,6 +82,28 @@ test('npm run pack-local tarballs install into an empty project and work with no
     assert.equal(out.trim(), `${budget.id} function`);
     assert.ok(fs.existsSync(path.join(project, 'data', budget.id, 'db.sqlite')));
 
+    // The types stand alone: tsc --strict without skipLibCheck, @actual-app/api absent.
+    assert.ok(!fs.existsSync(path.join(project, 'node_modules', '@actual-app')));
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'], typeRoots: [path.join(h.ROOT, 'node_modules', '@types')] },
+      include: ['*.ts'],
+    }));
+    fs.writeFileSync(path.join(project, 'report.ts'), `
+      import api = require('actual-api-native');
+      export async function report(): Promise<number> {
+        await api.init({ serverURL: 'http://localhost:5006', token: process.env.ACTUAL_API_TOKEN });
+        await api.downloadBudget('sync-id');
+        const accounts: api.APIAccountEntity[] = await api.getAccounts();
+        const month: api.BudgetMonth = await api.getBudgetMonth('2026-01');
+        const txns: api.TransactionEntity[] = await api.getTransactions(accounts[0].id, '2026-01-01', '2026-12-31');
+        const other: api.BudgetClient = await api.createClient({ dataDir: './other' });
+        await other.loadBudget('budget-id');
+        await api.shutdown();
+        return month.toBudget + txns.length + (await other.getAccountBalance(accounts[0].id, new Date()));
+      }`);
+    const tsc = spawnSync(process.execPath, [path.join(h.ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8' });
+    assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+
     // The gateway's CLI comes with the package, as a bin.
     const db = path.join(project, 'gw', 'gateway.sqlite');
     const created = spawnSync(path.join(project, 'node_modules', '.bin', 'actual-token-gateway'), ['token', 'create', '--name', 'packed', '--budget', budget.syncId, '--upstream', server.url, '--db', db], {
@@ -77,6 +112,45 @@ test('npm run pack-local tarballs install into an empty project and work with no
     });
     assert.equal(created.status, 0, created.stderr);
     assert.match(created.stdout.trim().split('\n').pop(), /^act_[A-Za-z0-9]{32}$/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('installed under the name @actual-app/api, an unchanged script runs natively and never delegates to itself', async () => {
+  const [main, platform] = packed();
+  const env = consumerEnv();
+  const project = h.tempDir('actual-alias-');
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'alias-consumer', version: '1.0.0', private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', `@actual-app/api@file:${main}`, platform], { cwd: project, env, encoding: 'utf8' });
+  assert.equal(JSON.parse(fs.readFileSync(path.join(project, 'node_modules', '@actual-app', 'api', 'package.json'), 'utf8')).name, 'actual-api-native');
+
+  const server = await h.startServer();
+  try {
+    const budget = await h.createBudget(server, { name: 'Alias Budget', accounts: [{ name: 'Checking', transactions: 4 }] });
+    const script = `
+      const api = require('@actual-app/api');
+      (async () => {
+        await api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW });
+        await api.downloadBudget(process.env.SYNC_ID);
+        const accounts = await api.getAccounts();
+        const delegated = await api.exportBudget().then(() => 'resolved', (e) => e.code);
+        await api.shutdown();
+        const official = Object.keys(require.cache).filter((f) => f.includes('@actual-app') && !f.includes('@actual-app/api/'));
+        console.log(JSON.stringify({ accounts: accounts.map((a) => a.name), delegated, official }));
+      })().catch((e) => { console.log(JSON.stringify({ failed: e.code || e.message })); });`;
+    const run = (extraEnv = {}) => JSON.parse(execFileSync(process.execPath, ['-e', script], {
+      cwd: project,
+      env: { ...env, DIR: h.tempDir(), URL: server.url, PW: server.password, SYNC_ID: budget.syncId, ...extraEnv },
+      encoding: 'utf8',
+    }).trim().split('\n').pop());
+    assert.deepEqual(run(), { accounts: ['Checking'], delegated: 'missing-peer-dependency', official: [] });
+
+    // The official engine, kept under a second name, takes the delegated calls.
+    fs.symlinkSync(path.join(h.ROOT, 'node_modules', '@actual-app', 'api'), path.join(project, 'node_modules', '@actual-app', 'api-official'));
+    const withOfficial = run();
+    assert.deepEqual(withOfficial.accounts, ['Checking']);
+    assert.equal(withOfficial.delegated, 'resolved');
   } finally {
     await server.stop();
   }

@@ -18,12 +18,16 @@ pub struct OpenBudget {
     pub db: BudgetDb,
     pub meta: Metadata,
     pub key: Option<BudgetKey>,
+    /// Whether the database passed the native reads' checks (`actual_budget::prepare`).
+    /// A budget from another version still opens and syncs; its reads fail with the
+    /// reason (the JS layer may hand them to the official engine, which may migrate
+    /// the file, so the check runs again until it passes).
+    ready: bool,
 }
 
 impl OpenBudget {
-    /// Opens the budget folder `dir` where it lies: checks that the native reads were
-    /// written for its database and applies the load-time clock reset that
-    /// `metadata.json` may ask for (`resetClock`), as upstream's `loadBudget` does.
+    /// Opens the budget folder `dir` where it lies and applies the load-time clock reset
+    /// that `metadata.json` may ask for (`resetClock`), as upstream's `loadBudget` does.
     pub fn open(dir: &Path, key: Option<BudgetKey>) -> Result<Self> {
         let mut meta = Metadata::read(dir)?;
         let db_path = dir.join(budget_dir::DB_FILE);
@@ -35,7 +39,6 @@ impl OpenBudget {
             ));
         }
         let db = BudgetDb::open(&db_path)?;
-        actual_budget::prepare(&db)?;
         if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {
             db.load_clock(true)?;
             meta.set("resetClock", serde_json::Value::Bool(false));
@@ -47,6 +50,7 @@ impl OpenBudget {
             db,
             meta,
             key,
+            ready: false,
         })
     }
 
@@ -71,6 +75,10 @@ impl OpenBudget {
     /// Runs the read `method` with upstream's argument object.
     pub fn read(&mut self, method: &str, args: &serde_json::Value) -> Result<serde_json::Value> {
         self.refresh()?;
+        if !self.ready {
+            actual_budget::prepare(&self.db)?;
+            self.ready = true;
+        }
         Ok(Budget::new(self.db.conn()).read(method, args)?)
     }
 }
