@@ -31,8 +31,61 @@ const READ_ARGS = {
   getBudgetMonth: (month) => ({ month }),
 };
 
+// The same for each write (the same `methods` part).
+const WRITE_ARGS = {
+  addTransactions: (accountId, transactions, { learnCategories = false, runTransfers = false } = {}) => ({
+    accountId,
+    transactions,
+    learnCategories,
+    runTransfers,
+  }),
+  importTransactions: (accountId, transactions, opts = { defaultCleared: true, dryRun: false }) => ({
+    accountId,
+    transactions,
+    isPreview: opts.dryRun,
+    opts,
+  }),
+  updateTransaction: (id, fields) => ({ id, fields }),
+  deleteTransaction: (id) => ({ id }),
+  createAccount: (account, initialBalance) => ({ account, initialBalance }),
+  updateAccount: (id, fields) => ({ id, fields }),
+  closeAccount: (id, transferAccountId, transferCategoryId) => ({ id, transferAccountId, transferCategoryId }),
+  reopenAccount: (id) => ({ id }),
+  deleteAccount: (id) => ({ id }),
+  createAccountGroup: (group) => ({ group }),
+  updateAccountGroup: (id, fields) => ({ id, fields }),
+  deleteAccountGroup: (id) => ({ id }),
+  createCategoryGroup: (group) => ({ group }),
+  updateCategoryGroup: (id, fields) => ({ id, fields }),
+  deleteCategoryGroup: (id, transferCategoryId) => ({ id, transferCategoryId }),
+  createCategory: (category) => ({ category }),
+  updateCategory: (id, fields) => ({ id, fields }),
+  deleteCategory: (id, transferCategoryId) => ({ id, transferCategoryId }),
+  updateNote: (id, note) => ({ id, note }),
+  createPayee: (payee) => ({ payee }),
+  updatePayee: (id, fields) => ({ id, fields }),
+  deletePayee: (id) => ({ id }),
+  mergePayees: (targetId, mergeIds) => ({ targetId, mergeIds }),
+  createTag: (tag) => ({ tag }),
+  updateTag: (id, fields) => ({ id, fields }),
+  deleteTag: (id) => ({ id }),
+  createRule: (rule) => ({ rule }),
+  updateRule: (rule) => ({ rule }),
+  deleteRule: (id) => ({ id }),
+  setBudgetAmount: (month, categoryId, value) => ({ month, categoryId, amount: value }),
+  setBudgetCarryover: (month, categoryId, flag) => ({ month, categoryId, flag }),
+  holdBudgetForNextMonth: (month, amount) => ({ month, amount }),
+  resetBudgetHold: (month) => ({ month }),
+};
+
+// Changes are sent this long after the last write, as upstream's FULL_SYNC_DELAY does
+// (server/sync/index.ts); they are on disk before that, and sync() or shutdown() sends
+// them at once.
+const SYNC_DELAY_MS = 1000;
+
 // The native side lists what it answers; only those become native methods.
 const NATIVE_READS = native.nativeReads();
+const NATIVE_WRITES = native.nativeWrites();
 
 // Answers with these codes mean "not natively, for this budget or this case": the call
 // goes to the official engine when there is one.
@@ -53,6 +106,8 @@ class Client {
   #dataDir;
   #serverURL;
   #engine; // the official engine, for the default client only (see upstream.js)
+  #syncTimer = null;
+  #batching = false;
 
   constructor(nativeClient, { dataDir, serverURL, engine = null }) {
     this.#native = nativeClient;
@@ -85,8 +140,38 @@ class Client {
   }
 
   async sync() {
+    this.#cancelScheduledSync();
     await this.#engine?.close();
     await callNative(() => this.#native.sync());
+  }
+
+  #cancelScheduledSync() {
+    if (this.#syncTimer) clearTimeout(this.#syncTimer);
+    this.#syncTimer = null;
+  }
+
+  // Like upstream, a failed background sync is not reported: the changes stay on disk
+  // and the next sync sends them.
+  #scheduleSync() {
+    if (this.#batching) return;
+    this.#cancelScheduledSync();
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = null;
+      this.#native.sync().catch(() => {});
+    }, SYNC_DELAY_MS);
+  }
+
+  /** upstream's batchBudgetUpdates: every write inside `func` is one transaction, sent once. */
+  async batchBudgetUpdates(func) {
+    await callNative(() => this.#native.beginBatch());
+    this.#batching = true;
+    try {
+      await func();
+    } finally {
+      this.#batching = false;
+      await callNative(() => this.#native.endBatch());
+      this.#scheduleSync();
+    }
   }
 
   async getBudgets() {
@@ -99,6 +184,7 @@ class Client {
 
   /** Closes the open budget and the official engine; the client stays usable. */
   async closeBudget() {
+    this.#cancelScheduledSync();
     try {
       await this.#engine?.close();
     } finally {
@@ -106,12 +192,37 @@ class Client {
     }
   }
 
-  /** Closes everything and forgets the credential. Idempotent. */
+  /**
+   * Sends what is not sent yet (as upstream's shutdown syncs; a failure is ignored,
+   * the changes stay on disk for the next run), closes everything and forgets the
+   * credential. Idempotent.
+   */
   async shutdown() {
+    const pending = this.#syncTimer !== null;
+    this.#cancelScheduledSync();
     try {
       await this.#engine?.close();
+      if (pending || this.#hasWritten) await this.#native.sync().catch(() => {});
     } finally {
       this.#native.close();
+    }
+  }
+
+  #hasWritten = false;
+
+  async #write(name, args) {
+    await this.#engine?.close(); // the official engine must not hold the budget we write
+    const json = JSON.stringify(WRITE_ARGS[name](...args), withDates);
+    try {
+      const result = JSON.parse(await callNative(() => this.#native.write(name, json)));
+      this.#hasWritten = true;
+      this.#scheduleSync();
+      return result ?? undefined;
+    } catch (err) {
+      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) {
+        return this.#engine.call(name, args);
+      }
+      throw err;
     }
   }
 
@@ -128,14 +239,18 @@ class Client {
   }
 
   static {
+    const define = (name, method) =>
+      Object.defineProperty(Client.prototype, name, { value: method, writable: true, configurable: true });
     for (const name of NATIVE_READS) {
       if (!READ_ARGS[name]) throw new Error(`no argument mapping for native read ${name}`);
-      Object.defineProperty(Client.prototype, name, {
-        value: function (...args) {
-          return this.#read(name, args);
-        },
-        writable: true,
-        configurable: true,
+      define(name, function (...args) {
+        return this.#read(name, args);
+      });
+    }
+    for (const name of NATIVE_WRITES) {
+      if (!WRITE_ARGS[name]) throw new Error(`no argument mapping for native write ${name}`);
+      define(name, function (...args) {
+        return this.#write(name, args);
       });
     }
   }
@@ -189,4 +304,4 @@ function createClient(config = {}) {
   return connect(config);
 }
 
-module.exports = { Client, connect, createClient, NATIVE_READS, READ_ARGS, ActualError };
+module.exports = { Client, connect, createClient, NATIVE_READS, NATIVE_WRITES, READ_ARGS, WRITE_ARGS, ActualError };

@@ -3,7 +3,7 @@
 // `init`), `createClient` for more, the typed errors, and the drop-in layer for what is
 // not native yet.
 
-const { Client, connect, createClient, NATIVE_READS } = require('./client.js');
+const { Client, connect, createClient, NATIVE_READS, NATIVE_WRITES } = require('./client.js');
 const { classes } = require('./errors.js');
 const { createUpstreamLayer } = require('./upstream.js');
 
@@ -21,7 +21,8 @@ function requireClient() {
 // The default client's budget id, for the official engine to load.
 let openBudgetId = null;
 
-const NATIVE = new Set(['init', 'shutdown', 'downloadBudget', 'loadBudget', 'sync', 'getBudgets', 'getServerVersion', ...NATIVE_READS]);
+const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', ...NATIVE_READS, ...NATIVE_WRITES];
+const NATIVE = new Set(['init', 'shutdown', 'downloadBudget', 'loadBudget', ...NATIVE_CALLS]);
 const upstream = createUpstreamLayer({
   context: () => ({ client: requireClient(), budgetId: openBudgetId }),
   nativeMethods: new Set([...NATIVE, 'utils']),
@@ -66,7 +67,7 @@ const utils = Object.freeze({
 });
 
 const moduleLevel = { init, shutdown, downloadBudget, loadBudget };
-for (const name of ['sync', 'getBudgets', 'getServerVersion', ...NATIVE_READS]) {
+for (const name of NATIVE_CALLS) {
   moduleLevel[name] = async (...args) => requireClient()[name](...args);
 }
 const { sync, getBudgets } = moduleLevel;

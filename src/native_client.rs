@@ -46,6 +46,12 @@ pub fn native_reads() -> Vec<&'static str> {
     actual_client::native_reads()
 }
 
+/// The `@actual-app/api` methods that write natively on an open budget.
+#[napi]
+pub fn native_writes() -> Vec<&'static str> {
+    actual_client::native_writes()
+}
+
 /// `init`'s options without a server: local copies only.
 #[napi(object)]
 pub struct OfflineOptions {
@@ -149,6 +155,27 @@ impl NativeClient {
         let args =
             serde_json::from_str(&args).map_err(|e| napi::Error::from_reason(e.to_string()))?;
         self.client()?.read(method, args).await.map_err(to_napi)
+    }
+
+    /// Runs a native write on the open budget: `args` and the answer are JSON text.
+    /// Resolves once the change is on disk.
+    #[napi]
+    pub async fn write(&self, method: String, args: String) -> napi::Result<String> {
+        let args =
+            serde_json::from_str(&args).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        self.client()?.write(method, args).await.map_err(to_napi)
+    }
+
+    /// Starts a batch of writes (`batchBudgetUpdates`).
+    #[napi]
+    pub async fn begin_batch(&self) -> napi::Result<()> {
+        self.client()?.begin_batch().await.map_err(to_napi)
+    }
+
+    /// Commits the batch.
+    #[napi]
+    pub async fn end_batch(&self) -> napi::Result<()> {
+        self.client()?.end_batch().await.map_err(to_napi)
     }
 
     /// `getServerVersion()`'s answer.

@@ -24,8 +24,21 @@ pub enum BudgetError {
     /// named); the caller hands the call to the official engine or rejects it.
     #[error("not supported natively: {0}")]
     Unsupported(String),
+    /// Stamping or applying a change failed (clock drift, a schema the message does
+    /// not fit); nothing of the call was kept.
+    #[error("{0}")]
+    Sync(actual_sync::SyncError),
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl From<actual_sync::SyncError> for BudgetError {
+    fn from(e: actual_sync::SyncError) -> Self {
+        match e {
+            actual_sync::SyncError::Sqlite(e) => BudgetError::Sqlite(e),
+            other => BudgetError::Sync(other),
+        }
+    }
 }
 
 impl BudgetError {
@@ -48,6 +61,7 @@ impl BudgetError {
             BudgetError::UnknownMethod(_) => "unknown-method",
             BudgetError::UnsupportedBudget { code, .. } => code,
             BudgetError::Unsupported(_) => "unsupported-feature",
+            BudgetError::Sync(e) => e.code(),
             BudgetError::Sqlite(_) => "database-error",
         }
     }

@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod args;
 pub mod categories;
+pub mod changes;
 pub mod dates;
 pub mod error;
 pub mod names;
@@ -31,6 +32,7 @@ pub mod views;
 use rusqlite::Connection;
 use serde_json::Value;
 
+pub use changes::Changes;
 pub use error::BudgetError;
 
 /// Result alias used throughout the crate.
@@ -63,7 +65,47 @@ impl<'a> Budget<'a> {
     }
 }
 
+impl Budget<'_> {
+    /// Runs the write method `method` with upstream's argument object, making its
+    /// changes with `clock`. The caller holds the transaction around it: a write that
+    /// fails has made changes that must be rolled back.
+    pub fn write(
+        &self,
+        method: &str,
+        args: &Value,
+        clock: &mut actual_sync::Clock,
+    ) -> Result<Value> {
+        let (_, run) = WRITES
+            .iter()
+            .find(|(name, _)| *name == method)
+            .ok_or_else(|| BudgetError::UnknownMethod(method.to_string()))?;
+        let mut writer = Writer {
+            budget: Budget {
+                conn: self.conn,
+                now: self.now,
+            },
+            changes: Changes::new(self.conn, clock),
+        };
+        run(&mut writer, args)
+    }
+}
+
+/// What a write runs with: the budget to read, and the changes it makes.
+pub struct Writer<'a> {
+    pub budget: Budget<'a>,
+    pub changes: Changes<'a>,
+}
+
 type ReadFn = fn(&Budget, &Value) -> Result<Value>;
+type WriteFn = fn(&mut Writer, &Value) -> Result<Value>;
+
+/// Every write this crate makes natively, by its `@actual-app/api` name.
+pub const WRITES: &[(&str, WriteFn)] = &[("updateNote", notes::update_note)];
+
+/// Whether `method` is one of [`WRITES`].
+pub fn is_write(method: &str) -> bool {
+    WRITES.iter().any(|(name, _)| *name == method)
+}
 
 /// Every read this crate answers natively, by its `@actual-app/api` name.
 pub const READS: &[(&str, ReadFn)] = &[

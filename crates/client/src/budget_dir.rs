@@ -231,6 +231,7 @@ impl Staged {
 /// An exclusive advisory lock on `dataDir` itself (no lock file is left behind), held
 /// while a process downloads or syncs into it, so that two processes writing the same
 /// budget take turns instead of interleaving their folder swaps.
+#[derive(Debug)]
 pub struct DataDirLock(Option<fs::File>);
 
 impl DataDirLock {

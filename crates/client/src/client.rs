@@ -425,6 +425,12 @@ impl Client {
         let Some(open) = slot.as_mut() else {
             return Err(no_budget_open());
         };
+        if open.in_batch() {
+            return Err(ClientError::config(
+                "batch-in-progress",
+                "sync() cannot run inside batchBudgetUpdates(); the batch's changes are sent when it ends",
+            ));
+        }
         let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
         self.sync_in_place(open).await
     }
@@ -442,6 +448,47 @@ impl Client {
             Ok(serde_json::to_string(&value).expect("a JSON value always serialises"))
         })
         .await
+    }
+
+    /// Runs the write `method` on the open budget; resolves once its changes are on disk
+    /// (or, inside a batch, part of the batch's transaction). The next sync sends them.
+    pub async fn write(&self, method: String, args: serde_json::Value) -> Result<String> {
+        let mut slot = self.open.clone().lock_owned().await;
+        let Some(open) = slot.as_ref() else {
+            return Err(no_budget_open());
+        };
+        // Another process must not swap a fresh download in under this write.
+        let lock = if open.in_batch() {
+            None
+        } else {
+            Some(budget_dir::DataDirLock::acquire(&self.data_dir).await?)
+        };
+        blocking(move || {
+            let open = slot.as_mut().expect("checked above");
+            let value = open.write(&method, &args, lock)?;
+            Ok(serde_json::to_string(&value).expect("a JSON value always serialises"))
+        })
+        .await
+    }
+
+    /// Starts `batchBudgetUpdates`: every write until [`Client::end_batch`] goes into
+    /// one transaction, and no sync runs meanwhile.
+    pub async fn begin_batch(&self) -> Result<()> {
+        let mut slot = self.open.clone().lock_owned().await;
+        if slot.is_none() {
+            return Err(no_budget_open());
+        }
+        let lock = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
+        blocking(move || slot.as_mut().expect("checked above").begin_batch(lock)).await
+    }
+
+    /// Commits the batch's writes.
+    pub async fn end_batch(&self) -> Result<()> {
+        let mut slot = self.open.clone().lock_owned().await;
+        if slot.is_none() {
+            return Err(no_budget_open());
+        }
+        blocking(move || slot.as_mut().expect("checked above").end_batch()).await
     }
 
     /// Closes the open budget once the calls running on it end.

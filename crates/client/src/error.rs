@@ -205,7 +205,7 @@ fn budget_kind(e: &actual_budget::BudgetError) -> ErrorKind {
     match e {
         B::Api(_) => ErrorKind::Api,
         B::InvalidArgument { .. } | B::UnknownMethod(_) => ErrorKind::Config,
-        B::UnsupportedBudget { .. } => ErrorKind::Sync,
+        B::UnsupportedBudget { .. } | B::Sync(_) => ErrorKind::Sync,
         B::Unsupported(_) => ErrorKind::Unsupported,
         B::Sqlite(_) => ErrorKind::State,
     }

@@ -20,3 +20,11 @@ pub use error::{ClientError, ErrorKind, Result};
 pub fn native_reads() -> Vec<&'static str> {
     actual_budget::READS.iter().map(|(name, _)| *name).collect()
 }
+
+/// The `@actual-app/api` methods that write natively on an open budget.
+pub fn native_writes() -> Vec<&'static str> {
+    actual_budget::WRITES
+        .iter()
+        .map(|(name, _)| *name)
+        .collect()
+}

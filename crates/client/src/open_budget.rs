@@ -8,6 +8,8 @@ use actual_budget::Budget;
 use actual_protocol::crypto::BudgetKey;
 use actual_sync::{BudgetDb, Clock};
 
+use crate::budget_dir::DataDirLock;
+
 use crate::budget_dir::{self, Metadata};
 use crate::error::{ClientError, Result};
 
@@ -23,6 +25,16 @@ pub struct OpenBudget {
     /// reason (the JS layer may hand them to the official engine, which may migrate
     /// the file, so the check runs again until it passes).
     ready: bool,
+    /// An open `batchBudgetUpdates`: its transaction is open on `db`.
+    batch: Option<Batch>,
+}
+
+/// A batch of writes in one transaction (`batchBudgetUpdates`): the clock they stamp
+/// with, and the `dataDir` lock held until the batch commits.
+#[derive(Debug)]
+struct Batch {
+    clock: Clock,
+    _lock: DataDirLock,
 }
 
 impl OpenBudget {
@@ -51,6 +63,7 @@ impl OpenBudget {
             meta,
             key,
             ready: false,
+            batch: None,
         })
     }
 
@@ -72,13 +85,100 @@ impl OpenBudget {
         Ok(self.db.load_clock(false)?)
     }
 
-    /// Runs the read `method` with upstream's argument object.
-    pub fn read(&mut self, method: &str, args: &serde_json::Value) -> Result<serde_json::Value> {
-        self.refresh()?;
+    /// Checks once that the native engine was written for this database.
+    fn ensure_ready(&mut self) -> Result<()> {
+        if self.batch.is_none() {
+            self.refresh()?;
+        }
         if !self.ready {
             actual_budget::prepare(&self.db)?;
             self.ready = true;
         }
+        Ok(())
+    }
+
+    /// Runs the read `method` with upstream's argument object.
+    pub fn read(&mut self, method: &str, args: &serde_json::Value) -> Result<serde_json::Value> {
+        self.ensure_ready()?;
         Ok(Budget::new(self.db.conn()).read(method, args)?)
+    }
+
+    pub fn in_batch(&self) -> bool {
+        self.batch.is_some()
+    }
+
+    /// Runs the write `method`: in a transaction of its own that is on disk when this
+    /// returns, or, inside a batch, in a savepoint of the batch's transaction. A write
+    /// that fails leaves nothing behind (its transaction or savepoint is rolled back,
+    /// the clock too).
+    pub fn write(
+        &mut self,
+        method: &str,
+        args: &serde_json::Value,
+        lock: Option<DataDirLock>,
+    ) -> Result<serde_json::Value> {
+        self.ensure_ready()?;
+        let conn = self.db.conn();
+        let budget = Budget::new(conn);
+        if let Some(batch) = self.batch.as_mut() {
+            conn.execute_batch("SAVEPOINT actual_write")?;
+            let mut clock = batch.clock.clone();
+            return match budget.write(method, args, &mut clock) {
+                Ok(v) => {
+                    conn.execute_batch("RELEASE actual_write")?;
+                    batch.clock = clock;
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK TO actual_write; RELEASE actual_write");
+                    Err(e.into())
+                }
+            };
+        }
+        let _other_processes_wait = lock;
+        self.db.in_transaction(|conn| {
+            let mut clock = actual_sync::load_clock(conn)?;
+            Ok(Budget::new(conn).write(method, args, &mut clock)?)
+        })
+    }
+
+    /// Starts a batch: one transaction for every write until [`OpenBudget::end_batch`].
+    pub fn begin_batch(&mut self, lock: DataDirLock) -> Result<()> {
+        if self.batch.is_some() {
+            return Err(actual_budget::BudgetError::api(
+                "Cannot start a batch process: batch already started",
+            )
+            .into());
+        }
+        self.ensure_ready()?;
+        let conn = self.db.conn();
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        match actual_sync::load_clock(conn) {
+            Ok(clock) => {
+                self.batch = Some(Batch { clock, _lock: lock });
+                Ok(())
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Commits the batch's writes (upstream applies a batch's changes even when the
+    /// function inside it failed).
+    pub fn end_batch(&mut self) -> Result<()> {
+        let Some(batch) = self.batch.take() else {
+            return Err(actual_budget::BudgetError::api(
+                "Cannot end a batch process: no batch started",
+            )
+            .into());
+        };
+        let committed = self.db.conn().execute_batch("COMMIT");
+        if committed.is_err() && !self.db.conn().is_autocommit() {
+            let _ = self.db.conn().execute_batch("ROLLBACK");
+        }
+        drop(batch);
+        Ok(committed?)
     }
 }
