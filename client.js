@@ -6,7 +6,7 @@
 const native = require('./binding.js');
 const {
   callNative,
-  classes: { ActualError, ConfigError },
+  classes: { ActualError, ConfigError, UnsupportedError },
 } = require('./errors.js');
 
 // How each native read's arguments become the object upstream's wrapper sends to its
@@ -101,13 +101,20 @@ function isGiven(value) {
   return value !== undefined && value !== null;
 }
 
+// Two SQLite libraries in one process must never have one file open at once (their
+// POSIX locks do not see each other, and closing one's file drops the other's locks),
+// so the budget is held either by the native engine or by the official one. Once a
+// call has gone to the official engine it keeps the budget (every later call goes
+// there too) until the next downloadBudget, loadBudget or shutdown.
 class Client {
   #native;
   #dataDir;
   #serverURL;
   #engine; // the official engine, for the default client only (see upstream.js)
+  #engineHolds = false;
   #syncTimer = null;
   #batching = false;
+  #hasWritten = false;
 
   constructor(nativeClient, { dataDir, serverURL, engine = null }) {
     this.#native = nativeClient;
@@ -125,24 +132,61 @@ class Client {
     return { dataDir: this.#dataDir, serverURL: this.#serverURL, sessionToken: this.#native.sessionToken() };
   }
 
+  /** Hands the call `name` to the official engine, which then holds the budget. */
+  async delegate(name, args) {
+    if (!this.#engine) {
+      throw new UnsupportedError(`${name} is not native, and only the module-level API can hand calls to the official engine`, {
+        code: 'unsupported-feature',
+      });
+    }
+    if (!this.#engineHolds) {
+      if (this.#batching) {
+        throw new UnsupportedError(`${name} needs the official engine, which cannot join a native batchBudgetUpdates()`, {
+          code: 'unsupported-feature',
+        });
+      }
+      this.#engine.ensureAvailable();
+      this.#cancelScheduledSync();
+      await callNative(() => this.#native.closeBudget());
+      this.#engineHolds = true;
+    }
+    return this.#engine.call(name, args);
+  }
+
+  // Takes the budget back from the official engine (it syncs and closes).
+  async #reclaim() {
+    if (this.#engineHolds) {
+      this.#engineHolds = false;
+      await this.#engine.close();
+    }
+  }
+
   async downloadBudget(syncId, options = {}) {
     if (typeof syncId !== 'string' || syncId === '') {
       throw new ConfigError('downloadBudget needs the sync id of a budget', { code: 'invalid-sync-id' });
     }
     const password = options && isGiven(options.password) ? String(options.password) : undefined;
-    await this.#engine?.close(); // it must not hold the budget we are about to change
+    await this.#reclaim();
     return callNative(() => this.#native.downloadBudget(syncId, password));
   }
 
   async loadBudget(id) {
-    await this.#engine?.close();
+    await this.#reclaim();
     await callNative(() => this.#native.loadBudget(String(id)));
   }
 
   async sync() {
+    if (this.#engineHolds) return this.delegate('sync', []);
     this.#cancelScheduledSync();
-    await this.#engine?.close();
     await callNative(() => this.#native.sync());
+  }
+
+  async getBudgets() {
+    return callNative(() => this.#native.getBudgets());
+  }
+
+  async getServerVersion() {
+    return callNative(() => this.#native.serverVersion());
   }
 
   #cancelScheduledSync() {
@@ -163,6 +207,7 @@ class Client {
 
   /** upstream's batchBudgetUpdates: every write inside `func` is one transaction, sent once. */
   async batchBudgetUpdates(func) {
+    if (this.#engineHolds) return this.delegate('batchBudgetUpdates', [func]);
     await callNative(() => this.#native.beginBatch());
     this.#batching = true;
     try {
@@ -174,19 +219,11 @@ class Client {
     }
   }
 
-  async getBudgets() {
-    return callNative(() => this.#native.getBudgets());
-  }
-
-  async getServerVersion() {
-    return callNative(() => this.#native.serverVersion());
-  }
-
-  /** Closes the open budget and the official engine; the client stays usable. */
+  /** Closes the open budget (and the official engine's); the client stays usable. */
   async closeBudget() {
     this.#cancelScheduledSync();
     try {
-      await this.#engine?.close();
+      await this.#reclaim();
     } finally {
       await callNative(() => this.#native.closeBudget());
     }
@@ -201,17 +238,26 @@ class Client {
     const pending = this.#syncTimer !== null;
     this.#cancelScheduledSync();
     try {
-      await this.#engine?.close();
+      await this.#reclaim();
       if (pending || this.#hasWritten) await this.#native.sync().catch(() => {});
     } finally {
       this.#native.close();
     }
   }
 
-  #hasWritten = false;
+  async #read(name, args) {
+    if (this.#engineHolds) return this.delegate(name, args);
+    const json = JSON.stringify(READ_ARGS[name](...args), withDates);
+    try {
+      return JSON.parse(await callNative(() => this.#native.read(name, json)));
+    } catch (err) {
+      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) return this.delegate(name, args);
+      throw err;
+    }
+  }
 
   async #write(name, args) {
-    await this.#engine?.close(); // the official engine must not hold the budget we write
+    if (this.#engineHolds) return this.delegate(name, args);
     const json = JSON.stringify(WRITE_ARGS[name](...args), withDates);
     try {
       const result = JSON.parse(await callNative(() => this.#native.write(name, json)));
@@ -219,21 +265,7 @@ class Client {
       this.#scheduleSync();
       return result ?? undefined;
     } catch (err) {
-      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) {
-        return this.#engine.call(name, args);
-      }
-      throw err;
-    }
-  }
-
-  async #read(name, args) {
-    const json = JSON.stringify(READ_ARGS[name](...args), withDates);
-    try {
-      return JSON.parse(await callNative(() => this.#native.read(name, json)));
-    } catch (err) {
-      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) {
-        return this.#engine.call(name, args);
-      }
+      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) return this.delegate(name, args);
       throw err;
     }
   }

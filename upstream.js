@@ -38,6 +38,10 @@ function createUpstreamLayer({ context, nativeMethods, MissingPeerError }) {
     return official !== null;
   }
 
+  function ensureAvailable() {
+    peer();
+  }
+
   function peer() {
     if (!available()) {
       throw new MissingPeerError(
@@ -80,12 +84,12 @@ function createUpstreamLayer({ context, nativeMethods, MissingPeerError }) {
   const exportsOut = {};
   for (const name of EXPORTS.functions) {
     if (nativeMethods.has(name)) continue;
-    const fn = name === 'q' ? (...args) => peer()[name](...args) : (...args) => call(name, args);
+    const fn = name === 'q' ? (...args) => peer()[name](...args) : async (...args) => context().client.delegate(name, args);
     exportsOut[name] = Object.assign(fn, { delegated: true });
   }
   Object.defineProperty(exportsOut, 'internal', { enumerable: true, get: () => (engine ? engine.api.internal : null) });
   Object.defineProperty(exportsOut, 'utils', { enumerable: true, get: () => peer().utils });
-  return { exports: exportsOut, engine: { available, call, close } };
+  return { exports: exportsOut, engine: { available, ensureAvailable, call, close } };
 }
 
 module.exports = { createUpstreamLayer, OFFICIAL_ALIAS };

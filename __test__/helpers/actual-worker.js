@@ -210,7 +210,18 @@ async function readAll() {
   return out;
 }
 
-const ops = { buildRealistic, readAll, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// Downloads and runs the bank-import script (write-script.js), then syncs and closes.
+async function script() {
+  const { bankImport } = require('./write-script.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const out = await bankImport(api);
+  await api.sync();
+  await api.shutdown();
+  return out;
+}
+
+const ops = { buildRealistic, readAll, script, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -184,25 +184,32 @@ function createRealisticBudget(server, { name, budgetType = 'envelope', encryptP
   return runWorker({ op: 'buildRealistic', name, budgetType, encryptPassword, dataDir: tempDir('actual-fixture-'), changeDir: tempDir('actual-fixture-'), serverURL: server.url, password: server.password });
 }
 
+/** Runs helpers/<script> with this package in a child process; resolves to its { answers, loaded }. */
+function runNative(script, args, { env = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const options = { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 1 << 30, timeout: 180000 };
+    const resultFile = path.join(tempDir('actual-native-result-'), 'result.json');
+    execFile(process.execPath, [path.join(__dirname, script), JSON.stringify({ dataDir: tempDir('actual-native-'), resultFile, ...args })], options, (err, stdout, stderr) => {
+      let out;
+      try {
+        out = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+      } catch {
+        reject(new Error(`${script} left no result: ${err}\n${stderr}`));
+        return;
+      }
+      if (out.failed) reject(new Error(`${script} failed: ${out.failed.code} ${out.failed.message}\n${out.failed.stack}`));
+      else resolve(out);
+    });
+  });
+}
+
 /** Every read with @actual-app/api and with this package, each in its own process. */
 async function readsBothWays(server, budget, { env = {}, encryptPassword, months } = {}) {
   const common = { serverURL: server.url, password: server.password, syncId: budget.syncId, encryptPassword, months };
   const [theirs, ours] = await Promise.all([
     runWorker({ op: 'readAll', dataDir: tempDir('actual-upstream-'), ...common }, { env }),
-    new Promise((resolve, reject) => {
-      const script = path.join(__dirname, 'native-reads.js');
-      const options = { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 1 << 30, timeout: 120000 };
-      const resultFile = path.join(tempDir('actual-native-result-'), 'result.json');
-      execFile(process.execPath, [script, JSON.stringify({ dataDir: tempDir('actual-native-'), resultFile, ...common })], options, (err, stdout, stderr) => {
-        try {
-          resolve(JSON.parse(fs.readFileSync(resultFile, 'utf8')));
-        } catch {
-          reject(new Error(`native reads left no result: ${err}\n${stderr}`));
-        }
-      });
-    }),
+    runNative('native-reads.js', common, { env }),
   ]);
-  if (ours.failed) throw new Error(`native reads failed: ${ours.failed.code} ${ours.failed.message}\n${ours.failed.stack}`);
   return { theirs, ours: ours.answers, loaded: ours.loaded };
 }
 
@@ -254,6 +261,7 @@ function dumpBudgetDb(dbPath) {
 module.exports = {
   createRealisticBudget,
   readsBothWays,
+  runNative,
   dumpBudgetDb,
   downloadInChild,
   startGateway,
