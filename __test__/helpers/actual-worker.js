@@ -221,7 +221,16 @@ async function script() {
   return out;
 }
 
-const ops = { buildRealistic, readAll, script, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// Downloads and runs one AQL query (args.query: a serialised query state).
+async function query() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const { data } = await api.aqlQuery({ serialize: () => args.query });
+  await api.shutdown();
+  return data;
+}
+
+const ops = { buildRealistic, readAll, script, query, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -653,7 +653,20 @@ impl Client {
                 Some(reply) => reply,
                 None => {
                     let body = sync.build_request(db.conn(), clock, key)?;
-                    self.post_sync(body).await?
+                    match self.post_sync(body).await {
+                        Ok(reply) => reply,
+                        // The server's body limit is lower than ours: send less at a time.
+                        Err(e)
+                            if e.reply().and_then(|r| r.status) == Some(413)
+                                && sync.retry_smaller() =>
+                        {
+                            self.log(
+                                "the server refused a large sync request: sending smaller ones",
+                            );
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
             };
             let applying = std::time::Instant::now();

@@ -582,10 +582,11 @@ pub fn reset_clock(conn: &Connection, clock: &mut Clock) -> Result<String> {
 }
 
 /// Upstream `getMessagesSince`: local messages with a timestamp strictly after `since`
-/// (these are sent to the server with every sync request).
+/// (these are sent to the server with every sync request), oldest first, so that a
+/// large set can be sent in parts.
 pub fn messages_since(conn: &Connection, since: &str) -> Result<Vec<CrdtRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT timestamp, dataset, row, column, value FROM messages_crdt WHERE timestamp > ?",
+        "SELECT timestamp, dataset, row, column, value FROM messages_crdt WHERE timestamp > ? ORDER BY timestamp",
     )?;
     let rows = stmt.query_map([since], |r| {
         let value = match r.get_ref(4)? {

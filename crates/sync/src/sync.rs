@@ -15,6 +15,14 @@ use crate::{Result, SyncError};
 
 /// Content type of `POST /sync/sync` bodies.
 pub const CONTENT_TYPE: &str = "application/actual-sync";
+/// The largest `/sync/sync` body we send at first: the server refuses bodies past its
+/// `upload.fileSizeSyncLimitMB` (20 MB by default), so a larger set of local messages
+/// goes in several requests. A server configured lower answers 413, and the request is
+/// made again at half the size (see [`FullSync::retry_smaller`]).
+pub const DEFAULT_REQUEST_BYTES: usize = 8 << 20;
+/// Requests are never made smaller than this.
+const MIN_REQUEST_BYTES: usize = 64 << 10;
+
 /// Upstream gives up after this many rounds stuck on the same diff time...
 pub const MAX_SAME_DIFF_ROUNDS: u32 = 10;
 /// ...or after this many rounds in all.
@@ -31,6 +39,22 @@ pub fn encode_request(
     messages: &[CrdtRow],
     key: Option<&BudgetKey>,
 ) -> Result<Vec<u8>> {
+    let (body, _) =
+        encode_request_within(file_id, group_id, key_id, since, messages, key, usize::MAX)?;
+    Ok(body)
+}
+
+/// [`encode_request`] of the longest prefix of `messages` that keeps the body within
+/// `limit` bytes (at least one message); also returns how many messages went in.
+fn encode_request_within(
+    file_id: &str,
+    group_id: &str,
+    key_id: Option<&str>,
+    since: &str,
+    messages: &[CrdtRow],
+    key: Option<&BudgetKey>,
+    limit: usize,
+) -> Result<(Vec<u8>, usize)> {
     let mut req = proto::SyncRequest {
         messages: Vec::with_capacity(messages.len()),
         file_id: file_id.to_string(),
@@ -39,15 +63,25 @@ pub fn encode_request(
         since: since.to_string(),
     };
     let encrypt = key_id.is_some_and(|k| !k.is_empty());
+    let mut size = req.encoded_len();
     for m in messages {
         let key = match (encrypt, key) {
             (false, _) => None,
             (true, Some(key)) => Some(key),
             (true, None) => return Err(SyncError::EncryptFailure { missing_key: true }),
         };
-        req.messages.push(encode_envelope(m, key)?);
+        let envelope = encode_envelope(m, key)?;
+        // a repeated field: the envelope, its length and a one-byte tag
+        let len = envelope.encoded_len();
+        let added = len + prost::length_delimiter_len(len) + 1;
+        if !req.messages.is_empty() && size + added > limit {
+            break;
+        }
+        size += added;
+        req.messages.push(envelope);
     }
-    Ok(req.encode_to_vec())
+    let taken = req.messages.len();
+    Ok((req.encode_to_vec(), taken))
 }
 
 /// Encodes one message as a `MessageEnvelope`, encrypted into an `EncryptedData` when a
@@ -204,6 +238,14 @@ pub struct FullSync {
     prev_diff: Option<i64>,
     clock_at_request: Option<String>,
     outcome: SyncOutcome,
+    /// The largest body to send (see [`DEFAULT_REQUEST_BYTES`]).
+    request_limit: usize,
+    /// Local messages up to this timestamp went out in this sync already.
+    sent_upto: Option<String>,
+    /// `sent_upto` before the last request, to make that request again smaller.
+    sent_before: Option<String>,
+    /// The last request left local messages for another one.
+    more_to_send: bool,
 }
 
 impl FullSync {
@@ -225,7 +267,27 @@ impl FullSync {
             prev_diff: None,
             clock_at_request: None,
             outcome: SyncOutcome::default(),
+            request_limit: DEFAULT_REQUEST_BYTES,
+            sent_upto: None,
+            sent_before: None,
+            more_to_send: false,
         }
+    }
+
+    /// The server refused the last request as too large (413): makes the next one (the
+    /// same messages again) half as large. False when it cannot get smaller.
+    pub fn retry_smaller(&mut self) -> bool {
+        if self.request_limit <= MIN_REQUEST_BYTES {
+            return false;
+        }
+        self.request_limit = (self.request_limit / 2).max(MIN_REQUEST_BYTES);
+        self.sent_upto = self.sent_before.clone();
+        true
+    }
+
+    /// Sets the largest body to send.
+    pub fn set_request_limit(&mut self, bytes: usize) {
+        self.request_limit = bytes.max(MIN_REQUEST_BYTES);
     }
 
     /// A sync for a snapshot just downloaded. Without `lastSyncedTimestamp` the snapshot
@@ -267,8 +329,9 @@ impl FullSync {
         self.encode(&[], key)
     }
 
-    /// Builds the next `SyncRequest` body: every local message after `since`, encrypted
-    /// with `key` when the budget has a key id.
+    /// Builds the next `SyncRequest` body: the local messages after `since` (and after
+    /// those this sync sent already), oldest first, as many as fit the request limit,
+    /// encrypted with `key` when the budget has a key id.
     pub fn build_request(
         &mut self,
         conn: &rusqlite::Connection,
@@ -276,9 +339,27 @@ impl FullSync {
         key: Option<&BudgetKey>,
     ) -> Result<Vec<u8>> {
         self.clock_at_request = Some(clock.timestamp.to_string());
-        let messages = messages_since(conn, &self.since)?;
-        self.outcome.sent += messages.len();
-        self.encode(&messages, key)
+        let from = match &self.sent_upto {
+            Some(sent) if sent.as_str() > self.since.as_str() => sent.as_str(),
+            _ => self.since.as_str(),
+        };
+        let messages = messages_since(conn, from)?;
+        let (body, taken) = encode_request_within(
+            &self.params.file_id,
+            &self.params.group_id,
+            self.params.key_id.as_deref(),
+            &self.since,
+            &messages,
+            key,
+            self.request_limit,
+        )?;
+        self.outcome.sent += taken;
+        self.more_to_send = taken < messages.len();
+        self.sent_before = self.sent_upto.clone();
+        if let Some(last) = messages[..taken].last() {
+            self.sent_upto = Some(last.timestamp.clone());
+        }
+        Ok(body)
     }
 
     fn encode(&self, messages: &[CrdtRow], key: Option<&BudgetKey>) -> Result<Vec<u8>> {
@@ -333,6 +414,9 @@ impl FullSync {
             self.outcome.prefs.extend(applied.prefs);
         }
 
+        if std::mem::take(&mut self.more_to_send) {
+            return Ok(SyncStep::Continue);
+        }
         match server_merkle.diff(&clock.merkle) {
             Some(diff_time) => {
                 if (self.count >= MAX_SAME_DIFF_ROUNDS && Some(diff_time) == self.prev_diff)

@@ -1028,3 +1028,55 @@ fn a_large_reply_decodes_as_its_envelopes_do_one_by_one() {
             .to_string()
     );
 }
+
+#[test]
+fn a_large_set_of_local_messages_goes_out_in_requests_within_the_limit_each_sent_once() {
+    let (conn, mut clock) = setup();
+    let mut server = server_with(4, None);
+    let since = Timestamp::zero().to_string();
+    run_sync(&conn, &mut clock, &mut server, params(Some(&since)), None).unwrap();
+    let last = load_clock(&conn).unwrap().timestamp.to_string();
+    // 3,000 local changes of ~100 bytes each: about 300 kB, against a 64 kB limit.
+    for i in 0..3000 {
+        let t = Timestamp::new(T0 + 1_000 + i, 0, clock.timestamp.node());
+        conn.execute(
+            "INSERT INTO messages_crdt (timestamp, dataset, row, column, value) VALUES (?, 'accounts', ?, 'name', ?)",
+            rusqlite::params![t.to_string(), format!("a{i}"), format!("S:{}", "x".repeat(40))],
+        )
+        .unwrap();
+        clock.merkle.insert(&t);
+    }
+    let mut sync = FullSync::new_at(params(Some(&last)), T0 + 10_000);
+    sync.set_request_limit(64 << 10);
+    let mut bodies = Vec::new();
+    let outcome = loop {
+        let body = sync.build_request(&conn, &clock, None).unwrap();
+        bodies.push(body.len());
+        let reply = server.handle(&body);
+        match sync
+            .handle_response_at(&conn, &mut clock, None, reply.as_slice(), T0 + 10_000)
+            .unwrap()
+        {
+            SyncStep::Continue => continue,
+            SyncStep::Done(outcome) => break outcome,
+        }
+    };
+    assert!(bodies.len() >= 5, "{bodies:?}");
+    assert!(bodies.iter().all(|&b| b <= 64 << 10), "{bodies:?}");
+    assert_eq!(outcome.sent, 3000, "every local message sent exactly once");
+    assert_eq!(server.messages.len(), 3004);
+
+    // A 413 makes the same request again at half the size.
+    let mut sync = FullSync::new_at(params(Some(&last)), T0 + 10_000);
+    sync.set_request_limit(128 << 10);
+    let first = sync.build_request(&conn, &clock, None).unwrap();
+    assert!(sync.retry_smaller());
+    let again = sync.build_request(&conn, &clock, None).unwrap();
+    assert!(again.len() < first.len() && again.len() <= 64 << 10);
+    let first = proto::SyncRequest::decode(first.as_slice()).unwrap();
+    let again = proto::SyncRequest::decode(again.as_slice()).unwrap();
+    assert_eq!(
+        first.messages[0].timestamp, again.messages[0].timestamp,
+        "from the same message"
+    );
+}

@@ -1,0 +1,43 @@
+'use strict';
+// Sending local changes: a change set larger than the server takes in one request goes
+// in several, each within the server's limit, and everything arrives once.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+
+const h = require('./helpers/harness.js');
+const api = require('../index.js');
+
+let server;
+let budget;
+
+test.before(async () => {
+  // 1 MB: the smallest body limit the server can be given.
+  server = await h.startServer({ env: { ACTUAL_UPLOAD_FILE_SYNC_SIZE_LIMIT_MB: '1' } });
+  budget = await h.createBudget(server, { name: 'Sending', accounts: [{ name: 'Checking', transactions: 5 }] });
+});
+
+test.after(async () => {
+  await api.shutdown();
+  await server?.stop();
+});
+
+test('a change set past the server limit is sent in parts and arrives whole', async () => {
+  await api.init({ dataDir: h.tempDir(), serverURL: server.url, password: server.password });
+  await api.downloadBudget(budget.syncId);
+  const mark = `big-${Date.now()}`;
+  const filler = 'n'.repeat(900);
+  await api.batchBudgetUpdates(async () => {
+    for (let i = 0; i < 3000; i++) await api.updateNote(`${mark}-${i}`, `${mark} ${i} ${filler}`);
+  });
+  await api.sync();
+  await api.shutdown();
+  const notes = await h.runWorker({
+    op: 'query',
+    dataDir: h.tempDir(),
+    serverURL: server.url,
+    password: server.password,
+    syncId: budget.syncId,
+    query: { table: 'notes', filterExpressions: [{ note: { $like: `${mark}%` } }], selectExpressions: ['id'], groupExpressions: [], orderExpressions: [], tableOptions: {}, calculation: false, rawMode: false, withDead: false, validateRefs: true, limit: null, offset: null },
+  });
+  assert.equal(notes.length, 3000);
+});
