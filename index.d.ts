@@ -219,6 +219,48 @@ export interface BudgetMonth {
 /** The budget's synced preferences (`budgetType`, number and date formats, ...). */
 export type Preferences = Partial<Record<string, string>>;
 
+/** A transaction to add or import (its account is the call's first argument). */
+export interface ImportTransactionEntity {
+  account?: string;
+  /** `YYYY-MM-DD`. */
+  date: string;
+  /** Integer minor units (cents). */
+  amount?: number;
+  /** An existing payee id; wins over payee_name. */
+  payee?: string | null;
+  /** A payee is found by this name (case-insensitively) or created. */
+  payee_name?: string;
+  imported_payee?: string;
+  category?: string;
+  notes?: string;
+  /** The bank's id for the transaction: a second import of it updates instead of adding. */
+  imported_id?: string;
+  transfer_id?: string;
+  cleared?: boolean;
+  subtransactions?: Array<{ amount: number; category?: string; notes?: string }>;
+}
+
+export interface ImportTransactionsOpts {
+  defaultCleared?: boolean;
+  dryRun?: boolean;
+  reimportDeleted?: boolean;
+  payeeNameNormalization?: unknown;
+}
+
+export interface ImportTransactionsResult {
+  errors?: Array<{ message: string }>;
+  added: string[];
+  updated: string[];
+  updatedPreview: Array<{ transaction: TransactionEntity; existing?: TransactionEntity; ignored?: boolean; tombstone?: boolean }>;
+}
+
+export interface NewRuleEntity {
+  stage: 'pre' | null | 'post' | 'default';
+  conditionsOp: 'and' | 'or';
+  conditions: RuleConditionEntity[];
+  actions: RuleActionEntity[];
+}
+
 export type ServerVersion = { error: 'no-server' } | { error: 'network-failure' } | { version: string };
 
 // ---- The client ---------------------------------------------------------------------
@@ -250,6 +292,47 @@ export interface BudgetClient {
   getNote(id: string): Promise<NoteEntity | null>;
   getTags(): Promise<APITagEntity[]>;
   getPreferences(): Promise<Preferences>;
+  addTransactions(
+    accountId: string,
+    transactions: ImportTransactionEntity[],
+    options?: { learnCategories?: boolean; runTransfers?: boolean },
+  ): Promise<'ok'>;
+  importTransactions(accountId: string, transactions: ImportTransactionEntity[], options?: ImportTransactionsOpts): Promise<ImportTransactionsResult>;
+  /** Resolves to undefined, as upstream's does. */
+  updateTransaction(id: string, fields: Partial<TransactionEntity>): Promise<unknown>;
+  /** Resolves to undefined, as upstream's does. */
+  deleteTransaction(id: string): Promise<unknown>;
+  createAccount(account: Omit<APIAccountEntity, 'id'>, initialBalance?: number): Promise<string>;
+  updateAccount(id: string, fields: Partial<APIAccountEntity>): Promise<void>;
+  closeAccount(id: string, transferAccountId?: string, transferCategoryId?: string): Promise<void>;
+  reopenAccount(id: string): Promise<void>;
+  deleteAccount(id: string): Promise<void>;
+  createAccountGroup(group: Omit<APIAccountGroupEntity, 'id'>): Promise<string>;
+  updateAccountGroup(id: string, fields: Partial<Omit<APIAccountGroupEntity, 'id'>>): Promise<void>;
+  deleteAccountGroup(id: string): Promise<void>;
+  createCategoryGroup(group: Omit<APICategoryGroupEntity, 'id'>): Promise<string>;
+  updateCategoryGroup(id: string, fields: Partial<APICategoryGroupEntity>): Promise<void>;
+  deleteCategoryGroup(id: string, transferCategoryId?: string): Promise<void>;
+  createCategory(category: Omit<APICategoryEntity, 'id'>): Promise<string>;
+  updateCategory(id: string, fields: Partial<APICategoryEntity>): Promise<void>;
+  deleteCategory(id: string, transferCategoryId?: string): Promise<void>;
+  updateNote(id: string, note: string): Promise<void>;
+  createPayee(payee: Omit<APIPayeeEntity, 'id'>): Promise<string>;
+  updatePayee(id: string, fields: Partial<APIPayeeEntity>): Promise<void>;
+  deletePayee(id: string): Promise<void>;
+  mergePayees(targetId: string, mergeIds: string[]): Promise<void>;
+  createTag(tag: Omit<APITagEntity, 'id'>): Promise<string>;
+  updateTag(id: string, fields: Partial<Omit<APITagEntity, 'id'>>): Promise<void>;
+  deleteTag(id: string): Promise<void>;
+  createRule(rule: NewRuleEntity): Promise<RuleEntity>;
+  updateRule(rule: RuleEntity): Promise<RuleEntity>;
+  deleteRule(id: string): Promise<boolean>;
+  setBudgetAmount(month: string, categoryId: string, value: number): Promise<void>;
+  setBudgetCarryover(month: string, categoryId: string, flag: boolean): Promise<void>;
+  holdBudgetForNextMonth(month: string, amount: number): Promise<boolean>;
+  resetBudgetHold(month: string): Promise<void>;
+  /** Every write inside `func` is one transaction, sent once when it ends. */
+  batchBudgetUpdates(func: () => Promise<void>): Promise<void>;
   /** Closes the open budget; the client stays signed in. */
   closeBudget(): Promise<void>;
   /** Closes the budget and forgets the credential. Idempotent. */
@@ -294,6 +377,40 @@ export const getIDByName: BudgetClient['getIDByName'];
 export const getNote: BudgetClient['getNote'];
 export const getTags: BudgetClient['getTags'];
 export const getPreferences: BudgetClient['getPreferences'];
+export const addTransactions: BudgetClient['addTransactions'];
+export const importTransactions: BudgetClient['importTransactions'];
+export const updateTransaction: BudgetClient['updateTransaction'];
+export const deleteTransaction: BudgetClient['deleteTransaction'];
+export const createAccount: BudgetClient['createAccount'];
+export const updateAccount: BudgetClient['updateAccount'];
+export const closeAccount: BudgetClient['closeAccount'];
+export const reopenAccount: BudgetClient['reopenAccount'];
+export const deleteAccount: BudgetClient['deleteAccount'];
+export const createAccountGroup: BudgetClient['createAccountGroup'];
+export const updateAccountGroup: BudgetClient['updateAccountGroup'];
+export const deleteAccountGroup: BudgetClient['deleteAccountGroup'];
+export const createCategoryGroup: BudgetClient['createCategoryGroup'];
+export const updateCategoryGroup: BudgetClient['updateCategoryGroup'];
+export const deleteCategoryGroup: BudgetClient['deleteCategoryGroup'];
+export const createCategory: BudgetClient['createCategory'];
+export const updateCategory: BudgetClient['updateCategory'];
+export const deleteCategory: BudgetClient['deleteCategory'];
+export const updateNote: BudgetClient['updateNote'];
+export const createPayee: BudgetClient['createPayee'];
+export const updatePayee: BudgetClient['updatePayee'];
+export const deletePayee: BudgetClient['deletePayee'];
+export const mergePayees: BudgetClient['mergePayees'];
+export const createTag: BudgetClient['createTag'];
+export const updateTag: BudgetClient['updateTag'];
+export const deleteTag: BudgetClient['deleteTag'];
+export const createRule: BudgetClient['createRule'];
+export const updateRule: BudgetClient['updateRule'];
+export const deleteRule: BudgetClient['deleteRule'];
+export const setBudgetAmount: BudgetClient['setBudgetAmount'];
+export const setBudgetCarryover: BudgetClient['setBudgetCarryover'];
+export const holdBudgetForNextMonth: BudgetClient['holdBudgetForNextMonth'];
+export const resetBudgetHold: BudgetClient['resetBudgetHold'];
+export const batchBudgetUpdates: BudgetClient['batchBudgetUpdates'];
 
 export const utils: {
   /** `amount * 10^decimalPlaces`, rounded as Math.round does. */

@@ -12,7 +12,7 @@ try {
   if (e instanceof TokenScopeError || e instanceof AuthError) console.log(e.code);
 }
 
-// Delegated to @actual-app/api, typed by its own declarations.
+// The everyday API, typed by index.d.ts itself.
 import { getAccounts, importTransactions } from 'actual-api-native';
 const accounts = await getAccounts();
 await importTransactions(accounts[0].id, [{ account: accounts[0].id, date: '2026-01-01', amount: -100 }]);
