@@ -28,6 +28,17 @@ function day(i) {
   return d.toISOString().slice(0, 10);
 }
 
+// Rules an importer's budget has, some of which fire on bench/script-cold.js's imports.
+async function addBenchRules() {
+  const group = await api.createCategoryGroup({ name: 'Bench group' });
+  const shopping = await api.createCategory({ name: 'Shopping', group_id: group });
+  const big = await api.createCategory({ name: 'Big spend', group_id: group });
+  const payees = await api.getPayees();
+  await api.createRule({ stage: 'pre', conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'contains', value: 'BENCH CARD' }], actions: [{ op: 'set', field: 'notes', value: 'card purchase' }] });
+  await api.createRule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'payee', op: 'is', value: payees.find((p) => p.name === 'Payee 7').id }], actions: [{ op: 'set', field: 'category', value: shopping }] });
+  await api.createRule({ stage: null, conditionsOp: 'or', conditions: [{ field: 'amount', op: 'lt', value: -80000 }, { field: 'notes', op: 'contains', value: 'imported 9' }], actions: [{ op: 'set', field: 'category', value: big }] });
+}
+
 async function createBudget() {
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
   await api.runImport(args.name, async () => {
@@ -41,6 +52,7 @@ async function createBudget() {
         await api.addTransactions(id, txns.slice(i, i + 5000));
       }
     }
+    if (args.rules) await addBenchRules();
   });
   const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password }).catch(() => null);
   const local = await findLocal((b) => b.name === args.name);
