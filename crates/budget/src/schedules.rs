@@ -1,0 +1,391 @@
+//! Schedules: `getSchedules()` (`server/api.ts` 'api/schedules-get': AQL
+//! `q('schedules').select('*')` over the `v_schedules` view, ordered
+//! `[{ $condition: { completed: true } }, 'next_date']`, then
+//! `server/api-models.ts` scheduleModel.toExternal).
+//!
+//! What upstream does when it opens a budget, and how it is matched here:
+//!
+//! - `v_schedules` reads a schedule's payee, account, amount and date out of its rule's
+//!   conditions at the JSON paths in `schedules_json_paths`, a local table upstream
+//!   fills on every load from the rules in memory and on every synced rule change
+//!   (`trackJSONPaths`, `onRuleUpdate` in `server/schedules/app.ts`). A downloaded file
+//!   holds the paths as of its upload only, so the paths are worked out here from the
+//!   rules the same way and given to the query in place of that table.
+//! - After the sync that ends `downloadBudget`, upstream runs the schedule service
+//!   (`advanceSchedulesService`) in the background, once a day: it posts the
+//!   transactions of due auto-posting schedules, moves paid recurring schedules to their
+//!   next date and completes paid one-off ones. When the budget holds a schedule that
+//!   service would change, `getSchedules()` is not answered natively (nor are the
+//!   transactions it would post: see [`schedule_service_would_write`]).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Duration;
+use rusqlite::types::ValueRef;
+use serde_json::{json, Map, Value};
+
+use crate::dates::{day_string, parse_date_like, to_date_repr};
+use crate::json::{self, truthy};
+use crate::rows::{boolean, col, date, object, plain};
+use crate::rules::fields::public_field;
+use crate::rules::model::{parse_row, Built};
+use crate::rules::{load_rules, rule_id};
+use crate::{Budget, BudgetError, Result};
+
+/// `schedules_json_paths` for one schedule: where its payee, account, amount and date
+/// conditions are (`$[i]`).
+#[derive(Clone, PartialEq, Debug, Default)]
+struct Paths([Option<String>; 4]);
+
+/// `extractScheduleConds` over a rule's conditions, as `onRuleUpdate` records it.
+fn paths_of(conditions: &[Option<Map<String, Value>>]) -> Paths {
+    let find = |pred: &dyn Fn(&str, &str) -> bool| {
+        conditions
+            .iter()
+            .position(|c| {
+                c.as_ref().is_some_and(|c| {
+                    let op = c.get("op").and_then(Value::as_str).unwrap_or("");
+                    let field = public_field(c.get("field")).unwrap_or("");
+                    pred(op, field)
+                })
+            })
+            .map(|i| format!("$[{i}]"))
+    };
+    Paths([
+        find(&|op, f| op == "is" && f == "payee"),
+        find(&|op, f| op == "is" && f == "account"),
+        find(&|op, f| matches!(op, "is" | "isapprox" | "isbetween") && f == "amount"),
+        find(&|op, f| matches!(op, "is" | "isapprox") && f == "date"),
+    ])
+}
+
+/// The schedule a rule row links (its first `link-schedule` action), with the paths
+/// `onRuleUpdate` records for it.
+fn linked_schedule(
+    conditions: ValueRef<'_>,
+    actions: ValueRef<'_>,
+) -> Result<Option<(String, Paths)>> {
+    let Built::Ok(raw) = parse_row(conditions, actions) else {
+        return Ok(None);
+    };
+    let link = raw
+        .actions
+        .iter()
+        .flatten()
+        .find(|a| a.get("op") == Some(&json!("link-schedule")));
+    match link.and_then(|a| a.get("value")).filter(|v| truthy(v)) {
+        None => Ok(None),
+        Some(Value::String(id)) => Ok(Some((id.clone(), paths_of(&raw.conditions)))),
+        Some(other) => Err(BudgetError::Unsupported(format!(
+            "a rule links the schedule {other}, which is not a string"
+        ))),
+    }
+}
+
+/// The paths upstream's `schedules_json_paths` holds for each schedule once it has
+/// loaded the budget and applied the sync: those of the rules that link the schedule
+/// when they agree; the file's own row when no rule links it.
+fn effective_paths(b: &Budget) -> Result<HashMap<String, Paths>> {
+    let loaded: HashSet<String> = load_rules(b)?.into_iter().map(|r| r.id).collect();
+    // schedule -> (paths of every rule row that links it, whether one of them is loaded)
+    let mut linked: HashMap<String, (Vec<Paths>, bool)> = HashMap::new();
+    let mut stmt = b
+        .conn
+        .prepare_cached("SELECT id, conditions, actions FROM rules")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        if let Some((schedule, paths)) = linked_schedule(row.get_ref(1)?, row.get_ref(2)?)? {
+            let id = rule_id(row.get_ref(0)?)?;
+            let entry = linked.entry(schedule).or_default();
+            entry.0.push(paths);
+            entry.1 |= loaded.contains(&id);
+        }
+    }
+    let mut stored: HashMap<String, Paths> = HashMap::new();
+    let mut stmt = b.conn.prepare_cached(
+        "SELECT schedule_id, payee, account, amount, date FROM schedules_json_paths",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let text = |i| -> Result<Option<String>> {
+            Ok(match row.get_ref(i)? {
+                ValueRef::Null => None,
+                ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                _ => {
+                    return Err(BudgetError::Unsupported(
+                        "a JSON path that is not text".into(),
+                    ))
+                }
+            })
+        };
+        if let Some(id) = text(0)? {
+            stored.insert(id, Paths([text(1)?, text(2)?, text(3)?, text(4)?]));
+        }
+    }
+    let mut stmt = b
+        .conn
+        .prepare_cached("SELECT id FROM schedules WHERE tombstone = 0")?;
+    let live: HashSet<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = stored.clone();
+    for (schedule, (all, any_loaded)) in linked {
+        if !live.contains(&schedule) {
+            continue;
+        }
+        let first = all[0].clone();
+        let agree = all.iter().all(|p| *p == first);
+        let file = stored.get(&schedule);
+        // A rule that is loaded is recorded at load; one that is not is recorded only
+        // if sync touched it, which cannot be told here.
+        if agree && (any_loaded || file == Some(&first)) {
+            out.insert(schedule, first);
+        } else {
+            return Err(BudgetError::Unsupported(format!(
+                "the JSON paths of schedule {schedule} depend on the order rules were loaded and synced in"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// `q('schedules').select('*')` as AQL compiles it, with `v_schedules` reading the
+/// given paths instead of the `schedules_json_paths` table.
+const SCHEDULES_SQL: &str = r#"
+WITH given_paths(schedule_id, payee, account, amount, date) AS (
+  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+         json_extract(value, '$[3]'), json_extract(value, '$[4]')
+  FROM json_each(?1)
+),
+v_schedules AS (
+  SELECT _.id, _.name, _.rule,
+    CASE
+      WHEN _nd.local_next_date_ts = _nd.base_next_date_ts THEN _nd.local_next_date
+      ELSE _nd.base_next_date
+    END AS next_date,
+    _.completed, _.posts_transaction, _.tombstone, pm.targetId AS _payee,
+    json_extract(_rules.conditions, _paths.account || '.value') AS _account,
+    json_extract(_rules.conditions, _paths.amount || '.value') AS _amount,
+    json_extract(_rules.conditions, _paths.amount || '.op') AS _amountOp,
+    json_extract(_rules.conditions, _paths.date || '.value') AS _date,
+    _rules.conditions AS _conditions
+  FROM schedules _
+  LEFT JOIN schedules_next_date _nd ON _nd.schedule_id = _.id
+  LEFT JOIN given_paths _paths ON _paths.schedule_id = _.id
+  LEFT JOIN rules _rules ON _rules.id = _.rule
+  LEFT JOIN payee_mapping pm ON pm.id = json_extract(_rules.conditions, _paths.payee || '.value')
+)
+SELECT v_schedules.id AS id, v_schedules.name AS name, rules1.id AS rule,
+  v_schedules.next_date AS next_date, v_schedules.completed AS completed,
+  v_schedules.posts_transaction AS posts_transaction, payees2.id AS _payee,
+  accounts3.id AS _account, v_schedules._amount AS _amount,
+  v_schedules._amountOp AS _amountOp, v_schedules._date AS _date,
+  v_schedules._conditions AS _conditions,
+  (v_schedules.completed = 0 AND accounts3.closed = 0) AS _serviced
+FROM v_schedules
+LEFT JOIN rules rules1 ON rules1.id = v_schedules.rule AND rules1.tombstone = 0
+LEFT JOIN v_payees payees2 ON payees2.id = v_schedules._payee AND payees2.tombstone = 0
+LEFT JOIN accounts accounts3 ON accounts3.id = v_schedules._account AND accounts3.tombstone = 0
+WHERE v_schedules.tombstone = 0
+ORDER BY v_schedules.completed = 1, v_schedules.next_date
+"#;
+
+/// AQL `json/fallback` where serde must give JavaScript's value or nothing.
+fn json_fallback(v: ValueRef<'_>) -> Result<Value> {
+    match v {
+        ValueRef::Text(t) => match json::parse(t) {
+            json::Parsed::Value(v) => Ok(v),
+            json::Parsed::SyntaxError => Ok(plain(v)),
+            json::Parsed::Unrepresentable => Err(BudgetError::Unsupported(
+                "a schedule value serde cannot represent".into(),
+            )),
+        },
+        other => Ok(plain(other)),
+    }
+}
+
+/// A schedule as AQL outputs it, with what the schedule service looks at.
+struct Schedule {
+    api: Value,
+    id: String,
+    next_date: Option<String>,
+    posts_transaction: bool,
+    account: Value,
+    date: Value,
+    /// The rule's conditions, parsed (`_conditions`).
+    conditions: Value,
+    /// Not completed, with a live account that is not closed: the service's filter.
+    serviced: bool,
+}
+
+fn schedules(b: &Budget) -> Result<Vec<Schedule>> {
+    let paths = effective_paths(b)?;
+    let given: Vec<Value> = paths
+        .into_iter()
+        .map(|(id, Paths([p, a, m, d]))| json!([id, p, a, m, d]))
+        .collect();
+    let given = Value::Array(given).to_string();
+    let mut stmt = b.conn.prepare_cached(SCHEDULES_SQL)?;
+    let mut rows = stmt.query([given])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let next_date = match col(r, "next_date")? {
+            v @ (ValueRef::Null | ValueRef::Integer(_)) => date(v),
+            _ => {
+                return Err(BudgetError::Unsupported(
+                    "a schedule next date that is not a number".into(),
+                ))
+            }
+        };
+        let amount = json_fallback(col(r, "_amount")?)?;
+        let when = json_fallback(col(r, "_date")?)?;
+        let account = plain(col(r, "_account")?);
+        let posts_transaction = boolean(col(r, "posts_transaction")?);
+        let api = object([
+            ("id", plain(col(r, "id")?)),
+            ("name", plain(col(r, "name")?)),
+            ("rule", plain(col(r, "rule")?)),
+            ("next_date", next_date.clone()),
+            ("completed", boolean(col(r, "completed")?)),
+            ("posts_transaction", posts_transaction.clone()),
+            ("payee", plain(col(r, "_payee")?)),
+            ("account", account.clone()),
+            ("amount", amount),
+            ("amountOp", plain(col(r, "_amountOp")?)),
+            ("date", when.clone()),
+        ]);
+        out.push(Schedule {
+            id: api["id"].as_str().unwrap_or_default().to_string(),
+            api,
+            next_date: next_date.as_str().map(str::to_string),
+            posts_transaction: posts_transaction == Value::Bool(true),
+            account,
+            date: when,
+            conditions: crate::rows::json(col(r, "_conditions")?),
+            serviced: matches!(col(r, "_serviced")?, ValueRef::Integer(1)),
+        });
+    }
+    Ok(out)
+}
+
+/// `isRecurringSchedule`: the date value is an object with a `frequency` key.
+fn is_recurring(s: &Schedule) -> bool {
+    s.date
+        .as_object()
+        .is_some_and(|o| o.contains_key("frequency"))
+}
+
+/// `getScheduleOccurrenceMatchStartDate(schedule, next_date)`: a transaction of the
+/// schedule from this day on makes it paid.
+fn match_start(s: &Schedule, next_date: &str) -> Option<String> {
+    let date_op = s
+        .conditions
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c.get("field") == Some(&json!("date"))))
+        .and_then(|c| c.get("op"));
+    if date_op == Some(&json!("is")) || s.posts_transaction {
+        return Some(next_date.to_string());
+    }
+    let day = parse_date_like(&Value::from(next_date))?;
+    Some(day_string(day - Duration::days(2)))
+}
+
+/// The serviced schedules that have a transaction from their match start on
+/// (`getHasTransactionsQuery`: dead transactions count too).
+fn paid(b: &Budget, list: &[&Schedule]) -> Result<HashSet<String>> {
+    let mut starts = Vec::new();
+    for s in list {
+        let Some(next) = &s.next_date else {
+            return Err(BudgetError::Unsupported(format!(
+                "schedule {} has no next date",
+                s.id
+            )));
+        };
+        let start = match_start(s, next)
+            .and_then(|d| to_date_repr(&d))
+            .ok_or_else(|| BudgetError::Unsupported(format!("the next date {next}")))?;
+        starts.push(json!([s.id, start]));
+    }
+    let mut stmt = b.conn.prepare_cached(
+        "WITH s(id, start) AS (
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1)
+         )
+         SELECT DISTINCT t.schedule FROM v_transactions_internal t
+           JOIN s ON t.schedule = s.id AND t.date >= s.start",
+    )?;
+    let found = stmt
+        .query_map([Value::Array(starts).to_string()], |r| {
+            r.get::<_, String>(0)
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(found)
+}
+
+/// Why the schedule service upstream runs after a download would change `s`, if it
+/// would (`advanceSchedulesService` with a successful sync). Moving a paid recurring
+/// schedule counts even when its next date would stay as it is, as occurrences are
+/// not computed here.
+fn service_change(s: &Schedule, has_trans: bool, today: &str) -> Option<&'static str> {
+    let next = s.next_date.as_deref();
+    let status = if has_trans {
+        "paid"
+    } else if next == Some(today) {
+        "due"
+    } else if next.is_some_and(|n| n < today) {
+        "missed"
+    } else {
+        "upcoming or scheduled"
+    };
+    let recurring = is_recurring(s);
+    let acts = matches!(status, "paid" | "due" | "missed");
+    if s.posts_transaction && truthy(&s.account) && (status != "paid" || recurring) && acts {
+        if status == "paid" && next == Some(today) {
+            return None;
+        }
+        return Some(if status == "paid" {
+            "move a paid auto-posting schedule to its next date"
+        } else {
+            "post a transaction for a due auto-posting schedule"
+        });
+    }
+    if status == "paid" && truthy(&s.date) {
+        if recurring {
+            return Some("move a paid schedule to its next date");
+        }
+        if s.date.as_str().is_some_and(|d| d < today) {
+            return Some("complete a paid one-off schedule");
+        }
+    }
+    None
+}
+
+/// Whether upstream's schedule service, which `downloadBudget` starts, would write to
+/// the budget (posting transactions, moving next dates, completing schedules); `Some`
+/// names the first such change. Reads that would see those writes cannot be answered
+/// natively then.
+pub fn schedule_service_would_write(b: &Budget) -> Result<Option<String>> {
+    let list = schedules(b)?;
+    service_would_write(b, &list)
+}
+
+fn service_would_write(b: &Budget, list: &[Schedule]) -> Result<Option<String>> {
+    let serviced: Vec<&Schedule> = list.iter().filter(|s| s.serviced).collect();
+    if serviced.is_empty() {
+        return Ok(None);
+    }
+    let paid = paid(b, &serviced)?;
+    let today = day_string(b.now.date());
+    Ok(serviced.iter().find_map(|s| {
+        service_change(s, paid.contains(&s.id), &today)
+            .map(|what| format!("upstream's schedule service would {what} ({})", s.id))
+    }))
+}
+
+/// `getSchedules()`.
+pub fn get_schedules(b: &Budget, _args: &Value) -> Result<Value> {
+    let list = schedules(b)?;
+    if let Some(why) = service_would_write(b, &list)? {
+        return Err(BudgetError::Unsupported(why));
+    }
+    Ok(Value::Array(list.into_iter().map(|s| s.api).collect()))
+}
