@@ -150,6 +150,23 @@ async function populateRulesAndSchedules(api, { cat, acct, groups, transferPayee
     { op: 'gt', field: 'amount', value: -5 },
     { op: 'is', field: 'amount', value: -321 },
   ]);
+  // Paid early: a transaction of the schedule the day before its next date, ten days
+  // ahead, on the nth weekday of its month. The service finds the next date unchanged.
+  const ahead = daysFromToday(10);
+  const weekdays = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+  const paidEarly = await schedule({
+    name: 'Paid early',
+    payee: gym,
+    account: acct.Checking,
+    amount: -4500,
+    amountOp: 'isapprox',
+    date: recur({
+      frequency: 'monthly',
+      start: localDay(daysFromToday(10 - 91)),
+      patterns: [{ type: weekdays[ahead.getDay()], value: Math.ceil(ahead.getDate() / 7) }],
+    }),
+  });
+  await api.addTransactions(acct.Checking, [{ date: localDay(daysFromToday(9)), amount: -4500, payee: gym, schedule: paidEarly, notes: 'paid early' }]);
   // Equal next dates: the order is SQLite's for ties.
   for (const name of ['Same day B', 'Same day A', 'Same day C']) {
     await schedule({ name, account: acct.Savings, amount: -50, amountOp: 'is', date: localDay(daysFromToday(50)) });

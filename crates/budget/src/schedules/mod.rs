@@ -15,16 +15,18 @@
 //!   (`advanceSchedulesService`) in the background, once a day: it posts the
 //!   transactions of due auto-posting schedules, moves paid recurring schedules to their
 //!   next date and completes paid one-off ones. When the budget holds a schedule that
-//!   service would change, `getSchedules()` is not answered natively (nor are the
-//!   transactions it would post: see [`schedule_service_would_write`]).
+//!   service would change, upstream's answer depends on how far that service got:
+//!   `getSchedules()` is not answered natively then (see [`service`] and
+//!   [`schedule_service_would_write`]).
+
+mod recurrence;
+mod service;
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Duration;
 use rusqlite::types::ValueRef;
 use serde_json::{json, Map, Value};
 
-use crate::dates::{day_string, parse_date_like, to_date_repr};
 use crate::json::{self, truthy};
 use crate::rows::{boolean, col, date, object, plain};
 use crate::rules::fields::public_field;
@@ -208,6 +210,8 @@ fn json_fallback(v: ValueRef<'_>) -> Result<Value> {
 struct Schedule {
     api: Value,
     id: String,
+    /// The live rule's id.
+    rule: Option<String>,
     next_date: Option<String>,
     posts_transaction: bool,
     account: Value,
@@ -256,6 +260,7 @@ fn schedules(b: &Budget) -> Result<Vec<Schedule>> {
         ]);
         out.push(Schedule {
             id: api["id"].as_str().unwrap_or_default().to_string(),
+            rule: api["rule"].as_str().map(str::to_string),
             api,
             next_date: next_date.as_str().map(str::to_string),
             posts_transaction: posts_transaction == Value::Bool(true),
@@ -268,123 +273,19 @@ fn schedules(b: &Budget) -> Result<Vec<Schedule>> {
     Ok(out)
 }
 
-/// `isRecurringSchedule`: the date value is an object with a `frequency` key.
-fn is_recurring(s: &Schedule) -> bool {
-    s.date
-        .as_object()
-        .is_some_and(|o| o.contains_key("frequency"))
-}
-
-/// `getScheduleOccurrenceMatchStartDate(schedule, next_date)`: a transaction of the
-/// schedule from this day on makes it paid.
-fn match_start(s: &Schedule, next_date: &str) -> Option<String> {
-    let date_op = s
-        .conditions
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c.get("field") == Some(&json!("date"))))
-        .and_then(|c| c.get("op"));
-    if date_op == Some(&json!("is")) || s.posts_transaction {
-        return Some(next_date.to_string());
-    }
-    let day = parse_date_like(&Value::from(next_date))?;
-    Some(day_string(day - Duration::days(2)))
-}
-
-/// The serviced schedules that have a transaction from their match start on
-/// (`getHasTransactionsQuery`: dead transactions count too).
-fn paid(b: &Budget, list: &[&Schedule]) -> Result<HashSet<String>> {
-    let mut starts = Vec::new();
-    for s in list {
-        let Some(next) = &s.next_date else {
-            return Err(BudgetError::Unsupported(format!(
-                "schedule {} has no next date",
-                s.id
-            )));
-        };
-        let start = match_start(s, next)
-            .and_then(|d| to_date_repr(&d))
-            .ok_or_else(|| BudgetError::Unsupported(format!("the next date {next}")))?;
-        starts.push(json!([s.id, start]));
-    }
-    let mut stmt = b.conn.prepare_cached(
-        "WITH s(id, start) AS (
-           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1)
-         )
-         SELECT DISTINCT t.schedule FROM v_transactions_internal t
-           JOIN s ON t.schedule = s.id AND t.date >= s.start",
-    )?;
-    let found = stmt
-        .query_map([Value::Array(starts).to_string()], |r| {
-            r.get::<_, String>(0)
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(found)
-}
-
-/// Why the schedule service upstream runs after a download would change `s`, if it
-/// would (`advanceSchedulesService` with a successful sync). Moving a paid recurring
-/// schedule counts even when its next date would stay as it is, as occurrences are
-/// not computed here.
-fn service_change(s: &Schedule, has_trans: bool, today: &str) -> Option<&'static str> {
-    let next = s.next_date.as_deref();
-    let status = if has_trans {
-        "paid"
-    } else if next == Some(today) {
-        "due"
-    } else if next.is_some_and(|n| n < today) {
-        "missed"
-    } else {
-        "upcoming or scheduled"
-    };
-    let recurring = is_recurring(s);
-    let acts = matches!(status, "paid" | "due" | "missed");
-    if s.posts_transaction && truthy(&s.account) && (status != "paid" || recurring) && acts {
-        if status == "paid" && next == Some(today) {
-            return None;
-        }
-        return Some(if status == "paid" {
-            "move a paid auto-posting schedule to its next date"
-        } else {
-            "post a transaction for a due auto-posting schedule"
-        });
-    }
-    if status == "paid" && truthy(&s.date) {
-        if recurring {
-            return Some("move a paid schedule to its next date");
-        }
-        if s.date.as_str().is_some_and(|d| d < today) {
-            return Some("complete a paid one-off schedule");
-        }
-    }
-    None
-}
-
 /// Whether upstream's schedule service, which `downloadBudget` starts, would write to
 /// the budget (posting transactions, moving next dates, completing schedules); `Some`
-/// names the first such change. Reads that would see those writes cannot be answered
-/// natively then.
+/// names the first such change. Upstream's reads race with those writes, and reads
+/// that would see them cannot be answered natively.
 pub fn schedule_service_would_write(b: &Budget) -> Result<Option<String>> {
     let list = schedules(b)?;
-    service_would_write(b, &list)
-}
-
-fn service_would_write(b: &Budget, list: &[Schedule]) -> Result<Option<String>> {
-    let serviced: Vec<&Schedule> = list.iter().filter(|s| s.serviced).collect();
-    if serviced.is_empty() {
-        return Ok(None);
-    }
-    let paid = paid(b, &serviced)?;
-    let today = day_string(b.now.date());
-    Ok(serviced.iter().find_map(|s| {
-        service_change(s, paid.contains(&s.id), &today)
-            .map(|what| format!("upstream's schedule service would {what} ({})", s.id))
-    }))
+    service::would_write(b, &list)
 }
 
 /// `getSchedules()`.
 pub fn get_schedules(b: &Budget, _args: &Value) -> Result<Value> {
     let list = schedules(b)?;
-    if let Some(why) = service_would_write(b, &list)? {
+    if let Some(why) = service::would_write(b, &list)? {
         return Err(BudgetError::Unsupported(why));
     }
     Ok(Value::Array(list.into_iter().map(|s| s.api).collect()))
