@@ -12,6 +12,10 @@
 //!   skipped;
 //! - yearly: every `interval` years on the start's month and day;
 //! - `count` occurrences from the start, or none after the end day.
+//!
+//! rSchedule's search for nth weekdays has a quirk that [`WeekdaySearch`] follows
+//! step by step. Where rSchedule would give up (and upstream then throws), or a case
+//! is not followed here, the answer is [`NoDate::Unknown`].
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{Map, Value};
@@ -19,8 +23,8 @@ use serde_json::{Map, Value};
 use crate::dates::{js_date, parse_date_like};
 use crate::json::truthy;
 
-/// How many periods in a row without an occurrence are searched: rSchedule gives up
-/// after 50 tries, which this stays well below.
+/// How many periods in a row without an occurrence are searched before the answer is
+/// unknown: rSchedule gives up after 50 tries, which this stays well below.
 const MAX_EMPTY_PERIODS: u32 = 5;
 /// How many occurrences are walked at most.
 const MAX_STEPS: u32 = 200_000;
@@ -235,8 +239,13 @@ impl Recurrence {
         let mut from = Some(self.start);
         let mut yielded: u64 = 0;
         std::iter::from_fn(move || {
-            if self.count.is_some_and(|c| yielded >= c) || yielded >= u64::from(MAX_STEPS) {
+            if self.count.is_some_and(|c| yielded >= c) {
                 return None;
+            }
+            if yielded >= u64::from(MAX_STEPS) {
+                from = None;
+                weekdays = None;
+                return Some(Err(NoDate::Unknown));
             }
             let next = match &mut weekdays {
                 Some(search) => search.next()?,
@@ -488,24 +497,8 @@ fn month_days(month: NaiveDate, pick: &Pick, start_day: u32) -> Vec<NaiveDate> {
     let mut out: Vec<NaiveDate> = match pick {
         Pick::Start => day(i64::from(start_day)).into_iter().collect(),
         Pick::DaysOfMonth(days) => days.iter().filter_map(|d| day(*d)).collect(),
-        Pick::WeekdaysOfMonth(names) => names
-            .iter()
-            .filter_map(|(wd, n)| {
-                let first = (i64::from(wd.num_days_from_monday())
-                    - i64::from(month.weekday().num_days_from_monday()))
-                .rem_euclid(7)
-                    + 1;
-                let all: Vec<i64> = (0..)
-                    .map(|i| first + 7 * i)
-                    .take_while(|d| *d <= len)
-                    .collect();
-                let index = if *n > 0 { n - 1 } else { all.len() as i64 + n };
-                usize::try_from(index)
-                    .ok()
-                    .and_then(|i| all.get(i))
-                    .and_then(|d| day(*d))
-            })
-            .collect(),
+        // Searched by `WeekdaySearch`, not by months.
+        Pick::WeekdaysOfMonth(_) => Vec::new(),
     };
     out.sort();
     out.dedup();
