@@ -36,35 +36,28 @@ pub fn is_valid_op(field: &str, op: &str) -> bool {
         "category" | "category_group" => &["and"],
         _ => &[],
     };
-    let ops: &[&str] = match kind {
-        "date" => &["is", "isapprox", "gt", "gte", "lt", "lte"],
-        "id" => &[
-            "is",
-            "contains",
-            "matches",
-            "oneOf",
-            "isNot",
-            "doesNotContain",
-            "notOneOf",
-            "onBudget",
-            "offBudget",
-        ],
-        "string" => &[
-            "is",
-            "contains",
-            "matches",
-            "oneOf",
-            "isNot",
-            "doesNotContain",
-            "notOneOf",
-            "hasTags",
-            "hasAnyTag",
-        ],
-        "number" => &["is", "isapprox", "isbetween", "gt", "gte", "lt", "lte"],
-        "boolean" => &["is"],
-        _ => &[],
+    // The id and string types share the matching operators.
+    const MATCHING: &[&str] = &[
+        "is",
+        "contains",
+        "matches",
+        "oneOf",
+        "isNot",
+        "doesNotContain",
+        "notOneOf",
+    ];
+    let (shared, ops): (&[&str], &[&str]) = match kind {
+        "date" => (&[], &["is", "isapprox", "gt", "gte", "lt", "lte"]),
+        "id" => (MATCHING, &["onBudget", "offBudget"]),
+        "string" => (MATCHING, &["hasTags", "hasAnyTag"]),
+        "number" => (
+            &[],
+            &["is", "isapprox", "isbetween", "gt", "gte", "lt", "lte"],
+        ),
+        "boolean" => (&[], &["is"]),
+        _ => (&[], &[]),
     };
-    ops.contains(&op) || internal.contains(&op)
+    shared.contains(&op) || ops.contains(&op) || internal.contains(&op)
 }
 
 /// `fromInternalField`: a stored field name as rules see it. Only strings can name a

@@ -17,10 +17,12 @@
 //!   next date and completes paid one-off ones. When the budget holds a schedule that
 //!   service would change, upstream's answer depends on how far that service got:
 //!   `getSchedules()` is not answered natively then (see [`service`] and
-//!   [`schedule_service_would_write`]).
+//!   [`schedule_service_changes`]).
 
 mod recurrence;
 mod service;
+
+pub use service::ServiceChange;
 
 use std::collections::{HashMap, HashSet};
 
@@ -273,20 +275,20 @@ fn schedules(b: &Budget) -> Result<Vec<Schedule>> {
     Ok(out)
 }
 
-/// Whether upstream's schedule service, which `downloadBudget` starts, would write to
-/// the budget (posting transactions, moving next dates, completing schedules); `Some`
-/// names the first such change. Upstream's reads race with those writes, and reads
-/// that would see them cannot be answered natively.
-pub fn schedule_service_would_write(b: &Budget) -> Result<Option<String>> {
-    let list = schedules(b)?;
-    service::would_write(b, &list)
+/// The writes upstream's schedule service, which `downloadBudget` starts, would make
+/// to this budget (posting transactions, moving next dates, completing schedules).
+/// Upstream's reads race with those writes: a read that would see one (of schedules
+/// for any change; of transactions, balances and budget months for a change that
+/// `posts`) cannot be answered natively.
+pub fn schedule_service_changes(b: &Budget) -> Result<Vec<ServiceChange>> {
+    service::changes(b, &schedules(b)?)
 }
 
 /// `getSchedules()`.
 pub fn get_schedules(b: &Budget, _args: &Value) -> Result<Value> {
     let list = schedules(b)?;
-    if let Some(why) = service::would_write(b, &list)? {
-        return Err(BudgetError::Unsupported(why));
+    if let Some(change) = service::changes(b, &list)?.first() {
+        return Err(BudgetError::Unsupported(change.to_string()));
     }
     Ok(Value::Array(list.into_iter().map(|s| s.api).collect()))
 }

@@ -121,13 +121,37 @@ fn next_date_moves(s: &Schedule, rules: &[Rule], from: NaiveDate) -> Result<bool
     Ok(computed.is_some_and(|d| Some(d) != s.next_date))
 }
 
+/// A change the service would make.
+#[derive(Debug)]
+pub struct ServiceChange {
+    pub schedule: String,
+    pub what: &'static str,
+    /// Whether it adds (or, moving an auto-posting schedule on, may add) transactions.
+    pub posts: bool,
+}
+
+impl std::fmt::Display for ServiceChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "upstream's schedule service would {} ({})",
+            self.what, self.schedule
+        )
+    }
+}
+
+const POST: (&str, bool) = ("post a transaction for a due auto-posting schedule", true);
+const MOVE_POSTING: (&str, bool) = ("move a paid auto-posting schedule on", true);
+const MOVE: (&str, bool) = ("move a paid schedule to its next date", false);
+const COMPLETE: (&str, bool) = ("complete a paid one-off schedule", false);
+
 /// What the service would change in `s`, if anything.
 fn change(
     s: &Schedule,
     has_trans: bool,
     today: NaiveDate,
     rules: &[Rule],
-) -> Result<Option<&'static str>> {
+) -> Result<Option<(&'static str, bool)>> {
     let today_s = day_string(today);
     let next = s.next_date.as_deref();
     let status = if has_trans {
@@ -143,7 +167,7 @@ fn change(
     let acts = matches!(status, "paid" | "due" | "missed");
     if s.posts_transaction && truthy(&s.account) && (status != "paid" || recurring) && acts {
         if status != "paid" {
-            return Ok(Some("post a transaction for a due auto-posting schedule"));
+            return Ok(Some(POST));
         }
         if next == Some(today_s.as_str()) {
             return Ok(None);
@@ -155,25 +179,24 @@ fn change(
             Some(from) => next_date_moves(s, rules, from)?,
             None => true,
         };
-        return Ok(moves.then_some("move a paid auto-posting schedule on"));
+        return Ok(moves.then_some(MOVE_POSTING));
     }
     if status == "paid" && truthy(&s.date) {
         if recurring {
-            return Ok(next_date_moves(s, rules, today)?
-                .then_some("move a paid schedule to its next date"));
+            return Ok(next_date_moves(s, rules, today)?.then_some(MOVE));
         }
         if s.date.as_str().is_some_and(|d| d < today_s.as_str()) {
-            return Ok(Some("complete a paid one-off schedule"));
+            return Ok(Some(COMPLETE));
         }
     }
     Ok(None)
 }
 
-/// The first change the service would make to `list`, described.
-pub(super) fn would_write(b: &Budget, list: &[Schedule]) -> Result<Option<String>> {
+/// Every change the service would make to `list`.
+pub(super) fn changes(b: &Budget, list: &[Schedule]) -> Result<Vec<ServiceChange>> {
     let serviced: Vec<&Schedule> = list.iter().filter(|s| s.serviced).collect();
     if serviced.is_empty() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let paid = paid(b, &serviced)?;
     let rules = if paid.is_empty() {
@@ -182,13 +205,105 @@ pub(super) fn would_write(b: &Budget, list: &[Schedule]) -> Result<Option<String
         load_rules(b)?
     };
     let today = b.now.date();
+    let mut out = Vec::new();
     for s in serviced {
-        if let Some(what) = change(s, paid.contains(&s.id), today, &rules)? {
-            return Ok(Some(format!(
-                "upstream's schedule service would {what} ({})",
-                s.id
-            )));
+        if let Some((what, posts)) = change(s, paid.contains(&s.id), today, &rules)? {
+            out.push(ServiceChange {
+                schedule: s.id.clone(),
+                what,
+                posts,
+            });
         }
     }
-    Ok(None)
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::model::Condition;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn schedule(next: &str, posts: bool, date: Value) -> Schedule {
+        Schedule {
+            api: Value::Null,
+            id: "s".into(),
+            rule: Some("r".into()),
+            next_date: Some(next.into()),
+            posts_transaction: posts,
+            account: json!("a"),
+            conditions: json!([{ "field": "date", "op": "isapprox", "value": date.clone() }]),
+            date,
+            serviced: true,
+        }
+    }
+
+    fn rule(date: Value) -> Rule {
+        Rule {
+            id: "r".into(),
+            stage: Value::Null,
+            conditions_op: json!("and"),
+            conditions: vec![Condition {
+                op: "isapprox".into(),
+                field: "date",
+                value: Some(date),
+                type_name: "date",
+                options: None,
+            }],
+            actions: vec![],
+        }
+    }
+
+    #[test]
+    fn what_the_service_would_do() {
+        let today = day("2024-05-15");
+        let monthly = json!({ "frequency": "monthly", "start": "2024-01-20" });
+        let rules = [rule(monthly.clone())];
+        let what = |s: &Schedule, paid: bool| change(s, paid, today, &rules).unwrap().map(|c| c.0);
+        // Missed or due, auto-posting: posts.
+        assert_eq!(
+            what(&schedule("2024-05-10", true, monthly.clone()), false),
+            Some(POST.0)
+        );
+        assert_eq!(
+            what(&schedule("2024-05-15", true, monthly.clone()), false),
+            Some(POST.0)
+        );
+        // Missed, not auto-posting: nothing.
+        assert_eq!(
+            what(&schedule("2024-04-20", false, monthly.clone()), false),
+            None
+        );
+        // Paid early: the first occurrence from today is still the next date.
+        assert_eq!(
+            what(&schedule("2024-05-20", false, monthly.clone()), true),
+            None
+        );
+        // Paid and past: moves on.
+        assert_eq!(
+            what(&schedule("2024-04-20", false, monthly.clone()), true),
+            Some(MOVE.0)
+        );
+        // Auto-posting, paid today: nothing; paid earlier: moves on.
+        assert_eq!(
+            what(&schedule("2024-05-15", true, monthly.clone()), true),
+            None
+        );
+        assert_eq!(
+            what(&schedule("2024-04-20", true, monthly), true),
+            Some(MOVE_POSTING.0)
+        );
+        // One-off: completed once paid and past.
+        assert_eq!(
+            what(&schedule("2024-05-01", false, json!("2024-05-01")), true),
+            Some(COMPLETE.0)
+        );
+        assert_eq!(
+            what(&schedule("2024-05-20", false, json!("2024-05-20")), true),
+            None
+        );
+    }
 }
