@@ -353,6 +353,9 @@ async function populateRulesAndSchedules(api, { cat, acct, groups, transferPayee
   await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'payee', op: 'is', value: savingsPayee }], actions: [set('category', cat.Vacation)] });
   await rule({ stage: 'post', conditionsOp: 'and', conditions: [{ field: 'payee', op: 'isNot', value: checkingPayee }, { field: 'payee', op: 'is', value: deletedPayee }], actions: [set('payee', ruleOnly)] });
   await rule({ stage: 'pre', conditionsOp: 'or', conditions: [{ field: 'payee', op: 'is', value: ruleOnly }, { field: 'imported_payee', op: 'is', value: 'X' }], actions: [set('payee', mergedLater)] });
+  // A payee of null, and none at all (getPayeeRules(null) and getPayeeRules() find them).
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'payee', op: 'is', value: null }, { field: 'imported_payee', op: 'is', value: 'NO PAYEE' }], actions: [set('payee', ruleOnly)] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'payee', op: 'isNot' }, { field: 'imported_payee', op: 'is', value: 'NO PAYEE' }], actions: [set('notes', 'no payee')] });
   // Equal scores in one stage: ranked by id.
   for (const n of [1, 2, 3]) {
     await rule({ stage: 'post', conditionsOp: 'and', conditions: [{ field: 'payee', op: 'is', value: gym }], actions: [set('notes', `gym ${n}`)] });
