@@ -36,19 +36,6 @@ function saturdayBefore(days) {
   return localDay(d);
 }
 
-// Months from eleven before the current one to the current one (as realistic-budget.js).
-function recentMonths() {
-  const out = [];
-  for (let i = -11; i <= 0; i++) {
-    const d = new Date();
-    d.setHours(12, 0, 0, 0);
-    d.setDate(1);
-    d.setMonth(d.getMonth() + i);
-    out.push(`${d.getFullYear()}-${pad(d.getMonth() + 1)}`);
-  }
-  return out;
-}
-
 function recur(fields) {
   return { interval: 1, endMode: 'never', patterns: [], skipWeekend: false, weekendSolveMode: 'after', ...fields };
 }
@@ -368,8 +355,7 @@ async function populateRulesAndSchedules(api, { cat, acct, groups, transferPayee
 }
 
 /** Inside changeAfterUpload (a syncing session). */
-async function changeRulesAndSchedulesAfterUpload(api) {
-  const months = recentMonths();
+async function changeRulesAndSchedulesAfterUpload(api, { months }) {
   const p = await payeeIds(api);
   const accounts = {};
   for (const a of await api.getAccounts()) accounts[a.name] = a.id;
@@ -442,4 +428,4 @@ function set(field, value, options) {
   return { op: 'set', field, value, ...(options ? { options } : {}) };
 }
 
-module.exports = { populateRulesAndSchedules, changeRulesAndSchedulesAfterUpload, FIXTURE_IDS_NOTE };
+module.exports = { populateRulesAndSchedules, changeRulesAndSchedulesAfterUpload, recur, FIXTURE_IDS_NOTE };

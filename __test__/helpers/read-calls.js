@@ -4,6 +4,8 @@
 // two answers are compared key by key. Errors are kept as their type and message
 // (upstream rejects with plain `{ type: 'APIError', message }` objects).
 
+const { FIXTURE_IDS_NOTE } = require('./fixture-rules.js');
+
 function outcome(err) {
   return { error: { type: err && (err.type || err.name), message: err && err.message } };
 }
@@ -23,7 +25,7 @@ async function readPayeeRules(api, out) {
   for (const [i, p] of payees.entries()) {
     await record(out, `getPayeeRules(#${i} ${p.name})`, () => api.getPayeeRules(p.id));
   }
-  await record(out, 'getNote(rules fixture ids)', () => api.getNote('rules-fixture-ids'));
+  await record(out, 'getNote(rules fixture ids)', () => api.getNote(FIXTURE_IDS_NOTE));
   let noted = [];
   try {
     noted = JSON.parse(out['getNote(rules fixture ids)'].note).payees;

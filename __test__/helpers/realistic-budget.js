@@ -218,7 +218,7 @@ async function changeAfterUpload(api, { budgetType = 'envelope' } = {}) {
     await api.holdBudgetForNextMonth(months[11], 1000);
   }
   await api.updateAccount(accounts.find((a) => a.name === 'Savings').id, { name: 'Savings (renamed)' });
-  await changeRulesAndSchedulesAfterUpload(api);
+  await changeRulesAndSchedulesAfterUpload(api, { months });
 }
 
 module.exports = { populate, changeAfterUpload, recentMonths, monthOffset, dayOffset };

@@ -8,21 +8,8 @@ const fs = require('node:fs');
 const args = JSON.parse(process.argv[2]);
 for (const method of ['log', 'info', 'warn', 'error', 'debug']) console[method] = () => {};
 const api = require('@actual-app/api');
-
-function pad(n) {
-  return String(n).padStart(2, '0');
-}
-
-function day(offset) {
-  const d = new Date();
-  d.setHours(12, 0, 0, 0);
-  d.setDate(d.getDate() + offset);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-function recur(fields) {
-  return { interval: 1, endMode: 'never', patterns: [], skipWeekend: false, weekendSolveMode: 'after', ...fields };
-}
+const { dayOffset: day } = require('./realistic-budget.js');
+const { recur } = require('./fixture-rules.js');
 
 // In a session whose own service run is over (so it leaves these alone): a paid
 // one-off in the past (the service completes it), an auto-posting schedule due today
