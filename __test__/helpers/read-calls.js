@@ -4,6 +4,8 @@
 // two answers are compared key by key. Errors are kept as their type and message
 // (upstream rejects with plain `{ type: 'APIError', message }` objects).
 
+const { FIXTURE_IDS_NOTE } = require('./fixture-rules.js');
+
 function outcome(err) {
   return { error: { type: err && (err.type || err.name), message: err && err.message } };
 }
@@ -14,6 +16,29 @@ async function record(out, key, fn) {
   } catch (err) {
     out[key] = outcome(err);
   }
+}
+
+// getPayeeRules for every payee, the merged and deleted ones the fixture noted
+// (fixture-rules.js), and ids that name no payee.
+async function readPayeeRules(api, out) {
+  const payees = Array.isArray(out['getPayees()']) ? out['getPayees()'] : [];
+  for (const [i, p] of payees.entries()) {
+    await record(out, `getPayeeRules(#${i} ${p.name})`, () => api.getPayeeRules(p.id));
+  }
+  await record(out, 'getNote(rules fixture ids)', () => api.getNote(FIXTURE_IDS_NOTE));
+  let noted = [];
+  try {
+    noted = JSON.parse(out['getNote(rules fixture ids)'].note).payees;
+  } catch {
+    // not this fixture
+  }
+  for (const [i, id] of noted.entries()) {
+    await record(out, `getPayeeRules(merged or deleted #${i})`, () => api.getPayeeRules(id));
+  }
+  await record(out, 'getPayeeRules(unknown)', () => api.getPayeeRules('no-such-payee'));
+  await record(out, 'getPayeeRules()', () => api.getPayeeRules());
+  await record(out, 'getPayeeRules(null)', () => api.getPayeeRules(null));
+  await record(out, 'getPayeeRules(42)', () => api.getPayeeRules(42));
 }
 
 /** Runs every read against `api` (either client); resolves to { key: answer }. */
@@ -50,10 +75,7 @@ async function readEverything(api, { months } = {}) {
   await record(out, 'getTransactions(all accounts)', () => api.getTransactions(undefined, '1995-01-01', '2199-12-31'));
   await record(out, 'getAccountBalance(unknown)', () => api.getAccountBalance('no-such-account'));
 
-  const payees = Array.isArray(out['getPayees()']) ? out['getPayees()'] : [];
-  for (const [i, p] of payees.slice(0, 12).entries()) {
-    await record(out, `getPayeeRules(payee #${i})`, () => api.getPayeeRules(p.id));
-  }
+  await readPayeeRules(api, out);
   for (const [type, name] of [
     ['accounts', 'Checking'],
     ['accounts', 'Old account'],
@@ -79,6 +101,9 @@ async function readEverything(api, { months } = {}) {
   for (const bad of ['bad', '2026-13', '1990-01', '2199-01']) {
     await record(out, `getBudgetMonth(${bad})`, () => api.getBudgetMonth(bad));
   }
+  // Once more at the end: upstream's schedule service may run after downloadBudget.
+  await record(out, 'getSchedules() last', () => api.getSchedules());
+  await record(out, 'getRules() last', () => api.getRules());
   return out;
 }
 

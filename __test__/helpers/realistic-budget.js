@@ -7,6 +7,8 @@
 // Dates are in the current year and the months around today, so that the current month,
 // "last twelve weeks" and the budget's month range all have something in them.
 
+const { populateRulesAndSchedules, changeRulesAndSchedulesAfterUpload } = require('./fixture-rules.js');
+
 // upstream's updateTransaction and deleteTransaction resolve before their write is
 // done (they index the promise instead of awaiting it): give the write time to finish.
 function settle() {
@@ -176,6 +178,8 @@ async function populate(api, { budgetType = 'envelope' } = {}) {
     date: `${monthOffset(1)}-08`,
   });
 
+  await populateRulesAndSchedules(api, { cat, acct, groups: { bills, food }, transferPayee, months });
+
   await api.updateNote(cat.Groceries, 'Weekly shop, #food');
   await api.updateNote(acct.Checking, 'Main account');
   await api.createTag({ tag: 'food', color: '#ff8800', description: 'Anything eaten' });
@@ -214,6 +218,7 @@ async function changeAfterUpload(api, { budgetType = 'envelope' } = {}) {
     await api.holdBudgetForNextMonth(months[11], 1000);
   }
   await api.updateAccount(accounts.find((a) => a.name === 'Savings').id, { name: 'Savings (renamed)' });
+  await changeRulesAndSchedulesAfterUpload(api, { months });
 }
 
 module.exports = { populate, changeAfterUpload, recentMonths, monthOffset, dayOffset };

@@ -20,11 +20,14 @@ pub mod categories;
 pub mod changes;
 pub mod dates;
 pub mod error;
+pub mod json;
 pub mod names;
 pub mod notes;
 pub mod payees;
 pub mod preferences;
 pub mod rows;
+pub mod rules;
+pub mod schedules;
 pub mod schema;
 pub mod tags;
 pub mod views;
@@ -120,6 +123,9 @@ pub const READS: &[(&str, ReadFn)] = &[
     ("getNote", notes::get_note),
     ("getTags", tags::get_tags),
     ("getPreferences", preferences::get_preferences),
+    ("getRules", rules::get_rules),
+    ("getPayeeRules", rules::get_payee_rules),
+    ("getSchedules", schedules::get_schedules),
 ];
 
 /// Makes a freshly opened database ready for these reads: checks that its applied

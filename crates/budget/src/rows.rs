@@ -7,6 +7,7 @@ use rusqlite::Row;
 use serde_json::{Map, Number, Value};
 
 use crate::dates::from_date_repr;
+use crate::json::parse_lossy;
 
 /// A JavaScript number as JSON: integral values as integers (JSON cannot tell them
 /// apart, and this keeps comparisons of two answers exact), others as floats.
@@ -47,21 +48,21 @@ pub fn date(v: ValueRef<'_>) -> Value {
     }
 }
 
-/// AQL `json`: parsed, or null when it does not parse.
+/// AQL `json`: parsed (objects in JavaScript's key order), or null when it does not
+/// parse.
 pub fn json(v: ValueRef<'_>) -> Value {
     match v {
         ValueRef::Null => Value::Null,
-        ValueRef::Text(t) | ValueRef::Blob(t) => serde_json::from_slice(t).unwrap_or(Value::Null),
+        ValueRef::Text(t) | ValueRef::Blob(t) => parse_lossy(t).unwrap_or(Value::Null),
         other => plain(other),
     }
 }
 
-/// AQL `json/fallback`: parsed, or the text itself when it does not parse.
+/// AQL `json/fallback`: parsed (objects in JavaScript's key order), or the text itself
+/// when it does not parse.
 pub fn json_or_text(v: ValueRef<'_>) -> Value {
     match v {
-        ValueRef::Text(t) | ValueRef::Blob(t) => {
-            serde_json::from_slice(t).unwrap_or_else(|_| plain(v))
-        }
+        ValueRef::Text(t) | ValueRef::Blob(t) => parse_lossy(t).unwrap_or_else(|| plain(v)),
         other => plain(other),
     }
 }
