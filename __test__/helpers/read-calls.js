@@ -3,6 +3,7 @@
 // @actual-app/api (in actual-worker.js) and on this package (in a child process): the
 // two answers are compared key by key. Errors are kept as their type and message
 // (upstream rejects with plain `{ type: 'APIError', message }` objects).
+const { TRANSACTION_CASES_NOTE } = require('./realistic-budget.js');
 
 const { FIXTURE_IDS_NOTE } = require('./fixture-rules.js');
 
@@ -41,6 +42,68 @@ async function readPayeeRules(api, out) {
   await record(out, 'getPayeeRules(42)', () => api.getPayeeRules(42));
 }
 
+// getTransactions: every shape of argument (JavaScript truthiness decides which
+// filters exist; dates are `YYYY-MM-DD` strings or Dates, anything else is a compile
+// error with upstream's expression stack), and the fixture's special cases
+// (realistic-budget.js, transactionCases).
+async function transactionReads(api, out, ids) {
+  const year = new Date().getFullYear();
+  const first = ids[0];
+  let cases = {};
+  try {
+    cases = JSON.parse((await api.getNote(TRANSACTION_CASES_NOTE)).note) || {};
+  } catch {
+    // the fixture without its cases: the calls below still run
+  }
+  const calls = {
+    'getTransactions()': () => api.getTransactions(),
+    'getTransactions(null)': () => api.getTransactions(null),
+    "getTransactions('')": () => api.getTransactions(''),
+    'getTransactions(all accounts, start only)': () => api.getTransactions(undefined, `${year}-06-01`),
+    'getTransactions(all accounts, end only)': () => api.getTransactions(undefined, undefined, `${year}-02-28`),
+    'getTransactions(#0, no dates)': () => api.getTransactions(first),
+    'getTransactions(#0, Date range)': () => api.getTransactions(first, new Date(year, 0, 1), new Date(year, 11, 31, 23, 59, 59)),
+    'getTransactions(#0, Dates near midnight UTC)': () => api.getTransactions(first, new Date(Date.UTC(year, 2, 1, 0, 30)), new Date(Date.UTC(year, 2, 31, 23, 30))),
+    'getTransactions(#0, reversed range)': () => api.getTransactions(first, `${year}-06-30`, `${year}-06-01`),
+    'getTransactions(#0, impossible dates)': () => api.getTransactions(first, `${year}-02-29`, `${year}-02-31`),
+    "getTransactions(#0, '2026-1-5')": () => api.getTransactions(first, '2026-1-5'),
+    "getTransactions(#0, '20260105')": () => api.getTransactions(first, '20260105'),
+    "getTransactions(#0, '1994-12-31')": () => api.getTransactions(first, '1994-12-31'),
+    'getTransactions(#0, bad end)': () => api.getTransactions(first, '1995-01-01', '2026-12-1'),
+    'getTransactions(#0, number start)': () => api.getTransactions(first, 20260105),
+    'getTransactions(#0, float end)': () => api.getTransactions(first, '1995-01-01', 1.5),
+    'getTransactions(#0, true start)': () => api.getTransactions(first, true),
+    'getTransactions(#0, array start)': () => api.getTransactions(first, ['2026-01-01']),
+    'getTransactions(#0, object start)': () => api.getTransactions(first, { from: '2026-01-01' }),
+    'getTransactions(#0, Invalid Date end)': () => api.getTransactions(first, '1995-01-01', new Date(NaN)),
+    'getTransactions(#0, Date start, number end)': () => api.getTransactions(first, new Date(year, 4, 5, 6, 7, 8), 5),
+    'getTransactions(number account)': () => api.getTransactions(5),
+    'getTransactions(float account)': () => api.getTransactions(1.5, '2020-01-01'),
+    'getTransactions(true account)': () => api.getTransactions(true),
+    'getTransactions({} account)': () => api.getTransactions({}),
+    'getTransactions([] account)': () => api.getTransactions([], `${year}-01-01`, `${year}-01-31`),
+    'getTransactions(Date account)': () => api.getTransactions(new Date(year, 0, 1)),
+    'getTransactions(false account)': () => api.getTransactions(false, `${year}-01-01`, `${year}-01-31`),
+    'getTransactions(0 account)': () => api.getTransactions(0, `${year}-12-01`),
+    'getTransactions(parameter account)': () => api.getTransactions(':account'),
+    'getTransactions(parameter start, bad end)': () => api.getTransactions(first, ':start', 'bad'),
+    'getTransactions(long account, bad date)': () => api.getTransactions('x'.repeat(80), 'bad'),
+    'getTransactions(escaped dollar account)': () => api.getTransactions('\\$x', '2020-01-01'),
+    // 69 UTF-16 units of JSON (109 bytes): upstream prints the filter on one line.
+    'getTransactions(unicode account, bad date)': () => api.getTransactions('€'.repeat(20), 'bad'),
+    'getTransactions(account deleted under its transactions)': () => api.getTransactions(cases.vanished),
+  };
+  for (const [key, call] of Object.entries(calls)) await record(out, key, call);
+  // A split whose children drifted to the next month and to another account: the rows
+  // of a matched group that do not match come back marked `_unmatched`.
+  for (const month of [cases.driftedMonth, cases.nextMonth].filter(Boolean)) {
+    await record(out, `getTransactions(all accounts, ${month})`, () => api.getTransactions(undefined, `${month}-01`, `${month}-31`));
+    for (const [i, id] of ids.entries()) {
+      await record(out, `getTransactions(#${i}, ${month})`, () => api.getTransactions(id, `${month}-01`, `${month}-31`));
+    }
+  }
+}
+
 /** Runs every read against `api` (either client); resolves to { key: answer }. */
 async function readEverything(api, { months } = {}) {
   const out = {};
@@ -74,6 +137,7 @@ async function readEverything(api, { months } = {}) {
   await record(out, 'getTransactions(bad date)', () => api.getTransactions(ids[0], 'bad', '2030-01-01'));
   await record(out, 'getTransactions(all accounts)', () => api.getTransactions(undefined, '1995-01-01', '2199-12-31'));
   await record(out, 'getAccountBalance(unknown)', () => api.getAccountBalance('no-such-account'));
+  await transactionReads(api, out, ids);
 
   await readPayeeRules(api, out);
   for (const [type, name] of [

@@ -194,6 +194,7 @@ async function populate(api, { budgetType = 'envelope' } = {}) {
   const someTxns = await api.getTransactions(acct.Checking, `${months[0]}-01`, `${months[0]}-31`);
   await api.deleteTransaction(someTxns.find((t) => t.notes === 'salary').id);
   await settle();
+  await transactionCases(api, { cat, acct, months });
 }
 
 /** Changes made after the upload, with a normal (syncing) session. */
@@ -219,6 +220,168 @@ async function changeAfterUpload(api, { budgetType = 'envelope' } = {}) {
   }
   await api.updateAccount(accounts.find((a) => a.name === 'Savings').id, { name: 'Savings (renamed)' });
   await changeRulesAndSchedulesAfterUpload(api, { months });
+  await transactionChangesAfterUpload(api);
 }
 
-module.exports = { populate, changeAfterUpload, recentMonths, monthOffset, dayOffset };
+// ---- getTransactions cases -------------------------------------------------------
+// Transactions in every shape a report reads back: splits (a deleted child, a deleted
+// parent, a parent deleted on its own so its children are orphans, a child whose date
+// or account drifted from its parent's, amounts that do not add up), transfers both
+// ways between on- and off-budget accounts (one from a split child), merged and
+// deleted payees, deleted categories with and without a transfer category, closed and
+// deleted accounts, imported ids and payees, cleared and reconciled flags, notes null
+// and empty, impossible dates, the year's first and last days, sort-order ties, and
+// linked (and deleted) schedules. Rows an older or partly synced client can leave
+// behind are written with the engine's own db layer (api.internal.db), which sends
+// them as ordinary sync messages.
+
+/** The note (by this id) where the fixture leaves ids read-calls.js cannot find otherwise. */
+const TRANSACTION_CASES_NOTE = 'reads-transactions-fixture';
+
+async function transactionCases(api, { cat, acct, months }) {
+  const year = new Date().getFullYear();
+  const db = api.internal.db;
+  const group = (await api.getCategories()).find((c) => c.id === cat.Rent).group_id;
+  const retired = await api.createCategory({ name: 'Retired category', group_id: group });
+  const dropped = await api.createCategory({ name: 'Dropped category', group_id: group });
+  const vanished = await api.createAccount({ name: 'Vanished account' }, 777);
+  const secondBrokerage = await api.createAccount({ name: 'Second brokerage', offbudget: true }, 0);
+  const mergedAway = await api.createPayee({ name: 'Merged away' });
+  const mergeTarget = await api.createPayee({ name: 'Merge target' });
+  const deletedPayee = await api.createPayee({ name: 'Deleted payee' });
+  const payees = await api.getPayees();
+  const transferPayee = (account) => payees.find((p) => p.transfer_acct === account).id;
+  const schedules = await api.getSchedules();
+  const rentSchedule = schedules.find((s) => s.name === 'Rent schedule').id;
+  const droppedSchedule = await api.createSchedule({
+    name: 'Dropped schedule',
+    account: acct.Checking,
+    amount: -1234,
+    amountOp: 'is',
+    date: `${months[1]}-19`,
+  });
+
+  const split = (date, notes, amount, subtransactions, extra = {}) => ({ date, notes, amount, payee_name: 'Split shop', subtransactions, ...extra });
+  await api.addTransactions(
+    acct.Checking,
+    [
+      split(`${months[3]}-16`, 'split with a deleted child', -9000, [
+        { amount: -3000, category: cat.Groceries, notes: 'kept child' },
+        { amount: -3000, category: cat.Hobbies, notes: 'deleted child' },
+        { amount: -3000, payee: transferPayee(acct.Savings), notes: 'child transfer' },
+      ]),
+      split(`${months[4]}-16`, 'split deleted whole', -5000, [
+        { amount: -2500, category: cat.Groceries },
+        { amount: -2500, category: cat.Power },
+      ]),
+      split(`${months[4]}-17`, 'split with a parent deleted alone', -4000, [
+        { amount: -1000, category: cat.Groceries, notes: 'orphan child' },
+        { amount: -3000, category: cat.Power, notes: 'orphan child' },
+      ]),
+      split(`${months[5]}-27`, 'split with drifted children', -6000, [
+        { amount: -1000, category: cat.Groceries, notes: 'child on the parent date' },
+        { amount: -2000, category: cat.Internet, notes: 'child moved to next month' },
+        { amount: -3000, category: cat.Power, notes: 'child moved to savings' },
+      ]),
+      split(`${months[6]}-13`, 'split that does not add up', -7000, [
+        { amount: -1000, category: cat.Groceries },
+        { amount: -2000, category: cat.Restaurants },
+      ]),
+      { date: `${months[2]}-06`, amount: -1500, payee: mergedAway, category: cat.Groceries, notes: 'payee merged later' },
+      { date: `${months[2]}-07`, amount: -1600, payee: deletedPayee, category: cat.Groceries, notes: 'payee deleted later' },
+      { date: `${months[2]}-08`, amount: -1700, payee_name: 'Category shop', category: retired, notes: 'category deleted with a transfer' },
+      { date: `${months[2]}-09`, amount: -1800, payee_name: 'Category shop', category: dropped, notes: 'category deleted without a transfer' },
+      { date: `${months[2]}-10`, amount: -1900, payee: transferPayee(vanished), notes: 'transfer to an account deleted under it' },
+      { date: `${months[7]}-11`, amount: -2100, payee: transferPayee(secondBrokerage), category: cat.Vacation, notes: 'on to off budget' },
+      { date: `${months[7]}-12`, amount: -2200, payee_name: 'Flags', cleared: false, reconciled: false, notes: '' },
+      { date: `${months[7]}-12`, amount: -2300, payee_name: 'Flags', cleared: true, reconciled: true, notes: null },
+      { date: `${months[7]}-14`, amount: -2400, payee_name: 'Imported by hand', imported_id: 'bank-ref-1', imported_payee: 'IMPORTED BY HAND 42' },
+      { date: `${year}-02-30`, amount: -2500, payee_name: 'Impossible date', notes: 'February 30th' },
+      { date: `${year}-04-31`, amount: -2600, payee_name: 'Impossible date', notes: 'April 31st' },
+      { date: `${year}-01-01`, amount: -2700, payee_name: 'Year edge', notes: 'first day of the year' },
+      { date: `${year}-12-31`, amount: -2800, payee_name: 'Year edge', notes: 'last day of the year' },
+      { id: 'rt-tie-b', date: `${months[8]}-04`, amount: -2900, payee_name: 'Tie', sort_order: 5, notes: 'tie b' },
+      { id: 'rt-tie-a', date: `${months[8]}-04`, amount: -3000, payee_name: 'Tie', sort_order: 5, notes: 'tie a' },
+      { date: `${months[1]}-03`, amount: -150000, payee_name: 'Landlord', category: cat.Rent, schedule: rentSchedule, notes: 'scheduled' },
+      { date: `${months[1]}-19`, amount: -1234, payee_name: 'Dropped schedule payee', schedule: droppedSchedule, notes: 'schedule deleted later' },
+      { date: `${months[9]}-02`, amount: -3100, payee_name: 'Raw data', raw_synced_data: '{"bank":"raw"}' },
+    ],
+    { runTransfers: true },
+  );
+  await api.addTransactions(acct.Brokerage, [{ date: `${months[7]}-20`, amount: -4100, payee: transferPayee(acct.Checking), notes: 'off to on budget' }], { runTransfers: true });
+  await api.addTransactions(secondBrokerage, [{ date: `${months[7]}-21`, amount: 4200, payee: transferPayee(acct.Brokerage), notes: 'off to off budget' }], { runTransfers: true });
+  await api.addTransactions(vanished, [{ date: `${months[2]}-11`, amount: -55, payee_name: 'Vanished shop', notes: 'in an account deleted under it' }]);
+  await api.importTransactions(acct['Credit card'], [
+    { date: `${months[9]}-05`, amount: -3200, payee_name: 'Imported Shop', imported_id: 'card-1', notes: 'imported' },
+    { date: `${months[9]}-06`, amount: -3300, payee_name: 'imported shop', imported_id: 'card-2', cleared: false },
+    {
+      date: `${months[9]}-07`,
+      amount: -3400,
+      payee_name: 'Imported split',
+      imported_id: 'card-3',
+      subtransactions: [
+        { amount: -1400, category: cat.Groceries },
+        { amount: -2000, category: cat.Internet },
+      ],
+    },
+  ]);
+
+  const all = await api.getTransactions(acct.Checking, '1995-01-01', '2199-12-31');
+  const byNotes = (notes) => all.find((t) => t.notes === notes);
+  const child = (parent, notes) => parent.subtransactions.find((t) => t.notes === notes);
+  await api.deleteTransaction(child(byNotes('split with a deleted child'), 'deleted child').id);
+  await settle();
+  await api.deleteTransaction(byNotes('split deleted whole').id);
+  await settle();
+  const drifted = byNotes('split with drifted children');
+  await db.deleteTransaction({ id: byNotes('split with a parent deleted alone').id });
+  await db.updateTransaction({ id: child(drifted, 'child moved to next month').id, date: `${months[6]}-02` });
+  await db.updateTransaction({ id: child(drifted, 'child moved to savings').id, account: acct.Savings });
+  await db.deleteAccount({ id: vanished });
+  await api.mergePayees(mergeTarget, [mergedAway]);
+  await api.deletePayee(deletedPayee);
+  await api.deleteCategory(retired, cat.Groceries);
+  await api.deleteCategory(dropped);
+  await api.deleteSchedule(droppedSchedule);
+  await api.updateNote(TRANSACTION_CASES_NOTE, JSON.stringify({ vanished, driftedMonth: months[5], nextMonth: months[6] }));
+  await settle();
+}
+
+/** The same kinds of change after the upload, so they arrive as sync messages. */
+async function transactionChangesAfterUpload(api) {
+  const accounts = await api.getAccounts();
+  const checking = accounts.find((a) => a.name === 'Checking').id;
+  const savings = accounts.find((a) => a.name === 'Savings (renamed)').id;
+  const cats = await categoryIds(api);
+  const months = recentMonths();
+  const payees = await api.getPayees();
+  await api.addTransactions(
+    checking,
+    [
+      {
+        date: `${months[10]}-14`,
+        amount: -6600,
+        payee_name: 'Split after upload',
+        notes: 'split after upload',
+        subtransactions: [
+          { amount: -1600, category: cats.Groceries, notes: 'child after upload' },
+          { amount: -2000, category: cats.Power, notes: 'child deleted after upload' },
+          { amount: -3000, payee: payees.find((p) => p.transfer_acct === savings).id, notes: 'child transfer after upload' },
+        ],
+      },
+    ],
+    { runTransfers: true },
+  );
+  const all = await api.getTransactions(checking, `${months[10]}-01`, `${months[10]}-31`);
+  const parent = all.find((t) => t.notes === 'split after upload');
+  await api.deleteTransaction(parent.subtransactions.find((t) => t.notes === 'child deleted after upload').id);
+  await settle();
+  await api.updateTransaction(parent.id, { date: `${months[10]}-15`, cleared: false });
+  await settle();
+  const landlord = payees.find((p) => p.name === 'Landlord').id;
+  const merged = await api.createPayee({ name: 'Merged after upload' });
+  await api.addTransactions(checking, [{ date: `${months[10]}-16`, amount: -700, payee: merged, notes: 'payee merged after upload' }]);
+  await api.mergePayees(landlord, [merged]);
+}
+
+module.exports = { populate, changeAfterUpload, recentMonths, monthOffset, dayOffset, TRANSACTION_CASES_NOTE };

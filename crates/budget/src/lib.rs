@@ -10,11 +10,14 @@
 //! - [`schema`]: which databases these reads were written for (applied migrations);
 //! - [`dates`]: upstream's local-time date rules (`months.ts`);
 //! - [`rows`]: SQLite values as upstream's AQL outputs them;
+//! - [`aql`]: what upstream's AQL compiler makes of a filter's JavaScript values, and
+//!   the messages of its errors;
 //! - one module per family of methods.
 //!
 //! Nothing here knows about Node, HTTP or the sync protocol.
 
 pub mod accounts;
+pub mod aql;
 pub mod args;
 pub mod categories;
 pub mod changes;
@@ -30,6 +33,7 @@ pub mod rules;
 pub mod schedules;
 pub mod schema;
 pub mod tags;
+pub mod transactions;
 pub mod views;
 
 use rusqlite::Connection;
@@ -126,6 +130,7 @@ pub const READS: &[(&str, ReadFn)] = &[
     ("getRules", rules::get_rules),
     ("getPayeeRules", rules::get_payee_rules),
     ("getSchedules", schedules::get_schedules),
+    ("getTransactions", transactions::get_transactions),
 ];
 
 /// Makes a freshly opened database ready for these reads: checks that its applied
