@@ -146,6 +146,38 @@ pub fn prepare(db: &actual_sync::BudgetDb) -> Result<()> {
     Ok(())
 }
 
+/// The reads whose answer upstream's schedule service changes when it posts a
+/// transaction (the service runs as upstream loads a budget; see [`schedules`]).
+const READS_OF_POSTED_TRANSACTIONS: &[&str] = &[
+    "getTransactions",
+    "getAccountBalance",
+    "getBudgetMonth",
+    "getBudgetMonths",
+    "getCommonPayees",
+];
+
+/// Why the read `method` cannot be answered natively on a budget upstream's schedule
+/// service would post transactions to as it loads it (`posting`: the service's first
+/// posting change, see [`schedules::schedule_service_changes`]).
+pub fn check_posted_transactions(method: &str, posting: Option<&str>) -> Result<()> {
+    match posting {
+        Some(change) if READS_OF_POSTED_TRANSACTIONS.contains(&method) => {
+            Err(BudgetError::Unsupported(change.to_string()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The first change upstream's schedule service would make that posts transactions
+/// (or why that cannot be told, which counts as one).
+pub fn posting_change(b: &Budget) -> Result<Option<String>> {
+    match schedules::schedule_service_changes(b) {
+        Ok(changes) => Ok(changes.into_iter().find(|c| c.posts).map(|c| c.to_string())),
+        Err(BudgetError::Unsupported(why)) => Ok(Some(why)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Whether `method` is one of [`READS`].
 pub fn is_read(method: &str) -> bool {
     READS.iter().any(|(name, _)| *name == method)

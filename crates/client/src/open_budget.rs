@@ -25,6 +25,10 @@ pub struct OpenBudget {
     /// reason (the JS layer may hand them to the official engine, which may migrate
     /// the file, so the check runs again until it passes).
     ready: bool,
+    /// What upstream's schedule service would post as it loads this budget (found once
+    /// per open, as the service runs once per load); reads that would see it are not
+    /// answered natively.
+    posting: Option<String>,
     /// An open `batchBudgetUpdates`: its transaction is open on `db`.
     batch: Option<Batch>,
 }
@@ -63,6 +67,7 @@ impl OpenBudget {
             meta,
             key,
             ready: false,
+            posting: None,
             batch: None,
         })
     }
@@ -92,6 +97,7 @@ impl OpenBudget {
         }
         if !self.ready {
             actual_budget::prepare(&self.db)?;
+            self.posting = actual_budget::posting_change(&Budget::new(self.db.conn()))?;
             self.ready = true;
         }
         Ok(())
@@ -100,6 +106,7 @@ impl OpenBudget {
     /// Runs the read `method` with upstream's argument object.
     pub fn read(&mut self, method: &str, args: &serde_json::Value) -> Result<serde_json::Value> {
         self.ensure_ready()?;
+        actual_budget::check_posted_transactions(method, self.posting.as_deref())?;
         Ok(Budget::new(self.db.conn()).read(method, args)?)
     }
 
