@@ -147,17 +147,20 @@ class Client {
       }
       this.#engine.ensureAvailable();
       this.#cancelScheduledSync();
-      await callNative(() => this.#native.closeBudget());
+      await callNative(() => this.#native.suspendBudget());
       this.#engineHolds = true;
+      this.#hasWritten = true; // what the engine writes, we send (it has no key for an encrypted budget)
     }
     return this.#engine.call(name, args);
   }
 
-  // Takes the budget back from the official engine (it syncs and closes).
+  // Takes the budget back from the official engine (it syncs and closes) and opens it
+  // natively again.
   async #reclaim() {
     if (this.#engineHolds) {
       this.#engineHolds = false;
       await this.#engine.close();
+      await callNative(() => this.#native.resumeBudget());
     }
   }
 
