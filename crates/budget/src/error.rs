@@ -13,6 +13,11 @@ pub enum BudgetError {
     /// or one this crate cannot take.
     #[error("{message}")]
     InvalidArgument { code: &'static str, message: String },
+    /// What upstream's handler fails with as a JavaScript `TypeError` (an argument of a
+    /// type it does not check, such as `month.match` on a number); the message is the
+    /// one V8 gives.
+    #[error("{0}")]
+    TypeError(String),
     /// No read of that name.
     #[error("no native method named {0}")]
     UnknownMethod(String),
@@ -45,6 +50,7 @@ impl BudgetError {
         match self {
             BudgetError::Api(_) => "api-error",
             BudgetError::InvalidArgument { code, .. } => code,
+            BudgetError::TypeError(_) => "type-error",
             BudgetError::UnknownMethod(_) => "unknown-method",
             BudgetError::UnsupportedBudget { code, .. } => code,
             BudgetError::Unsupported(_) => "unsupported-feature",

@@ -1,0 +1,186 @@
+//! Budget months: `getBudgetMonths()` and `getBudgetMonth(month)` (`server/api.ts`
+//! 'api/budget-months' and 'api/budget-month') for envelope and tracking budgets.
+//!
+//! Upstream keeps a spreadsheet of cells per month (`server/sheet.ts`,
+//! `server/spreadsheet/`), built when a budget is loaded: budget amounts and carryover
+//! flags from `zero_budgets` or `reflect_budgets`, envelope holds from
+//! `zero_budget_months`, spending from one grouped query over the transactions, and
+//! formulas that chain each month to the one before. Here the same cells are computed
+//! from the same rows, from the range's first month on, on every call:
+//!
+//! - [`range`]: which months the budget has;
+//! - [`sheet`]: the rows the cells come from, and the cells' shape;
+//! - [`envelope`] and [`tracking`]: the two budget types' formulas.
+
+pub mod envelope;
+pub mod range;
+pub mod sheet;
+pub mod tracking;
+
+use serde_json::{Map, Value};
+
+use crate::dates::month_string;
+use crate::{Budget, BudgetError, Result};
+use sheet::{CategoryCells, GroupCells, Inputs, MonthCells};
+
+/// `getBudgetMonths()`: the budget's months, `YYYY-MM`, oldest first.
+pub fn get_budget_months(b: &Budget, _args: &Value) -> Result<Value> {
+    let range = range::budget_range(b)?;
+    Ok(Value::Array(
+        range.api_months().map(Value::String).collect(),
+    ))
+}
+
+/// `getBudgetMonth(month)`: the month's summary, then every group with its categories
+/// and their cells.
+pub fn get_budget_month(b: &Budget, args: &Value) -> Result<Value> {
+    let month = month_argument(args)?;
+    let range = range::budget_range(b)?;
+    let index = range
+        .api_index(month)
+        .ok_or_else(|| BudgetError::api(format!("No budget exists for month: {month}")))?;
+    let inputs = Inputs::load(b, &range)?;
+    let months = if inputs.tracking {
+        tracking::compute(&inputs)?
+    } else {
+        envelope::compute(&inputs)?
+    };
+    debug_assert_eq!(month_string(range.months[index]), month);
+    Ok(month_answer(&inputs, month, &months[index]))
+}
+
+/// validateMonth's format check: `month.match(/^\d{4}-\d{2}$/)`, and the TypeError a
+/// value without `match` gives.
+fn month_argument(args: &Value) -> Result<&str> {
+    match args.get("month") {
+        Some(Value::String(s)) => {
+            let b = s.as_bytes();
+            let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+            if b.len() == 7 && digits(0..4) && b[4] == b'-' && digits(5..7) {
+                Ok(s)
+            } else {
+                Err(BudgetError::api(format!(
+                    "Invalid month format, use YYYY-MM: {s}"
+                )))
+            }
+        }
+        None => Err(BudgetError::TypeError(
+            "Cannot read properties of undefined (reading 'match')".into(),
+        )),
+        Some(Value::Null) => Err(BudgetError::TypeError(
+            "Cannot read properties of null (reading 'match')".into(),
+        )),
+        Some(_) => Err(BudgetError::TypeError(
+            "month.match is not a function".into(),
+        )),
+    }
+}
+
+fn amount(v: Option<i64>) -> Value {
+    v.map_or(Value::Null, Value::from)
+}
+
+/// 'api/budget-month''s answer: `value(name)` of each cell (null where the sheet has no
+/// such cell), groups and categories as `toExternal` gives them with the cells after.
+fn month_answer(inputs: &Inputs, month: &str, cells: &MonthCells) -> Value {
+    let s = &cells.summary;
+    // Envelope's `total-budgeted` is `-sumAmounts(...)`: nothing budgeted is -0.
+    let total_budgeted = if !inputs.tracking && s.total_budgeted == 0 {
+        Value::from(-0.0)
+    } else {
+        Value::from(s.total_budgeted)
+    };
+    let groups = inputs
+        .groups
+        .iter()
+        .zip(&cells.groups)
+        .map(|(group, group_cells)| {
+            let mut out = group.api.clone();
+            // `...toExternal(group)` puts `categories` here; the answer's replace it in place.
+            out.insert("categories".into(), Value::Null);
+            let categories = group.categories.iter().map(|&c| {
+                let mut cat = match &inputs.categories[c].api {
+                    Value::Object(map) => map.clone(),
+                    _ => Map::new(),
+                };
+                category_cells(
+                    &mut cat,
+                    group.is_income,
+                    inputs.tracking,
+                    &cells.categories[c],
+                );
+                Value::Object(cat)
+            });
+            let categories = Value::Array(categories.collect());
+            group_cells_into(
+                &mut out,
+                group.is_income,
+                inputs.tracking,
+                group_cells,
+                s.total_income,
+            );
+            out.insert("categories".into(), categories);
+            Value::Object(out)
+        })
+        .collect();
+    crate::rows::object([
+        ("month", Value::String(month.to_string())),
+        ("incomeAvailable", amount(s.available_funds)),
+        ("lastMonthOverspent", amount(s.last_month_overspent)),
+        ("forNextMonth", amount(s.buffered)),
+        ("totalBudgeted", total_budgeted),
+        ("toBudget", amount(s.to_budget)),
+        ("fromLastMonth", amount(s.from_last_month)),
+        ("totalIncome", Value::from(s.total_income)),
+        ("totalSpent", Value::from(s.total_spent)),
+        ("totalBalance", Value::from(s.total_leftover)),
+        ("categoryGroups", Value::Array(groups)),
+    ])
+}
+
+/// A group's cells: an envelope income group has only what it received (the budget's
+/// `total-income`, whichever income group it is).
+fn group_cells_into(
+    out: &mut Map<String, Value>,
+    is_income: bool,
+    tracking: bool,
+    cells: &GroupCells,
+    total_income: i64,
+) {
+    match (is_income, tracking) {
+        (true, false) => {
+            out.insert("received".into(), Value::from(total_income));
+        }
+        (true, true) => {
+            out.insert("budgeted".into(), amount(cells.budgeted));
+            out.insert("received".into(), Value::from(cells.spent));
+            out.insert("balance".into(), amount(cells.balance));
+        }
+        (false, _) => {
+            out.insert("budgeted".into(), amount(cells.budgeted));
+            out.insert("spent".into(), Value::from(cells.spent));
+            out.insert("balance".into(), amount(cells.balance));
+        }
+    }
+}
+
+/// A category's cells, shaped by its group (not by the category's own income flag).
+fn category_cells(
+    out: &mut Map<String, Value>,
+    in_income_group: bool,
+    tracking: bool,
+    cells: &CategoryCells,
+) {
+    let spent_key = if in_income_group { "received" } else { "spent" };
+    if in_income_group && !tracking {
+        out.insert(spent_key.into(), Value::from(cells.spent));
+        return;
+    }
+    out.insert("budgeted".into(), amount(cells.budgeted));
+    out.insert(spent_key.into(), Value::from(cells.spent));
+    out.insert("balance".into(), amount(cells.balance));
+    out.insert(
+        "carryover".into(),
+        cells.carryover.map_or(Value::Null, Value::Bool),
+    );
+}
