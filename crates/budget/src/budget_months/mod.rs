@@ -10,8 +10,10 @@
 //!
 //! - [`range`]: which months the budget has;
 //! - [`sheet`]: the rows the cells come from, and the cells' shape;
-//! - [`envelope`] and [`tracking`]: the two budget types' formulas.
+//! - [`envelope`] and [`tracking`]: the two budget types' formulas;
+//! - [`cache`]: the computed months, kept while the database does not change.
 
+pub mod cache;
 pub mod envelope;
 pub mod range;
 pub mod sheet;
@@ -22,6 +24,33 @@ use serde_json::{Map, Value};
 use crate::dates::month_string;
 use crate::{Budget, BudgetError, Result};
 use sheet::{CategoryCells, GroupCells, Inputs, MonthCells};
+
+/// A budget's sheet: its months, what their cells come from, and the cells.
+pub struct Computed {
+    pub range: range::BudgetRange,
+    pub inputs: Inputs,
+    pub months: Vec<MonthCells>,
+}
+
+impl Computed {
+    /// Every month's cells as a fresh load of the database computes them.
+    pub fn compute(b: &Budget) -> Result<Computed> {
+        let range = range::budget_range(b)?;
+        let inputs = Inputs::load(b, &range)?;
+        let months = if inputs.tracking {
+            tracking::compute(&inputs)?
+        } else {
+            envelope::compute(&inputs)?
+        };
+        Ok(Computed {
+            range,
+            inputs,
+            months,
+        })
+    }
+}
+
+static COMPUTED: cache::Cache<Computed> = cache::Cache::new();
 
 /// `getBudgetMonths()`: the budget's months, `YYYY-MM`, oldest first.
 pub fn get_budget_months(b: &Budget, _args: &Value) -> Result<Value> {
@@ -35,18 +64,13 @@ pub fn get_budget_months(b: &Budget, _args: &Value) -> Result<Value> {
 /// and their cells.
 pub fn get_budget_month(b: &Budget, args: &Value) -> Result<Value> {
     let month = month_argument(args)?;
-    let range = range::budget_range(b)?;
-    let index = range
+    let sheet = COMPUTED.get_or_compute(b, || Computed::compute(b))?;
+    let index = sheet
+        .range
         .api_index(month)
         .ok_or_else(|| BudgetError::api(format!("No budget exists for month: {month}")))?;
-    let inputs = Inputs::load(b, &range)?;
-    let months = if inputs.tracking {
-        tracking::compute(&inputs)?
-    } else {
-        envelope::compute(&inputs)?
-    };
-    debug_assert_eq!(month_string(range.months[index]), month);
-    Ok(month_answer(&inputs, month, &months[index]))
+    debug_assert_eq!(month_string(sheet.range.months[index]), month);
+    Ok(month_answer(&sheet.inputs, month, &sheet.months[index]))
 }
 
 /// validateMonth's format check: `month.match(/^\d{4}-\d{2}$/)`, and the TypeError a
