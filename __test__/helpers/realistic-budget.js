@@ -264,6 +264,11 @@ async function populateBudgetMonths(api, { budgetType }) {
     cat[name] = await api.createCategory({ name, group_id, ...extra });
   }
   cat.Bonus = await api.createCategory({ name: 'Bonus', group_id: groups.Income, is_income: true });
+  cat['Hidden income'] = await api.createCategory({ name: 'Hidden income', group_id: groups.Income, is_income: true, hidden: true });
+  // A second income group (the API's createCategoryGroup makes expense groups only).
+  const sideIncome = await api.internal.send('category-group-create', { name: 'Side income', isIncome: true });
+  cat.Royalties = await api.createCategory({ name: 'Royalties', group_id: sideIncome, is_income: true });
+  cat['Blank month'] = await api.createCategory({ name: 'Blank month', group_id: lab });
 
   const checking = accounts.Checking;
   const card = accounts['Credit card'];
@@ -287,6 +292,9 @@ async function populateBudgetMonths(api, { budgetType }) {
       { date: `${month}-23`, amount: -(777 + k), payee_name: 'Lab shop', category: cat['Hide me late'] },
       { date: `${month}-24`, amount: k % 2 ? 1999 : 0, payee_name: 'Refund desk', category: cat.Refunds },
       { date: `${month}-26`, amount: 10000 + k * 101, payee_name: 'Bonus payer', category: cat.Bonus },
+      { date: `${month}-26`, amount: 3003 + k, payee_name: 'Bonus payer', category: cat['Hidden income'] },
+      { date: `${month}-27`, amount: k % 2 ? 7007 : 0, payee_name: 'Publisher', category: cat.Royalties },
+      { date: `${month}-28`, amount: -(606 + k), payee_name: 'Lab shop', category: cat['Blank month'] },
       { date: `${month}-27`, amount: -4567, payee_name: 'Lab nowhere', notes: 'uncategorized lab' },
       {
         date: `${month}-10`,
@@ -320,6 +328,11 @@ async function populateBudgetMonths(api, { budgetType }) {
         { amount: -10101, category: cat['Rollover debt'] },
       ],
     },
+  ]);
+  // Dated ahead of today: the future months have spending too.
+  await api.addTransactions(checking, [
+    { date: `${monthOffset(2)}-03`, amount: -4040, payee_name: 'Lab future', category: cat['Future plans'] },
+    { date: `${monthOffset(3)}-03`, amount: 5050, payee_name: 'Lab future', category: cat.Royalties },
   ]);
   // The earliest transaction is a deleted off-budget one: the range starts from it.
   await api.addTransactions(brokerage, [{ date: `${monthOffset(-15)}-20`, amount: -1, payee_name: 'Lab ancient', notes: 'lab ancient' }]);
@@ -357,6 +370,14 @@ async function populateBudgetMonths(api, { budgetType }) {
     await api.setBudgetAmount(monthOffset(offset), cat['Future plans'], amount);
   }
   await api.setBudgetAmount(monthOffset(3), cat.Overspender, -2500);
+  // The month before the range's first (the blank sheet) and the first one.
+  await api.setBudgetAmount(monthOffset(-19), cat['Blank month'], 1919);
+  await api.setBudgetAmount(monthOffset(-18), cat['Blank month'], 1818);
+  await api.setBudgetCarryover(monthOffset(-19), cat['Blank month'], true);
+  if (budgetType === 'tracking') {
+    await api.setBudgetAmount(monthOffset(-1), cat.Royalties, 7000);
+    await api.setBudgetAmount(monthOffset(-1), cat['Hidden income'], 3000);
+  }
   await api.setBudgetCarryover(monthOffset(-10), cat['Rollover debt'], true);
   await api.setBudgetCarryover(monthOffset(-8), cat['Carry toggled'], true);
   await api.setBudgetCarryover(monthOffset(-4), cat['Carry toggled'], false);
