@@ -137,46 +137,19 @@ mod tests {
             Ok(runs.get())
         };
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE TABLE t (x)").unwrap();
-        assert_eq!(
-            *cache
-                .get_or_compute(&budget(&conn, "2026-05-03"), count)
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            *cache
-                .get_or_compute(&budget(&conn, "2026-05-30"), count)
-                .unwrap(),
-            1
-        );
-        conn.execute("INSERT INTO t VALUES (1)", []).unwrap();
-        assert_eq!(
-            *cache
-                .get_or_compute(&budget(&conn, "2026-05-30"), count)
-                .unwrap(),
-            2
-        );
-        assert_eq!(
-            *cache
-                .get_or_compute(&budget(&conn, "2026-06-01"), count)
-                .unwrap(),
-            3
-        );
-        // Another connection (even to an equal database) never sees this one's entry.
         let other = Connection::open_in_memory().unwrap();
-        assert_eq!(
-            *cache
-                .get_or_compute(&budget(&other, "2026-06-01"), count)
-                .unwrap(),
-            4
-        );
-        assert_eq!(
-            *cache
-                .get_or_compute(&budget(&conn, "2026-06-01"), count)
-                .unwrap(),
-            3
-        );
+        let get = |conn: &Connection, day: &str| {
+            *cache.get_or_compute(&budget(conn, day), count).unwrap()
+        };
+        conn.execute_batch("CREATE TABLE t (x)").unwrap();
+        assert_eq!(get(&conn, "2026-05-03"), 1);
+        assert_eq!(get(&conn, "2026-05-30"), 1);
+        conn.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        assert_eq!(get(&conn, "2026-05-30"), 2);
+        assert_eq!(get(&conn, "2026-06-01"), 3);
+        // Another connection (even to an equal database) never sees this one's entry.
+        assert_eq!(get(&other, "2026-06-01"), 4);
+        assert_eq!(get(&conn, "2026-06-01"), 3);
     }
 
     #[test]

@@ -2,33 +2,17 @@
 //! carries into the next month, a negative one only with carryover on (otherwise it is
 //! taken from the next month's to-budget); income feeds to-budget, less what is held.
 
-use super::sheet::{
-    income_group, safe, sum_of, CategoryCells, GroupCells, Inputs, MonthCells, Summary,
-};
+use super::sheet::{safe, sum_of, CategoryCells, GroupCells, Inputs, MonthCells, Summary};
 use crate::Result;
 
-/// Every created month's cells, in order. The month before the first is the blank
+/// A month's cells ([`super::sheet::MonthFn`]). The month before the first is the blank
 /// sheet: balances 0, nothing to budget, nothing held.
-pub fn compute(inputs: &Inputs) -> Result<Vec<MonthCells>> {
-    let income = income_group(inputs)?;
-    let mut months: Vec<MonthCells> = Vec::with_capacity(inputs.sums.len());
-    let mut held_before = 0;
-    for m in 0..inputs.sums.len() {
-        let (cells, held) = month(inputs, income, m, months.last(), held_before)?;
-        held_before = held;
-        months.push(cells);
-    }
-    Ok(months)
-}
-
-/// One month's cells, and its `buffered-selected` (what it holds for the next month).
-fn month(
+pub fn month(
     inputs: &Inputs,
     income: usize,
     m: usize,
     prev: Option<&MonthCells>,
-    held_before: i64,
-) -> Result<(MonthCells, i64)> {
+) -> Result<MonthCells> {
     // The previous month's balance and carryover of an expense category.
     let before = |c: usize| {
         prev.map_or((0, false), |p| {
@@ -78,11 +62,7 @@ fn month(
                 balance: None,
             }
         } else {
-            GroupCells {
-                budgeted: Some(sum_of(cells().map(|c| c.budgeted.unwrap_or(0)))?),
-                spent,
-                balance: Some(sum_of(cells().map(|c| c.balance.unwrap_or(0)))?),
-            }
+            GroupCells::add_up(cells().map(CategoryCells::cells))?
         });
     }
     let expense_groups = || {
@@ -96,7 +76,7 @@ fn month(
 
     let total_income = groups[income].spent;
     let from_last_month = match prev {
-        Some(p) => sum_of([p.summary.to_budget.unwrap_or(0), held_before])?,
+        Some(p) => sum_of([p.summary.to_budget.unwrap_or(0), p.held])?,
         None => 0,
     };
     let available_funds = sum_of([total_income, from_last_month])?;
@@ -112,7 +92,9 @@ fn month(
                 (balance, false) => balance.min(0),
             }),
     )?;
-    let total_budgeted = -sum_of(expense_groups().map(|g| g.budgeted.unwrap_or(0)))?;
+    let totals = GroupCells::add_up(expense_groups().map(GroupCells::cells))?;
+    // `-sumAmounts(...)`: what is budgeted is taken from to-budget.
+    let total_budgeted = -totals.budgeted.unwrap_or(0);
     // `buffered-auto`: income in income categories with carryover on is held for the
     // next month by itself, unless a hold was set by hand.
     let buffered = inputs.buffered[m];
@@ -140,13 +122,106 @@ fn month(
         to_budget: Some(to_budget),
         from_last_month: Some(from_last_month),
         total_income,
-        total_spent: sum_of(expense_groups().map(|g| g.spent))?,
-        total_leftover: sum_of(expense_groups().map(|g| g.balance.unwrap_or(0)))?,
+        total_spent: totals.spent,
+        total_leftover: totals.balance.unwrap_or(0),
     };
-    let cells = MonthCells {
+    Ok(MonthCells {
         categories,
         groups,
         summary,
-    };
-    Ok((cells, held))
+        held,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sheet::{each_month, fixture};
+    use super::*;
+
+    // Categories: 0 rent, 1 fun (expense); 2 salary, 3 gifts (income).
+    fn budget(months: usize) -> Inputs {
+        fixture::inputs(
+            false,
+            months,
+            &[
+                (
+                    "Bills",
+                    false,
+                    false,
+                    &[("rent", false, false), ("fun", false, true)],
+                ),
+                (
+                    "Income",
+                    true,
+                    false,
+                    &[("salary", true, false), ("gifts", true, false)],
+                ),
+            ],
+        )
+    }
+
+    #[test]
+    fn overspending_moves_to_to_budget_unless_carried_over() {
+        let mut inputs = budget(3);
+        for m in 0..3 {
+            inputs.sums[m][2] = 10_000;
+        }
+        fixture::budget(&mut inputs, 0, 0, 1_000, false);
+        inputs.sums[0][0] = -1_500;
+        fixture::budget(&mut inputs, 0, 1, 500, true);
+        inputs.sums[0][1] = -800;
+        fixture::budget(&mut inputs, 1, 1, 0, true);
+        let months = each_month(&inputs, month).unwrap();
+        let [first, second, third] = &months[..] else {
+            panic!("three months")
+        };
+        assert_eq!(first.categories[0].balance, Some(-500));
+        assert_eq!(first.categories[1].balance, Some(-300));
+        // Without carryover the next month starts from 0 and to-budget pays; with it
+        // the debt stays in the category.
+        assert_eq!(second.categories[0].balance, Some(0));
+        assert_eq!(second.categories[1].balance, Some(-300));
+        assert_eq!(second.summary.last_month_overspent, Some(-500));
+        assert_eq!(first.summary.to_budget, Some(10_000 - 1_500));
+        assert_eq!(
+            second.summary.to_budget,
+            Some(first.summary.to_budget.unwrap() + 10_000 - 500)
+        );
+        assert_eq!(third.summary.last_month_overspent, Some(0));
+        // `total-budgeted` is negative; hidden categories count in envelope budgets.
+        assert_eq!(first.summary.total_budgeted, -1_500);
+        assert_eq!(first.groups[0].budgeted, Some(1_500));
+        assert_eq!(first.summary.total_spent, -2_300);
+    }
+
+    #[test]
+    fn a_hold_set_by_hand_wins_over_income_carried_over() {
+        let mut inputs = budget(2);
+        inputs.sums[0][2] = 10_000;
+        inputs.sums[0][3] = 700;
+        fixture::budget(&mut inputs, 0, 3, 0, true);
+        let auto = each_month(&inputs, month).unwrap();
+        assert_eq!(auto[0].held, 700);
+        assert_eq!(auto[0].summary.to_budget, Some(10_000));
+        assert_eq!(auto[1].summary.from_last_month, Some(10_700));
+        inputs.buffered[0] = 2_500;
+        let manual = each_month(&inputs, month).unwrap();
+        assert_eq!(manual[0].summary.buffered, Some(2_500));
+        assert_eq!(manual[0].summary.to_budget, Some(10_700 - 2_500));
+        assert_eq!(manual[1].summary.from_last_month, Some(10_700));
+        assert_eq!(manual[1].summary.available_funds, Some(10_700));
+    }
+
+    #[test]
+    fn income_categories_have_no_budget_cells_of_their_own() {
+        let mut inputs = budget(1);
+        inputs.sums[0][2] = 4_000;
+        let cells = &each_month(&inputs, month).unwrap()[0];
+        assert_eq!(cells.categories[2].budgeted, None);
+        assert_eq!(cells.categories[2].balance, None);
+        assert_eq!(cells.categories[2].carryover, None);
+        assert_eq!(cells.groups[1].budgeted, None);
+        assert_eq!(cells.summary.total_income, 4_000);
+        assert_eq!(cells.categories[0].carryover, Some(false));
+    }
 }

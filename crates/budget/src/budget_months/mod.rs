@@ -37,11 +37,12 @@ impl Computed {
     pub fn compute(b: &Budget) -> Result<Computed> {
         let range = range::budget_range(b)?;
         let inputs = Inputs::load(b, &range)?;
-        let months = if inputs.tracking {
-            tracking::compute(&inputs)?
+        let month = if inputs.tracking {
+            tracking::month
         } else {
-            envelope::compute(&inputs)?
+            envelope::month
         };
+        let months = sheet::each_month(&inputs, month)?;
         Ok(Computed {
             range,
             inputs,
@@ -207,4 +208,84 @@ fn category_cells(
         "carryover".into(),
         cells.carryover.map_or(Value::Null, Value::Bool),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sheet::fixture;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn months_are_checked_as_validate_month_checks_them() {
+        let err = |v: Value| month_argument(&v).unwrap_err();
+        assert_eq!(
+            month_argument(&json!({ "month": "2026-00" })).unwrap(),
+            "2026-00"
+        );
+        for bad in [
+            "2026-1",
+            " 2026-01",
+            "2026-01\n",
+            "2026-01-01",
+            "",
+            "２０２６-01",
+        ] {
+            assert!(
+                matches!(err(json!({ "month": bad })), BudgetError::Api(m) if m == format!("Invalid month format, use YYYY-MM: {bad}"))
+            );
+        }
+        assert!(matches!(err(json!({})), BudgetError::TypeError(m) if m.contains("undefined")));
+        assert!(
+            matches!(err(json!({ "month": null })), BudgetError::TypeError(m) if m.contains("null"))
+        );
+        assert!(
+            matches!(err(json!({ "month": 202601 })), BudgetError::TypeError(m) if m == "month.match is not a function")
+        );
+    }
+
+    fn keys(v: &Value) -> Vec<&str> {
+        v.as_object().unwrap().keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn answers_take_the_group_s_shape() {
+        let groups: &[fixture::GroupSpec] = &[
+            ("Bills", false, false, &[("rent", false, false)]),
+            ("Income", true, false, &[("salary", true, false)]),
+        ];
+        let envelope = fixture::inputs(false, 1, groups);
+        let cells = &sheet::each_month(&envelope, envelope::month).unwrap()[0];
+        let answer = month_answer(&envelope, "2026-01", cells);
+        // Nothing budgeted: `-sumAmounts()` is -0.
+        assert!(answer["totalBudgeted"].as_f64().unwrap().is_sign_negative());
+        let [bills, income] = &answer["categoryGroups"].as_array().unwrap()[..] else {
+            panic!("two groups")
+        };
+        assert_eq!(
+            keys(bills),
+            ["id", "categories", "budgeted", "spent", "balance"]
+        );
+        assert_eq!(
+            keys(&bills["categories"][0]),
+            ["id", "budgeted", "spent", "balance", "carryover"]
+        );
+        assert_eq!(keys(income), ["id", "categories", "received"]);
+        assert_eq!(keys(&income["categories"][0]), ["id", "received"]);
+
+        let tracking = fixture::inputs(true, 1, groups);
+        let cells = &sheet::each_month(&tracking, tracking::month).unwrap()[0];
+        let answer = month_answer(&tracking, "2026-01", cells);
+        assert_eq!(answer["totalBudgeted"], json!(0));
+        assert_eq!(answer["toBudget"], Value::Null);
+        let income = &answer["categoryGroups"][1];
+        assert_eq!(
+            keys(income),
+            ["id", "categories", "budgeted", "received", "balance"]
+        );
+        assert_eq!(
+            keys(&income["categories"][0]),
+            ["id", "budgeted", "received", "balance", "carryover"]
+        );
+    }
 }

@@ -71,6 +71,33 @@ pub struct GroupCells {
     pub balance: Option<i64>,
 }
 
+impl GroupCells {
+    /// Cells added up (`sumAmounts` of each): a group's from its categories',
+    /// `total-budgeted`, `total-spent` and `total-leftover` from the groups'.
+    pub fn add_up(cells: impl Iterator<Item = Cells> + Clone) -> Result<GroupCells> {
+        Ok(GroupCells {
+            budgeted: Some(sum_of(cells.clone().map(|c| c.0.unwrap_or(0)))?),
+            spent: sum_of(cells.clone().map(|c| c.1))?,
+            balance: Some(sum_of(cells.map(|c| c.2.unwrap_or(0)))?),
+        })
+    }
+}
+
+/// The budgeted, spent and balance cells of a category or group.
+pub type Cells = (Option<i64>, i64, Option<i64>);
+
+impl CategoryCells {
+    pub fn cells(&self) -> Cells {
+        (self.budgeted, self.spent, self.balance)
+    }
+}
+
+impl GroupCells {
+    pub fn cells(&self) -> Cells {
+        (self.budgeted, self.spent, self.balance)
+    }
+}
+
 /// A month's summary cells (`None`: the budget type has no such cell).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Summary {
@@ -91,6 +118,22 @@ pub struct MonthCells {
     pub categories: Vec<CategoryCells>,
     pub groups: Vec<GroupCells>,
     pub summary: Summary,
+    /// Envelope's `buffered-selected`: what the month holds for the next one.
+    pub held: i64,
+}
+
+/// One month's cells from the inputs, the first income group and the month before.
+pub type MonthFn = fn(&Inputs, usize, usize, Option<&MonthCells>) -> Result<MonthCells>;
+
+/// Every created month's cells, in order, each from the one before.
+pub fn each_month(inputs: &Inputs, month: MonthFn) -> Result<Vec<MonthCells>> {
+    let income = income_group(inputs)?;
+    let mut months: Vec<MonthCells> = Vec::with_capacity(inputs.sums.len());
+    for m in 0..inputs.sums.len() {
+        let cells = month(inputs, income, m, months.last())?;
+        months.push(cells);
+    }
+    Ok(months)
 }
 
 /// `MAX_SAFE_NUMBER` (`shared/util.ts`).
@@ -370,5 +413,84 @@ impl Total {
             ));
         }
         safe(self.sum)
+    }
+}
+
+/// Inputs written by hand, for the formulas' tests.
+#[cfg(test)]
+pub mod fixture {
+    use super::*;
+
+    /// A group: its name, whether it is income and hidden, and its categories (name,
+    /// income, hidden). Every month starts with no budget row, spending or hold.
+    pub type GroupSpec<'a> = (&'a str, bool, bool, &'a [(&'a str, bool, bool)]);
+
+    pub fn inputs(tracking: bool, months: usize, groups: &[GroupSpec]) -> Inputs {
+        let mut categories = Vec::new();
+        let mut out = Vec::new();
+        for (name, is_income, hidden, cats) in groups {
+            let first = categories.len();
+            for (id, is_income, hidden) in *cats {
+                categories.push(Category {
+                    id: id.to_string(),
+                    is_income: *is_income,
+                    hidden: *hidden,
+                    api: serde_json::json!({ "id": id }),
+                });
+            }
+            let mut api = Map::new();
+            api.insert("id".into(), Value::String(name.to_string()));
+            out.push(Group {
+                is_income: *is_income,
+                hidden: *hidden,
+                api,
+                categories: (first..categories.len()).collect(),
+            });
+        }
+        let n = categories.len();
+        Inputs {
+            tracking,
+            categories,
+            groups: out,
+            rows: vec![vec![None; n]; months],
+            sums: vec![vec![0; n]; months],
+            buffered: vec![0; months],
+        }
+    }
+
+    /// Sets a month's budget row of category `c`.
+    pub fn budget(inputs: &mut Inputs, m: usize, c: usize, amount: i64, carryover: bool) {
+        inputs.rows[m][c] = Some(BudgetRow {
+            amount: Some(amount),
+            carryover,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_beyond_the_safe_range_are_not_answered() {
+        assert_eq!(safe((1 << 51) - 1).unwrap(), (1 << 51) - 1);
+        assert!(matches!(safe(1 << 51), Err(BudgetError::Unsupported(_))));
+        assert!(matches!(
+            sum_of([i64::MAX, i64::MAX]),
+            Err(BudgetError::Unsupported(_))
+        ));
+    }
+
+    #[test]
+    fn a_budget_without_an_income_group_is_not_answered() {
+        let inputs = fixture::inputs(
+            false,
+            1,
+            &[("Bills", false, false, &[("rent", false, false)])],
+        );
+        assert!(matches!(
+            income_group(&inputs),
+            Err(BudgetError::Unsupported(_))
+        ));
     }
 }

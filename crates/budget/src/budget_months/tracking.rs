@@ -2,23 +2,11 @@
 //! month, balances carried only with carryover on, hidden categories and groups left
 //! out of the totals; there is no to-budget, hold or overspending roll-over.
 
-use super::sheet::{
-    income_group, safe, sum_of, CategoryCells, GroupCells, Inputs, MonthCells, Summary,
-};
+use super::sheet::{safe, sum_of, CategoryCells, GroupCells, Inputs, MonthCells, Summary};
 use crate::Result;
 
-/// Every created month's cells, in order.
-pub fn compute(inputs: &Inputs) -> Result<Vec<MonthCells>> {
-    let income = income_group(inputs)?;
-    let mut months: Vec<MonthCells> = Vec::with_capacity(inputs.sums.len());
-    for m in 0..inputs.sums.len() {
-        let cells = month(inputs, income, m, months.last())?;
-        months.push(cells);
-    }
-    Ok(months)
-}
-
-fn month(
+/// A month's cells ([`super::sheet::MonthFn`]).
+pub fn month(
     inputs: &Inputs,
     income: usize,
     m: usize,
@@ -56,11 +44,7 @@ fn month(
                 .filter(|&&c| !inputs.categories[c].hidden)
                 .map(|&c| &categories[c])
         };
-        groups.push(GroupCells {
-            budgeted: Some(sum_of(shown().map(|c| c.budgeted.unwrap_or(0)))?),
-            spent: sum_of(shown().map(|c| c.spent))?,
-            balance: Some(sum_of(shown().map(|c| c.balance.unwrap_or(0)))?),
-        });
+        groups.push(GroupCells::add_up(shown().map(CategoryCells::cells))?);
     }
     let expense_groups = || {
         inputs
@@ -70,20 +54,79 @@ fn month(
             .filter(|(g, _)| !g.is_income && !g.hidden)
             .map(|(_, cells)| cells)
     };
+    let totals = GroupCells::add_up(expense_groups().map(GroupCells::cells))?;
     let summary = Summary {
         available_funds: None,
         last_month_overspent: None,
         buffered: None,
-        total_budgeted: sum_of(expense_groups().map(|g| g.budgeted.unwrap_or(0)))?,
+        total_budgeted: totals.budgeted.unwrap_or(0),
         to_budget: None,
         from_last_month: None,
         total_income: groups[income].spent,
-        total_spent: sum_of(expense_groups().map(|g| g.spent))?,
-        total_leftover: sum_of(expense_groups().map(|g| g.balance.unwrap_or(0)))?,
+        total_spent: totals.spent,
+        total_leftover: totals.balance.unwrap_or(0),
     };
     Ok(MonthCells {
         categories,
         groups,
         summary,
+        held: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sheet::{each_month, fixture};
+    use super::*;
+
+    // Categories: 0 rent, 1 secret (hidden), 2 toys (in a hidden group), 3 salary.
+    fn budget(months: usize) -> Inputs {
+        fixture::inputs(
+            true,
+            months,
+            &[
+                (
+                    "Bills",
+                    false,
+                    false,
+                    &[("rent", false, false), ("secret", false, true)],
+                ),
+                ("Fun", false, true, &[("toys", false, false)]),
+                ("Income", true, false, &[("salary", true, false)]),
+            ],
+        )
+    }
+
+    #[test]
+    fn hidden_categories_and_groups_stay_out_of_the_totals() {
+        let mut inputs = budget(1);
+        for c in 0..3 {
+            fixture::budget(&mut inputs, 0, c, 1_000, false);
+            inputs.sums[0][c] = -400;
+        }
+        let cells = &each_month(&inputs, month).unwrap()[0];
+        assert_eq!(cells.categories[1].balance, Some(600));
+        assert_eq!(cells.groups[0].budgeted, Some(1_000));
+        assert_eq!(cells.groups[1].spent, -400);
+        assert_eq!(cells.summary.total_budgeted, 1_000);
+        assert_eq!(cells.summary.total_spent, -400);
+        assert_eq!(cells.summary.to_budget, None);
+        assert_eq!(cells.summary.buffered, None);
+    }
+
+    #[test]
+    fn balances_carry_only_with_carryover_and_income_counts_what_is_still_to_come() {
+        let mut inputs = budget(3);
+        fixture::budget(&mut inputs, 0, 0, 1_000, true);
+        inputs.sums[0][0] = -1_300;
+        fixture::budget(&mut inputs, 1, 0, 1_000, false);
+        fixture::budget(&mut inputs, 0, 3, 5_000, false);
+        inputs.sums[0][3] = 4_200;
+        let months = each_month(&inputs, month).unwrap();
+        assert_eq!(months[0].categories[0].balance, Some(-300));
+        assert_eq!(months[1].categories[0].balance, Some(700));
+        assert_eq!(months[2].categories[0].balance, Some(0));
+        assert_eq!(months[0].categories[3].balance, Some(800));
+        assert_eq!(months[0].summary.total_income, 4_200);
+    }
 }
