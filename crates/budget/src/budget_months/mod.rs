@@ -6,12 +6,19 @@
 //! flags from `zero_budgets` or `reflect_budgets`, envelope holds from
 //! `zero_budget_months`, spending from one grouped query over the transactions, and
 //! formulas that chain each month to the one before. Here the same cells are computed
-//! from the same rows, from the range's first month on, on every call:
+//! from the same rows, from the range's first month on, and kept while the database
+//! does not change:
 //!
 //! - [`range`]: which months the budget has;
 //! - [`sheet`]: the rows the cells come from, and the cells' shape;
 //! - [`envelope`] and [`tracking`]: the two budget types' formulas;
 //! - [`cache`]: the computed months, kept while the database does not change.
+//!
+//! The answers are a fresh load's. Upstream updates a loaded sheet cell by cell as
+//! synced changes arrive (`triggerBudgetChanges` in `server/budget/base.ts`), and in a
+//! few cases that leaves it unlike a fresh load until the budget is loaded afresh: in a
+//! tracking budget, a category created hidden or moved while hidden, or a group created
+//! hidden (or an income group), counts in its group's or the budget's totals.
 
 pub mod cache;
 pub mod envelope;
@@ -121,7 +128,8 @@ fn month_answer(inputs: &Inputs, month: &str, cells: &MonthCells) -> Value {
         .zip(&cells.groups)
         .map(|(group, group_cells)| {
             let mut out = group.api.clone();
-            // `...toExternal(group)` puts `categories` here; the answer's replace it in place.
+            // `...toExternal(group)` puts `categories` here; the answer's own list
+            // replaces it in place.
             out.insert("categories".into(), Value::Null);
             let categories = group.categories.iter().map(|&c| {
                 let mut cat = match &inputs.categories[c].api {
@@ -172,20 +180,10 @@ fn group_cells_into(
     cells: &GroupCells,
     total_income: i64,
 ) {
-    match (is_income, tracking) {
-        (true, false) => {
-            out.insert("received".into(), Value::from(total_income));
-        }
-        (true, true) => {
-            out.insert("budgeted".into(), amount(cells.budgeted));
-            out.insert("received".into(), Value::from(cells.spent));
-            out.insert("balance".into(), amount(cells.balance));
-        }
-        (false, _) => {
-            out.insert("budgeted".into(), amount(cells.budgeted));
-            out.insert("spent".into(), Value::from(cells.spent));
-            out.insert("balance".into(), amount(cells.balance));
-        }
+    if is_income && !tracking {
+        out.insert("received".into(), Value::from(total_income));
+    } else {
+        put_cells(out, is_income, cells.cells());
     }
 }
 
@@ -196,18 +194,22 @@ fn category_cells(
     tracking: bool,
     cells: &CategoryCells,
 ) {
-    let spent_key = if in_income_group { "received" } else { "spent" };
     if in_income_group && !tracking {
-        out.insert(spent_key.into(), Value::from(cells.spent));
+        out.insert("received".into(), Value::from(cells.spent));
         return;
     }
-    out.insert("budgeted".into(), amount(cells.budgeted));
-    out.insert(spent_key.into(), Value::from(cells.spent));
-    out.insert("balance".into(), amount(cells.balance));
-    out.insert(
-        "carryover".into(),
-        cells.carryover.map_or(Value::Null, Value::Bool),
-    );
+    put_cells(out, in_income_group, cells.cells());
+    let carryover = cells.carryover.map_or(Value::Null, Value::Bool);
+    out.insert("carryover".into(), carryover);
+}
+
+/// `budgeted`, `spent` (`received` in an income group) and `balance`.
+fn put_cells(out: &mut Map<String, Value>, in_income_group: bool, cells: sheet::Cells) {
+    let (budgeted, spent, balance) = cells;
+    let spent_key = if in_income_group { "received" } else { "spent" };
+    out.insert("budgeted".into(), amount(budgeted));
+    out.insert(spent_key.into(), Value::from(spent));
+    out.insert("balance".into(), amount(balance));
 }
 
 #[cfg(test)]

@@ -81,18 +81,16 @@ impl GroupCells {
             balance: Some(sum_of(cells.map(|c| c.2.unwrap_or(0)))?),
         })
     }
+
+    pub fn cells(&self) -> Cells {
+        (self.budgeted, self.spent, self.balance)
+    }
 }
 
 /// The budgeted, spent and balance cells of a category or group.
 pub type Cells = (Option<i64>, i64, Option<i64>);
 
 impl CategoryCells {
-    pub fn cells(&self) -> Cells {
-        (self.budgeted, self.spent, self.balance)
-    }
-}
-
-impl GroupCells {
     pub fn cells(&self) -> Cells {
         (self.budgeted, self.spent, self.balance)
     }
@@ -122,7 +120,8 @@ pub struct MonthCells {
     pub held: i64,
 }
 
-/// One month's cells from the inputs, the first income group and the month before.
+/// One month's cells from the inputs, the first income group's index, the month's index
+/// and the month before's cells.
 pub type MonthFn = fn(&Inputs, usize, usize, Option<&MonthCells>) -> Result<MonthCells>;
 
 /// Every created month's cells, in order, each from the one before.
