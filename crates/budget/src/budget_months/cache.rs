@@ -56,7 +56,11 @@ impl<T> Cache<T> {
         b: &Budget,
         compute: impl FnOnce() -> Result<T>,
     ) -> Result<Arc<T>> {
-        let key = key(b)?;
+        // A connection that cannot keep a token (nothing is expected to refuse a temp
+        // table) is answered without the cache.
+        let Ok(key) = key(b) else {
+            return compute().map(Arc::new);
+        };
         if let Some((_, value)) = self.lock().iter().find(|(k, _)| *k == key) {
             return Ok(Arc::clone(value));
         }
