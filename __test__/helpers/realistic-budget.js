@@ -225,10 +225,13 @@ async function changeAfterUpload(api, { budgetType = 'envelope' } = {}) {
 // over (envelope's automatic hold), hidden categories and a hidden group with budget and
 // spending, deleted categories (with and without a transfer, and a chain of transfers),
 // moved categories (also into the income group), an income category in an expense
-// group, off-budget, uncategorized and split transactions, a deleted split, amounts that
-// are not multiples of 100, and a deleted off-budget transaction that sets the range's
-// start. Built in import mode (a fresh load computes it) and changed after the upload
-// (upstream applies those changes to its loaded sheet cell by cell).
+// group, a second income group, a hidden income category, off-budget, uncategorized,
+// split and future-dated transactions, a deleted split, amounts that are not multiples
+// of 100, budget and carryover in the month before the range's first, and a deleted
+// off-budget transaction that sets the range's start. Built in import mode (a fresh load
+// computes it) and changed after the upload: upstream applies those changes to its
+// loaded sheet cell by cell, so they are only changes it gets right that way (see
+// crates/budget/src/budget_months/mod.rs for the ones it does not).
 
 async function budgetMonthsIds(api) {
   const accounts = {};
