@@ -19,6 +19,7 @@
 pub mod accounts;
 pub mod aql;
 pub mod args;
+pub mod budget_months;
 pub mod categories;
 pub mod changes;
 pub mod dates;
@@ -131,6 +132,8 @@ pub const READS: &[(&str, ReadFn)] = &[
     ("getPayeeRules", rules::get_payee_rules),
     ("getSchedules", schedules::get_schedules),
     ("getTransactions", transactions::get_transactions),
+    ("getBudgetMonths", budget_months::get_budget_months),
+    ("getBudgetMonth", budget_months::get_budget_month),
 ];
 
 /// Makes a freshly opened database ready for these reads: checks that its applied
