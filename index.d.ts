@@ -451,5 +451,9 @@ export class MissingPeerError extends ConfigError {}
 export class APIError extends ConfigError {
   type: 'APIError';
 }
+/** What upstream throws as a TypeError for an argument of a type it does not check (its name is 'TypeError'). */
+export class ArgumentTypeError extends TypeError {
+  code: string;
+}
 /** A case the native engine does not take, with no official engine installed to hand it to. */
 export class UnsupportedError extends ActualError {}
