@@ -1,0 +1,139 @@
+//! Which fields rules know and which operators each takes (`shared/rules.ts`
+//! FIELD_INFO, TYPE_INFO, isValidOp), and how stored field names map to public ones
+//! (`schemaConfig.views.transactions.fields`, used by `transaction-rules.ts`
+//! fromInternalField / toInternalField).
+
+/// A field's value type (`FIELD_TYPES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Date,
+    Id,
+    String,
+    Number,
+    Boolean,
+    /// `saved`: a type with no condition operators.
+    Saved,
+}
+
+impl FieldType {
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::Date => "date",
+            FieldType::Id => "id",
+            FieldType::String => "string",
+            FieldType::Number => "number",
+            FieldType::Boolean => "boolean",
+            FieldType::Saved => "saved",
+        }
+    }
+
+    /// TYPE_INFO[type].ops.
+    fn ops(self) -> &'static [&'static str] {
+        match self {
+            FieldType::Date => &["is", "isapprox", "gt", "gte", "lt", "lte"],
+            FieldType::Id => &[
+                "is",
+                "contains",
+                "matches",
+                "oneOf",
+                "isNot",
+                "doesNotContain",
+                "notOneOf",
+                "onBudget",
+                "offBudget",
+            ],
+            FieldType::String => &[
+                "is",
+                "contains",
+                "matches",
+                "oneOf",
+                "isNot",
+                "doesNotContain",
+                "notOneOf",
+                "hasTags",
+                "hasAnyTag",
+            ],
+            FieldType::Number => &["is", "isapprox", "isbetween", "gt", "gte", "lt", "lte"],
+            FieldType::Boolean => &["is"],
+            FieldType::Saved => &[],
+        }
+    }
+}
+
+/// FIELD_TYPES.get(field).
+pub fn field_type(field: &str) -> Option<FieldType> {
+    Some(match field {
+        "imported_payee" | "payee_name" | "notes" => FieldType::String,
+        "payee" | "category" | "category_group" | "account" => FieldType::Id,
+        "date" => FieldType::Date,
+        "amount" => FieldType::Number,
+        "cleared" | "reconciled" | "transfer" | "parent" => FieldType::Boolean,
+        "saved" => FieldType::Saved,
+        _ => return None,
+    })
+}
+
+/// isValidOp(field, op).
+pub fn is_valid_op(field: &str, op: &str) -> bool {
+    let Some(ty) = field_type(field) else {
+        return false;
+    };
+    let disallowed: &[&str] = match field {
+        "imported_payee" => &["hasTags", "hasAnyTag"],
+        "payee" | "category" | "category_group" => &["onBudget", "offBudget"],
+        "notes" => &["oneOf", "notOneOf"],
+        _ => &[],
+    };
+    if disallowed.contains(&op) {
+        return false;
+    }
+    ty.ops().contains(&op) || (matches!(field, "category" | "category_group") && op == "and")
+}
+
+/// Public -> stored names of transaction fields.
+const INTERNAL: [(&str, &str); 7] = [
+    ("is_parent", "isParent"),
+    ("is_child", "isChild"),
+    ("account", "acct"),
+    ("imported_id", "financial_id"),
+    ("imported_payee", "imported_description"),
+    ("transfer_id", "transferred_id"),
+    ("payee", "description"),
+];
+
+/// `internalFields[f] || f`.
+pub fn to_internal(field: &str) -> &str {
+    INTERNAL
+        .iter()
+        .find(|(public, _)| *public == field)
+        .map_or(field, |(_, internal)| internal)
+}
+
+/// `publicFields[f] || f`.
+pub fn to_public(field: &str) -> &str {
+    INTERNAL
+        .iter()
+        .find(|(_, internal)| *internal == field)
+        .map_or(field, |(public, _)| public)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_follow_field_info() {
+        assert!(is_valid_op("account", "onBudget"));
+        assert!(!is_valid_op("payee", "onBudget"));
+        assert!(!is_valid_op("notes", "oneOf"));
+        assert!(is_valid_op("notes", "hasTags"));
+        assert!(!is_valid_op("imported_payee", "hasTags"));
+        assert!(is_valid_op("category", "and"));
+        assert!(!is_valid_op("payee", "and"));
+        assert!(!is_valid_op("saved", "is"));
+        assert!(!is_valid_op("amount", "isNot"));
+        assert_eq!(to_internal("payee"), "description");
+        assert_eq!(to_public("acct"), "account");
+        assert_eq!(to_public("category"), "category");
+    }
+}
