@@ -4,3 +4,4 @@
 mod errors;
 mod gateway;
 mod native_client;
+mod rules_testing;

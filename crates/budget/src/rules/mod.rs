@@ -146,23 +146,18 @@ impl Rules {
     }
 
     /// Writes the payees made by runs so far as upstream's `insertPayee({ name })` does
-    /// (the payee's `name`, then its `payee_mapping` to itself).
-    pub fn insert_new_payees(&self, changes: &mut Changes) -> Result<()> {
-        for p in self.take_new_payees() {
+    /// (the payee's `name`, then its `payee_mapping` to itself); answers them.
+    pub fn insert_new_payees(&self, changes: &mut Changes) -> Result<Vec<NewPayee>> {
+        let payees = self.take_new_payees();
+        for p in &payees {
+            let name = vec![("name", Cell::String(p.name.clone()))];
+            let mapping = vec![("targetId", Cell::String(p.id.clone()))];
             changes.send_rows(vec![
-                (
-                    "payees",
-                    p.id.clone(),
-                    vec![("name", Cell::String(p.name.clone()))],
-                ),
-                (
-                    "payee_mapping",
-                    p.id.clone(),
-                    vec![("targetId", Cell::String(p.id))],
-                ),
+                ("payees", p.id.clone(), name),
+                ("payee_mapping", p.id.clone(), mapping),
             ])?;
         }
-        Ok(())
+        Ok(payees)
     }
 
     /// The rules in upstream's `getRules()` order (load order), unranked.

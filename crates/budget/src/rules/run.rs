@@ -209,6 +209,7 @@ impl Rules {
         ] {
             trans.shift_remove(key);
         }
+        super::split::drop_undefined(&mut trans);
         Ok(trans)
     }
 }

@@ -75,15 +75,25 @@ pub fn make_child(parent: &Row, data: Row) -> Row {
     child
 }
 
-/// Sets `key` to a value that may be JavaScript's `undefined` (`None`), which JSON
-/// leaves out: the key is then not set.
+/// Stands for JavaScript's `undefined` as a value while a split is built: the key keeps
+/// its place (a later action may set it), and [`drop_undefined`] removes what is left.
+const UNDEFINED: &str = "\u{0}undefined\u{0}";
+
+fn is_undefined(v: &Value) -> bool {
+    v.as_str() == Some(UNDEFINED)
+}
+
+/// Sets `key` to a value that may be `undefined` (`None`).
 fn insert_defined(row: &mut Row, key: &str, value: Option<&Value>) {
-    match value {
-        Some(v) => {
-            row.insert(key.into(), v.clone());
-        }
-        None => {
-            row.shift_remove(key);
+    let v = value.cloned().unwrap_or(Value::String(UNDEFINED.into()));
+    row.insert(key.into(), v);
+}
+
+/// The keys of the parts still `undefined` go (JSON leaves them out).
+pub fn drop_undefined(t: &mut Row) {
+    if let Some(Value::Array(parts)) = t.get_mut("subtransactions") {
+        for part in parts.iter_mut().filter_map(Value::as_object_mut) {
+            part.retain(|_, v| !is_undefined(v));
         }
     }
 }
@@ -235,16 +245,11 @@ pub fn add_split_transaction(list: &[Row], id: Option<&Value>) -> Result<Vec<Row
         let prev = subs.last().and_then(Value::as_object);
         let payee = prev
             .and_then(|p| p.get("payee"))
-            .filter(|p| !p.is_null())
-            .or_else(|| trans.get("payee"))
-            .cloned();
+            .filter(|p| !p.is_null() && !is_undefined(p))
+            .or_else(|| trans.get("payee"));
         let mut data = Map::new();
         data.insert("amount".into(), Value::from(0));
-        if let Some(p) = payee {
-            data.insert("payee".into(), p);
-        } else {
-            data.insert("payee".into(), Value::Null);
-        }
+        insert_defined(&mut data, "payee", payee);
         data.insert(
             "sort_order".into(),
             js::number(num(prev.and_then(|p| p.get("sort_order"))) - 1.0),
