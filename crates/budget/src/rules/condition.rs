@@ -155,15 +155,42 @@ fn compile_pattern(pattern: &str) -> Result<Option<Box<regress::Regex>>, RuleErr
             }
         }
     }
+    // Without the `u` flag JavaScript reads `\u{3}` as `u` three times; regress as a
+    // code point.
+    if pattern.contains("\\u{") {
+        return Err(RuleError::Unsupported(format!(
+            "a matches condition with a braced \\u escape ({pattern})"
+        )));
+    }
     let code_units = units.iter().map(|&u| u32::from(u));
     match regress::Regex::from_unicode(code_units, "") {
         Ok(re) => Ok(Some(Box::new(re))),
         Err(_) if invalid_group(&units) => Ok(None),
+        // What regress refuses for these reasons JavaScript refuses too.
+        Err(e)
+            if JS_SYNTAX_ERRORS
+                .iter()
+                .any(|m| e.to_string().starts_with(m)) =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(RuleError::Unsupported(format!(
             "a matches condition whose regular expression this engine cannot read ({pattern}: {e})"
         ))),
     }
 }
+
+/// regress's errors for patterns that are SyntaxErrors in JavaScript as well.
+const JS_SYNTAX_ERRORS: [&str; 8] = [
+    "Unbalanced parenthesis",
+    "Unbalanced bracket",
+    "Incomplete escape",
+    "Invalid quantifier",
+    "Range values reversed",
+    "Quantifier not allowed here",
+    "Invalid atom character",
+    "Invalid braced quantifier",
+];
 
 /// `(?` followed by anything but `:`, `=`, `!`, `<` (and a modifier group, see above) is
 /// a SyntaxError in every JavaScript engine.

@@ -220,19 +220,7 @@ fn write_json_string(s: &str, out: &mut String) {
 }
 
 /// `\s` of JavaScript regular expressions (WhiteSpace and LineTerminator).
-pub fn is_js_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
-}
+pub use actual_sync::value::is_js_whitespace as is_js_space;
 
 /// The name JavaScript's `typeof`-based messages give a value (`null`, `undefined`).
 pub fn describe_nullish(v: Option<&Value>) -> &'static str {

@@ -142,7 +142,7 @@ fn model_validate(rule: &Map<String, Value>, update: bool) -> Result<()> {
 }
 
 /// ruleModel.fromJS(rule) as the fields of one row, in upstream's order (`id` left out).
-fn row_fields(rule: &Map<String, Value>) -> Result<Vec<(String, Cell)>> {
+fn row_fields(rule: &Map<String, Value>) -> Result<Vec<(&'static str, Cell)>> {
     let mut row: Map<String, Value> = Map::new();
     for (k, v) in rule {
         if !matches!(k.as_str(), "conditions" | "conditionsOp" | "actions") {
@@ -162,11 +162,11 @@ fn row_fields(rule: &Map<String, Value>) -> Result<Vec<(String, Cell)>> {
         if k == "id" {
             continue;
         }
-        if !COLUMNS.contains(&k.as_str()) {
+        let Some(column) = COLUMNS.iter().copied().find(|c| *c == k) else {
             return Err(BudgetError::Unsupported(format!(
                 "a rule with a field the rules table has no column for ({k})"
             )));
-        }
+        };
         let cell = match v {
             Value::Null => Cell::Null,
             Value::Number(n) => Cell::Number(n.as_f64().unwrap_or(0.0)),
@@ -177,7 +177,7 @@ fn row_fields(rule: &Map<String, Value>) -> Result<Vec<(String, Cell)>> {
                 )))
             }
         };
-        fields.push((k, cell));
+        fields.push((column, cell));
     }
     Ok(fields)
 }
@@ -205,14 +205,7 @@ pub fn create_rule(w: &mut Writer, args: &Value) -> Result<Value> {
         Some(v) if js::truthy(v) => string_id(v)?,
         _ => uuid_v4(),
     };
-    w.changes.insert(
-        "rules",
-        &id,
-        fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
-            .collect(),
-    )?;
+    w.changes.insert("rules", &id, fields)?;
     let mut out = Map::new();
     out.insert("id".into(), Value::String(id));
     for (k, v) in rule {
@@ -245,14 +238,7 @@ pub fn update_rule(w: &mut Writer, args: &Value) -> Result<Value> {
         }
         Some(v) => string_id(v)?,
     };
-    w.changes.update(
-        "rules",
-        &id,
-        fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
-            .collect(),
-    )?;
+    w.changes.update("rules", &id, fields)?;
     Ok(Value::Object(rule))
 }
 
