@@ -68,7 +68,7 @@ fn split_kind(s: &str) -> (Option<char>, usize) {
     (kind, chars.next().map_or(s.len(), |(i, _)| i))
 }
 
-/// JavaScript's WhiteSpace and LineTerminator characters (`trim`, `\s`).
+/// JavaScript's white space and line terminators (`\s`, what `trim` removes).
 pub fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,

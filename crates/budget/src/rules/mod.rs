@@ -181,7 +181,7 @@ fn compare_ids(a: &Value, b: &Value) -> std::cmp::Ordering {
 
 /// `db.getAccounts()`: live accounts with their bank's name and id.
 fn load_accounts(b: &Budget) -> Result<HashMap<String, Map<String, Value>>> {
-    let mut stmt = b.conn.prepare_cached(crate::accounts::LIVE_ACCOUNTS)?;
+    let mut stmt = b.conn.prepare_cached(crate::accounts::DB_GET_ACCOUNTS)?;
     let mut rows = stmt.query([])?;
     let mut out = HashMap::new();
     while let Some(row) = rows.next()? {
