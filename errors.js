@@ -32,12 +32,14 @@ class DownloadError extends ActualError {}
 class SyncError extends ActualError {}
 class FileSystemError extends ActualError {}
 class MissingPeerError extends ConfigError {}
-// What upstream rejects with a plain `{ type: 'APIError', message }`: the same
+// What upstream rejects with a plain `{ type: 'APIError', message, meta }`: the same
 // message and `type`, as an Error with a code.
 class APIError extends ConfigError {
   constructor(message, fields = {}) {
     super(message, { code: 'api-error', ...fields });
     this.type = 'APIError';
+    // upstream's `meta` (createRule/updateRule: { conditionErrors, actionErrors }).
+    this.meta = fields.meta ?? undefined;
   }
 }
 // What upstream's handlers throw as a JavaScript TypeError (an argument of a type they

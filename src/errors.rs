@@ -17,6 +17,7 @@ pub fn to_napi(e: ClientError) -> napi::Error {
         "reason": reply.and_then(|r| r.reason.clone()),
         "details": reply.and_then(|r| r.details.clone()),
         "retryAfter": reply.and_then(|r| r.retry_after),
+        "meta": e.meta(),
     });
     napi::Error::from_reason(format!("{PAYLOAD_PREFIX}{payload}"))
 }

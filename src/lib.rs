@@ -4,3 +4,5 @@
 mod errors;
 mod gateway;
 mod native_client;
+// Test-only (`__test__/rules.test.js`): not part of the public API.
+mod rules_testing;

@@ -242,7 +242,44 @@ async function query() {
   return data;
 }
 
-const ops = { buildRealistic, readAll, script, query, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// A budget full of rules (rules-engine.js), built in import mode and uploaded.
+async function buildRulesBudget() {
+  const { buildRulesBudget: populate } = require('./rules-engine.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.runImport(args.name, () => populate(api));
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  const uploaded = await findLocal((b) => b.name === args.name && b.groupId);
+  await api.shutdown();
+  return { id: uploaded.id, syncId: uploaded.groupId, cloudFileId: uploaded.cloudFileId };
+}
+
+// Runs rules-engine.js's transactions (or args.transactions) one by one through upstream's rules engine
+// (the `rules-run` handler); answers them, the results and every payee after (with args.listOnly, only the
+// transactions, and nothing is written).
+async function rulesRun() {
+  const { ruleTransactions } = require('./rules-engine.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  const transactions = args.transactions ?? (await ruleTransactions(api));
+  if (args.listOnly) {
+    await api.shutdown();
+    return { transactions };
+  }
+  const payeesBefore = (await api.getPayees()).map((p) => p.id);
+  const results = [];
+  for (const transaction of transactions) {
+    try {
+      results.push({ ok: await api.internal.send('rules-run', { transaction }) });
+    } catch (err) {
+      results.push({ error: { message: err && err.message } });
+    }
+  }
+  const payees = await api.getPayees();
+  await api.shutdown();
+  return { transactions, results, payeesBefore, payees: payees.map((p) => ({ id: p.id, name: p.name })) };
+}
+
+const ops = { buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -6,6 +6,7 @@
 // without generated ids (those are compared through what the real client reads after).
 
 const { recentMonths, dayOffset } = require('./realistic-budget.js');
+const { createRules, importWithRules } = require('./write-script-rules.js');
 
 // upstream's updateTransaction/deleteTransaction resolve before their write finishes.
 function settle() {
@@ -63,6 +64,8 @@ async function bankImport(api) {
   const card = await api.getIDByName('accounts', 'Credit card');
   const groceries = await api.getIDByName('categories', 'Groceries');
   const months = recentMonths();
+  // Rules first (they act only on the import of their own at the end).
+  out.rules = await createRules(api);
 
   const file = bankFile('bank');
   out.import = await attempt(() => api.importTransactions(checking, file));
@@ -109,6 +112,7 @@ async function bankImport(api) {
       await api.updateNote(category, 'made in a batch');
     }),
   );
+  out.rulesImport = await attempt(() => importWithRules(api));
   return out;
 }
 

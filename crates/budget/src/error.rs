@@ -9,6 +9,13 @@ pub enum BudgetError {
     /// message is upstream's, word for word.
     #[error("{0}")]
     Api(String),
+    /// An `APIError` that carries upstream's `meta` as well (createRule's and
+    /// updateRule's `{ conditionErrors, actionErrors }`).
+    #[error("{message}")]
+    ApiWithMeta {
+        message: String,
+        meta: serde_json::Value,
+    },
     /// An argument upstream would reject with an error of its own (its message kept),
     /// or one this crate cannot take.
     #[error("{message}")]
@@ -60,6 +67,21 @@ impl BudgetError {
         BudgetError::Api(message.into())
     }
 
+    pub fn api_with_meta(message: impl Into<String>, meta: serde_json::Value) -> Self {
+        BudgetError::ApiWithMeta {
+            message: message.into(),
+            meta,
+        }
+    }
+
+    /// The `meta` of an APIError that has one.
+    pub fn meta(&self) -> Option<&serde_json::Value> {
+        match self {
+            BudgetError::ApiWithMeta { meta, .. } => Some(meta),
+            _ => None,
+        }
+    }
+
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
         BudgetError::InvalidArgument {
             code,
@@ -87,7 +109,7 @@ impl BudgetError {
     /// Stable kebab-case code of the variant.
     pub fn code(&self) -> &str {
         match self {
-            BudgetError::Api(_) => "api-error",
+            BudgetError::Api(_) | BudgetError::ApiWithMeta { .. } => "api-error",
             BudgetError::InvalidArgument { code, .. } => code,
             BudgetError::Thrown { code, .. } => code,
             BudgetError::TypeError(_) => "type-error",

@@ -1,6 +1,12 @@
-//! JavaScript's `JSON.parse` and value semantics on `serde_json` values: the key order a
-//! parsed object has in JavaScript, where `JSON.parse` and serde disagree on what
-//! parses, truthiness and strict equality.
+//! JavaScript's `JSON.parse`, `JSON.stringify` and value semantics on `serde_json`
+//! values: the key order a parsed object has in JavaScript, where `JSON.parse` and serde
+//! disagree on what parses, truthiness, strict equality, the relational operators (`<`
+//! on strings compares UTF-16 code units, otherwise both sides become numbers),
+//! `Number(x)`, `String(x)`, `Math.round` and the `\s` of regular expressions.
+
+use std::cmp::Ordering;
+
+use actual_sync::value::js_number_to_string;
 
 use serde_json::{Map, Value};
 
@@ -82,12 +88,12 @@ pub fn js_key_order(v: &mut Value) {
     }
 }
 
-/// JavaScript truthiness of a JSON value.
+/// JavaScript truthiness of a JSON value (`undefined` is an absent value, see callers).
 pub fn truthy(v: &Value) -> bool {
     match v {
         Value::Null => false,
         Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
         Value::String(s) => !s.is_empty(),
         Value::Array(_) | Value::Object(_) => true,
     }
@@ -106,9 +112,253 @@ pub fn strict_equals(a: Option<&Value>, b: Option<&Value>) -> bool {
     }
 }
 
+/// [`strict_equals`] of two values that are both defined.
+pub fn strict_eq(a: &Value, b: &Value) -> bool {
+    strict_equals(Some(a), Some(b))
+}
+
 /// JavaScript `<` between two strings: UTF-16 code unit order.
-pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// `Number(s)` (StringToNumber): surrounding whitespace trimmed, `""` is 0, decimal
+/// literals, `0x`/`0o`/`0b` integers and `Infinity`; anything else is NaN.
+fn string_to_number(s: &str) -> f64 {
+    let t = s.trim_matches(is_js_space);
+    if t.is_empty() {
+        return 0.0;
+    }
+    let radix = |p: &str, r: u32| {
+        if p.is_empty() || !p.chars().all(|c| c.is_digit(r)) {
+            return f64::NAN;
+        }
+        p.chars()
+            .fold(0.0, |n, c| n * r as f64 + c.to_digit(r).unwrap_or(0) as f64)
+    };
+    match t.get(..2) {
+        Some("0x") | Some("0X") => return radix(&t[2..], 16),
+        Some("0o") | Some("0O") => return radix(&t[2..], 8),
+        Some("0b") | Some("0B") => return radix(&t[2..], 2),
+        _ => {}
+    }
+    let (sign, body) = match t.as_bytes()[0] {
+        b'-' => (-1.0, &t[1..]),
+        b'+' => (1.0, &t[1..]),
+        _ => (1.0, t),
+    };
+    if body == "Infinity" {
+        return sign * f64::INFINITY;
+    }
+    let decimal = body
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b".eE+-".contains(&b))
+        && body
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.');
+    match body.parse::<f64>() {
+        Ok(n) if decimal => sign * n,
+        _ => f64::NAN,
+    }
+}
+
+/// `ToNumber(v)` for the primitives JSON has (an object or array is NaN, except the
+/// cases no rule meets).
+pub fn to_number(v: &Value) -> f64 {
+    match v {
+        Value::Null => 0.0,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
+        Value::String(s) => string_to_number(s),
+        Value::Array(a) if a.is_empty() => 0.0,
+        _ => f64::NAN,
+    }
+}
+
+/// The abstract relational comparison `a < b`, `a > b`, ... : `None` when it is
+/// undefined (a NaN side), which makes every operator false.
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    if let (Value::String(x), Value::String(y)) = (a, b) {
+        return Some(utf16_cmp(x, y));
+    }
+    to_number(a).partial_cmp(&to_number(b))
+}
+
+pub fn lt(a: &Value, b: &Value) -> bool {
+    compare(a, b) == Some(Ordering::Less)
+}
+
+pub fn gt(a: &Value, b: &Value) -> bool {
+    compare(a, b) == Some(Ordering::Greater)
+}
+
+pub fn le(a: &Value, b: &Value) -> bool {
+    matches!(compare(a, b), Some(Ordering::Less | Ordering::Equal))
+}
+
+pub fn ge(a: &Value, b: &Value) -> bool {
+    matches!(compare(a, b), Some(Ordering::Greater | Ordering::Equal))
+}
+
+/// `Math.round`: halves go up (towards +∞).
+pub fn math_round(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    let floor = x.floor();
+    if x - floor >= 0.5 {
+        floor + 1.0
+    } else {
+        floor
+    }
+}
+
+/// A number as a JSON value, the way JavaScript holds it (integral values as integers).
+pub fn number(f: f64) -> Value {
+    crate::rows::number(f)
+}
+
+/// `String(v)` for the primitives; objects are `[object Object]`, arrays their joined
+/// elements.
+pub fn to_string(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => js_number_to_string(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a
+            .iter()
+            .map(|x| match x {
+                Value::Null => String::new(),
+                other => to_string(other),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(_) => "[object Object]".into(),
+    }
+}
+
+/// `Some(ms)` when the object is a `Date` as the client sends it.
+pub fn date_millis(o: &Map<String, Value>) -> Option<Option<f64>> {
+    match (o.len(), o.get("$date")) {
+        (1, Some(Value::Null)) => Some(None),
+        (1, Some(Value::Number(n))) => Some(n.as_f64()),
+        _ => None,
+    }
+}
+
+/// `Date.prototype.toJSON`: the ISO string in UTC, or null for an Invalid Date. Dates
+/// reach ±275,760 years, beyond chrono's range, so the calendar is computed here.
+pub fn date_to_json(ms: Option<f64>) -> Value {
+    let Some(ms) = ms.filter(|ms| ms.is_finite() && ms.abs() <= 8.64e15) else {
+        return Value::Null;
+    };
+    let ms = ms.trunc() as i64;
+    let (days, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    let (year, month, day) = civil_from_days(days);
+    let year = if (0..=9999).contains(&year) {
+        format!("{year:04}")
+    } else {
+        format!("{}{:06}", if year < 0 { '-' } else { '+' }, year.abs())
+    };
+    Value::String(format!(
+        "{year}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000
+    ))
+}
+
+/// The proleptic Gregorian (year, month, day) of a count of days since 1970-01-01
+/// (H. Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// `JSON.stringify(value)`, or `JSON.stringify(value, null, 2)` when `pretty`: keys in
+/// the order given, JavaScript's number formatting and string escapes; `Date`s (as the
+/// client sends them) print as their `toJSON`.
+pub fn stringify(value: &Value, pretty: bool) -> String {
+    let mut out = String::new();
+    write_json(value, pretty.then_some(0), &mut out);
+    out
+}
+
+fn write_json(value: &Value, indent: Option<usize>, out: &mut String) {
+    let newline = |out: &mut String, level: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(level));
+    };
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&js_number_to_string(n.as_f64().unwrap_or(f64::NAN))),
+        Value::String(s) => out.push_str(&serde_json::to_string(s).unwrap_or_default()),
+        Value::Object(o) if date_millis(o).is_some() => {
+            write_json(&date_to_json(date_millis(o).flatten()), indent, out)
+        }
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Object(o) if o.is_empty() => out.push_str("{}"),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if let Some(level) = indent {
+                    newline(out, level + 1);
+                }
+                write_json(item, indent.map(|l| l + 1), out);
+            }
+            if let Some(level) = indent {
+                newline(out, level);
+            }
+            out.push(']');
+        }
+        Value::Object(o) => {
+            out.push('{');
+            for (i, (key, item)) in o.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if let Some(level) = indent {
+                    newline(out, level + 1);
+                }
+                out.push_str(&serde_json::to_string(key).unwrap_or_default());
+                out.push(':');
+                if indent.is_some() {
+                    out.push(' ');
+                }
+                write_json(item, indent.map(|l| l + 1), out);
+            }
+            if let Some(level) = indent {
+                newline(out, level);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// `\s` of JavaScript regular expressions (WhiteSpace and LineTerminator).
+pub use actual_sync::value::is_js_whitespace as is_js_space;
+
+/// The name JavaScript's `typeof`-based messages give a value (`null`, `undefined`).
+pub fn describe_nullish(v: Option<&Value>) -> &'static str {
+    match v {
+        Some(Value::Null) => "null",
+        _ => "undefined",
+    }
 }
 
 #[cfg(test)]
@@ -150,5 +400,77 @@ mod tests {
             utf16_cmp("\u{ffff}", "\u{10000}"),
             std::cmp::Ordering::Greater
         );
+    }
+
+    #[test]
+    fn math_round_goes_up_on_halves() {
+        assert_eq!(math_round(2.5), 3.0);
+        assert_eq!(math_round(-2.5), -2.0);
+        assert_eq!(math_round(-2.6), -3.0);
+        assert_eq!(math_round(0.49999999999999994), 0.0);
+        assert_eq!(math_round(1234.4999), 1234.0);
+    }
+
+    #[test]
+    fn relational_operators_coerce_like_javascript() {
+        assert!(ge(&Value::Null, &json!(-5)));
+        assert!(le(&Value::Null, &json!(0)));
+        assert!(!lt(&json!("a"), &json!(1)));
+        assert!(!ge(&json!("a"), &json!(1)));
+        assert!(lt(&json!("2024-01-09"), &json!("2024-01-10")));
+        assert!(gt(&json!(" 12 "), &json!(11)));
+        assert!(!lt(&json!("\u{ffff}"), &json!("\u{10000}")));
+        assert_eq!(to_number(&json!("0x10")), 16.0);
+        assert!(to_number(&json!("1e3x")).is_nan());
+        assert_eq!(to_number(&json!("-1.5e2")), -150.0);
+        assert_eq!(to_number(&json!("")), 0.0);
+    }
+
+    #[test]
+    fn dates_print_as_iso_strings_in_utc() {
+        assert_eq!(date_to_json(Some(0.0)), json!("1970-01-01T00:00:00.000Z"));
+        assert_eq!(date_to_json(Some(-1.0)), json!("1969-12-31T23:59:59.999Z"));
+        assert_eq!(
+            date_to_json(Some(8.64e15)),
+            json!("+275760-09-13T00:00:00.000Z")
+        );
+        assert_eq!(
+            date_to_json(Some(-62_198_755_200_000.0)),
+            json!("-000001-01-01T00:00:00.000Z")
+        );
+        assert_eq!(date_to_json(None), json!(null));
+    }
+
+    #[test]
+    fn stringify_matches_json_stringify_layouts() {
+        let v = json!({ "$and": [{ "a": 1.5 }, { "b": [] }, { "c": {} }], "d": 1e21 });
+        assert_eq!(
+            stringify(&v, false),
+            r#"{"$and":[{"a":1.5},{"b":[]},{"c":{}}],"d":1e+21}"#
+        );
+        assert_eq!(
+            stringify(&json!({ "a": [1, { "b": "x\n" }] }), true),
+            "{\n  \"a\": [\n    1,\n    {\n      \"b\": \"x\\n\"\n    }\n  ]\n}"
+        );
+        assert_eq!(
+            stringify(&json!({ "d": { "$date": 0 } }), false),
+            r#"{"d":"1970-01-01T00:00:00.000Z"}"#
+        );
+    }
+
+    #[test]
+    fn stringify_matches_json_stringify() {
+        let v = json!({"b": 1, "a": [1.5, null, "x\"\\\n\u{1}é"], "c": 1e21, "d": true});
+        assert_eq!(
+            stringify(&v, false),
+            r#"{"b":1,"a":[1.5,null,"x\"\\\n\u0001é"],"c":1e+21,"d":true}"#
+        );
+    }
+
+    #[test]
+    fn strings_convert_like_string_of() {
+        assert_eq!(to_string(&json!(5)), "5");
+        assert_eq!(to_string(&json!([1, null, "a"])), "1,,a");
+        assert_eq!(to_string(&json!({})), "[object Object]");
     }
 }

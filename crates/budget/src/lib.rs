@@ -108,7 +108,12 @@ type ReadFn = fn(&Budget, &Value) -> Result<Value>;
 type WriteFn = fn(&mut Writer, &Value) -> Result<Value>;
 
 /// Every write this crate makes natively, by its `@actual-app/api` name.
-pub const WRITES: &[(&str, WriteFn)] = &[("updateNote", notes::update_note)];
+pub const WRITES: &[(&str, WriteFn)] = &[
+    ("updateNote", notes::update_note),
+    ("createRule", rules::write::create_rule),
+    ("updateRule", rules::write::update_rule),
+    ("deleteRule", rules::write::delete_rule),
+];
 
 /// Whether `method` is one of [`WRITES`].
 pub fn is_write(method: &str) -> bool {

@@ -186,7 +186,7 @@ fn compile_date(op: &'static str, v: &Value, filter: &Value) -> Result<Compiled>
         Js::Object(_) => Err(aql::compile_error(
             &format!(
                 "Unsupported type of expression: {}",
-                aql::stringify(v, false)
+                crate::json::stringify(v, false)
             ),
             &[aql::pretty_value(Some(v)), stack_entry()],
             filter,

@@ -200,6 +200,14 @@ impl ClientError {
         }
     }
 
+    /// The `meta` upstream's APIError carries, when it has one.
+    pub fn meta(&self) -> Option<&serde_json::Value> {
+        match self {
+            ClientError::Budget(e) => e.meta(),
+            _ => None,
+        }
+    }
+
     pub fn reply(&self) -> Option<&Reply> {
         match self {
             ClientError::Auth { reply, .. }
@@ -215,7 +223,7 @@ impl ClientError {
 fn budget_kind(e: &actual_budget::BudgetError) -> ErrorKind {
     use actual_budget::BudgetError as B;
     match e {
-        B::Api(_) => ErrorKind::Api,
+        B::Api(_) | B::ApiWithMeta { .. } => ErrorKind::Api,
         B::TypeError(_) => ErrorKind::Type,
         B::InvalidArgument { .. } | B::Thrown { .. } | B::UnknownMethod(_) => ErrorKind::Config,
         B::UnsupportedBudget { .. } | B::Sync(_) => ErrorKind::Sync,

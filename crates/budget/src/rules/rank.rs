@@ -1,9 +1,10 @@
 //! `rankRules` (`server/rules/rule-utils.ts`): stage `pre`, then every other stage, then
 //! `post`; within a stage by score, then by id.
 
-use super::model::Rule;
+use super::rule::Rule;
 use crate::json::utf16_cmp;
 
+/// `OP_SCORES`.
 fn op_score(op: &str) -> Option<u32> {
     Some(match op {
         "is" | "isNot" => 10,
@@ -37,65 +38,51 @@ fn score(rule: &Rule) -> u32 {
     }
 }
 
-fn stage_rank(rule: &Rule) -> u8 {
-    match rule.stage.as_str() {
-        Some("pre") => 0,
-        Some("post") => 2,
-        _ => 1,
-    }
-}
-
-/// The rules in upstream's order (a total order: ids are unique).
-pub fn rank_rules<'r>(rules: impl IntoIterator<Item = &'r Rule>) -> Vec<&'r Rule> {
-    let mut keyed: Vec<(u8, u32, &Rule)> = rules
-        .into_iter()
-        .map(|r| (stage_rank(r), score(r), r))
-        .collect();
-    keyed.sort_by(|(s1, p1, a), (s2, p2, b)| {
-        (s1, p1)
-            .cmp(&(s2, p2))
-            .then_with(|| utf16_cmp(&a.id, &b.id))
+/// The positions of `rules` in upstream's order (a total order: ids are unique text).
+pub fn rank_order(rules: &[Rule]) -> Vec<usize> {
+    let keys: Vec<_> = rules.iter().map(|r| (r.stage, score(r))).collect();
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_by(|&a, &b| {
+        keys[a].cmp(&keys[b]).then_with(|| {
+            let id = |i: usize| rules[i].id.as_str().unwrap_or_default();
+            utf16_cmp(id(a), id(b))
+        })
     });
-    keyed.into_iter().map(|(_, _, r)| r).collect()
+    order
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::model::Condition;
     use serde_json::{json, Value};
 
     fn rule(id: &str, stage: Value, ops: &[&str]) -> Rule {
-        Rule {
-            id: id.into(),
-            stage,
-            conditions_op: json!("and"),
-            conditions: ops
-                .iter()
-                .map(|op| Condition {
-                    op: op.to_string(),
-                    field: "payee",
-                    value: None,
-                    type_name: "id",
-                    options: None,
-                })
-                .collect(),
-            actions: vec![],
-        }
+        let conditions: Vec<Value> = ops
+            .iter()
+            .map(|op| {
+                let value = if *op == "and" { json!([]) } else { json!("x") };
+                json!({ "op": op, "field": "category", "value": value })
+            })
+            .collect();
+        Rule::new(json!(id), stage, json!("and"), &conditions, &[]).expect("valid")
     }
 
     #[test]
     fn stage_then_score_then_id() {
-        let a = rule("b", json!(null), &["is"]); // 20
-        let b = rule("a", json!(null), &["is"]); // 20
-        let c = rule("c", json!(null), &["contains", "is"]); // 10
-        let d = rule("d", json!("post"), &[]);
-        let e = rule("e", json!("pre"), &["is", "is"]);
-        let f = rule("f", json!("other"), &["is", "and", "gt"]); // reset by `and`: 1
-        let list = rank_rules([&a, &b, &c, &d, &e, &f]);
-        let ids: Vec<&str> = list.iter().map(|r| r.id.as_str()).collect();
+        let rules = [
+            rule("b", json!(null), &["is"]),                       // 20
+            rule("a", json!(null), &["is"]),                       // 20
+            rule("c", json!(null), &["contains", "is"]),           // 10
+            rule("d", json!("post"), &[]),                         // 0
+            rule("e", json!("pre"), &["is", "is"]),                // 40
+            rule("f", json!("other"), &["is", "and", "contains"]), // reset by `and`: 0
+        ];
+        let ids: Vec<&str> = rank_order(&rules)
+            .into_iter()
+            .map(|i| rules[i].id.as_str().unwrap())
+            .collect();
         assert_eq!(ids, ["e", "f", "c", "a", "b", "d"]);
-        assert_eq!(score(&f), 1);
-        assert_eq!(score(&d), 0);
+        assert_eq!(score(&rules[5]), 0);
+        assert_eq!(score(&rules[3]), 0);
     }
 }

@@ -19,7 +19,6 @@
 //!   `getSchedules()` is not answered natively then (see [`service`] and
 //!   [`schedule_service_changes`]).
 
-mod recurrence;
 mod service;
 
 pub use service::ServiceChange;
@@ -27,13 +26,12 @@ pub use service::ServiceChange;
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::types::ValueRef;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::json::{self, truthy};
 use crate::rows::{boolean, col, date, object, plain};
-use crate::rules::fields::public_field;
-use crate::rules::model::{parse_row, Built};
-use crate::rules::{load_rules, rule_id};
+use crate::rules::load_rules;
+use crate::rules::stored::{list_column, parse_list};
 use crate::{Budget, BudgetError, Result};
 
 /// `schedules_json_paths` for one schedule: where its payee, account, amount and date
@@ -41,17 +39,15 @@ use crate::{Budget, BudgetError, Result};
 #[derive(Clone, PartialEq, Debug, Default)]
 struct Paths([Option<String>; 4]);
 
-/// `extractScheduleConds` over a rule's conditions, as `onRuleUpdate` records it.
-fn paths_of(conditions: &[Option<Map<String, Value>>]) -> Paths {
+/// `extractScheduleConds` over a rule's conditions (public field names), as
+/// `onRuleUpdate` records it.
+fn paths_of(conditions: &[Value]) -> Paths {
     let find = |pred: &dyn Fn(&str, &str) -> bool| {
         conditions
             .iter()
             .position(|c| {
-                c.as_ref().is_some_and(|c| {
-                    let op = c.get("op").and_then(Value::as_str).unwrap_or("");
-                    let field = public_field(c.get("field")).unwrap_or("");
-                    pred(op, field)
-                })
+                let text = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
+                pred(text("op"), text("field"))
             })
             .map(|i| format!("$[{i}]"))
     };
@@ -69,17 +65,17 @@ fn linked_schedule(
     conditions: ValueRef<'_>,
     actions: ValueRef<'_>,
 ) -> Result<Option<(String, Paths)>> {
-    let Built::Ok(raw) = parse_row(conditions, actions) else {
+    let parsed = parse_list(Some(&list_column(conditions)))
+        .and_then(|c| Ok((c, parse_list(Some(&list_column(actions)))?)));
+    let Ok((conditions, actions)) = parsed else {
         return Ok(None);
     };
-    let link = raw
-        .actions
+    let link = actions
         .iter()
-        .flatten()
         .find(|a| a.get("op") == Some(&json!("link-schedule")));
     match link.and_then(|a| a.get("value")).filter(|v| truthy(v)) {
         None => Ok(None),
-        Some(Value::String(id)) => Ok(Some((id.clone(), paths_of(&raw.conditions)))),
+        Some(Value::String(id)) => Ok(Some((id.clone(), paths_of(&conditions)))),
         Some(other) => Err(BudgetError::Unsupported(format!(
             "a rule links the schedule {other}, which is not a string"
         ))),
@@ -90,7 +86,10 @@ fn linked_schedule(
 /// loaded the budget and applied the sync: those of the rules that link the schedule
 /// when they agree; the file's own row when no rule links it.
 fn effective_paths(b: &Budget) -> Result<HashMap<String, Paths>> {
-    let loaded: HashSet<String> = load_rules(b)?.into_iter().map(|r| r.id).collect();
+    let loaded: HashSet<String> = load_rules(b)?
+        .into_iter()
+        .filter_map(|r| r.id.as_str().map(str::to_string))
+        .collect();
     // schedule -> (paths of every rule row that links it, whether one of them is loaded)
     let mut linked: HashMap<String, (Vec<Paths>, bool)> = HashMap::new();
     let mut stmt = b
@@ -99,10 +98,14 @@ fn effective_paths(b: &Budget) -> Result<HashMap<String, Paths>> {
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         if let Some((schedule, paths)) = linked_schedule(row.get_ref(1)?, row.get_ref(2)?)? {
-            let id = rule_id(row.get_ref(0)?)?;
             let entry = linked.entry(schedule).or_default();
             entry.0.push(paths);
-            entry.1 |= loaded.contains(&id);
+            let ValueRef::Text(id) = row.get_ref(0)? else {
+                return Err(BudgetError::Unsupported(
+                    "a rule whose id is not text".into(),
+                ));
+            };
+            entry.1 |= loaded.contains(String::from_utf8_lossy(id).as_ref());
         }
     }
     let mut stored: HashMap<String, Paths> = HashMap::new();

@@ -16,12 +16,13 @@ use std::collections::HashSet;
 use chrono::{Duration, NaiveDate};
 use serde_json::{json, Value};
 
-use super::recurrence::{NoDate, Recurrence};
 use super::Schedule;
 use crate::dates::{day_string, parse_date_like, to_date_repr};
 use crate::json::truthy;
+use crate::rules::condition::Parsed;
 use crate::rules::load_rules;
-use crate::rules::model::Rule;
+use crate::rules::recurrence::NoDate;
+use crate::rules::rule::Rule;
 use crate::{Budget, BudgetError, Result};
 
 /// `isRecurringSchedule`: the date value is an object with a `frequency` key.
@@ -84,7 +85,7 @@ fn next_date_moves(s: &Schedule, rules: &[Rule], from: NaiveDate) -> Result<bool
     let Some(rule) = s
         .rule
         .as_deref()
-        .and_then(|id| rules.iter().find(|r| r.id == id))
+        .and_then(|id| rules.iter().find(|r| r.id.as_str() == Some(id)))
     else {
         return Ok(false);
     };
@@ -95,27 +96,18 @@ fn next_date_moves(s: &Schedule, rules: &[Rule], from: NaiveDate) -> Result<bool
     else {
         return Ok(false);
     };
-    let computed = match cond.value.as_ref() {
-        Some(Value::String(day)) if day.len() == 10 => Some(day.clone()),
-        Some(Value::String(_)) => None,
-        Some(Value::Object(config)) => {
-            let Some(recurrence) = Recurrence::from_config(config) else {
+    let computed = match &cond.value {
+        Parsed::Day(day) => Some(day.clone()),
+        Parsed::Recur(recurrence) => match recurrence.next_date(from) {
+            Ok(date) => date.map(day_string),
+            Err(NoDate::Throws) => return Ok(false),
+            Err(NoDate::Unknown) => {
                 return Err(BudgetError::Unsupported(format!(
-                    "the recurring date of schedule {}",
+                    "the next date of schedule {}",
                     s.id
-                )));
-            };
-            match recurrence.next_date(from) {
-                Ok(date) => date.map(day_string),
-                Err(NoDate::Throws) => return Ok(false),
-                Err(NoDate::Unknown) => {
-                    return Err(BudgetError::Unsupported(format!(
-                        "the next date of schedule {}",
-                        s.id
-                    )))
-                }
+                )))
             }
-        }
+        },
         _ => None,
     };
     Ok(computed.is_some_and(|d| Some(d) != s.next_date))
@@ -221,7 +213,6 @@ pub(super) fn changes(b: &Budget, list: &[Schedule]) -> Result<Vec<ServiceChange
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::model::Condition;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -242,19 +233,8 @@ mod tests {
     }
 
     fn rule(date: Value) -> Rule {
-        Rule {
-            id: "r".into(),
-            stage: Value::Null,
-            conditions_op: json!("and"),
-            conditions: vec![Condition {
-                op: "isapprox".into(),
-                field: "date",
-                value: Some(date),
-                type_name: "date",
-                options: None,
-            }],
-            actions: vec![],
-        }
+        let condition = json!({ "op": "isapprox", "field": "date", "value": date });
+        Rule::new(json!("r"), Value::Null, json!("and"), &[condition], &[]).expect("valid")
     }
 
     #[test]

@@ -1,6 +1,9 @@
-//! The next date of a recurring schedule (`shared/schedules.ts` getNextDate over
-//! recurConfigToRSchedule and `@rschedule/core`): the first occurrence on or after a
-//! day, else the last occurrence there is, moved off a weekend when asked.
+//! Recurring dates (`shared/schedules.ts` recurConfigToRSchedule over `@rschedule/core`
+//! 1.5): what a date condition's recurring config parses to (`server/rules/
+//! rule-utils.ts` parseRecurDate), the days it occurs on (`occursOn`, `occursBetween`
+//! in `server/rules/condition.ts`) and a schedule's next date (`getNextDate`): the
+//! first occurrence on or after a day, else the last occurrence there is, moved off a
+//! weekend when asked.
 //!
 //! Occurrences are at noon local time, so they are calendar days here. rSchedule's
 //! rules as `recurConfigToRSchedule` builds them:
@@ -22,6 +25,15 @@ use serde_json::{Map, Value};
 
 use crate::dates::{js_date, parse_date_like};
 use crate::json::truthy;
+
+/// Why a config gives no recurrence.
+#[derive(Debug, PartialEq)]
+pub enum RecurError {
+    /// `recurConfigToRSchedule` or rSchedule throws: upstream's `parse-recur-date`.
+    Invalid,
+    /// A shape whose outcome is not followed here (named).
+    Unsupported(&'static str),
+}
 
 /// How many periods in a row without an occurrence are searched before the answer is
 /// unknown: rSchedule gives up after 50 tries, which this stays well below.
@@ -48,7 +60,7 @@ enum Pick {
 }
 
 /// A recurring date config, as rSchedule rules.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Recurrence {
     start: NaiveDate,
     frequency: Frequency,
@@ -88,69 +100,153 @@ fn whole(v: &Value) -> Option<i64> {
         .map(|f| f as i64)
 }
 
+/// An rSchedule option that must be a whole number (`Number.isInteger`): `None` when it
+/// is not one (rSchedule throws).
+fn whole_option(v: &Value, huge: &'static str) -> Result<Option<i64>, RecurError> {
+    match v.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() >= 1e15 => Err(RecurError::Unsupported(huge)),
+        _ => Ok(whole(v)),
+    }
+}
+
+/// A config date (`monthUtils.parseDate(x)`): `None` for undefined and null. Only
+/// strings are followed (a number is a moment at any hour).
+fn config_day(v: Option<&Value>, what: &'static str) -> Result<Option<NaiveDate>, RecurError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        // An Invalid Date: rSchedule's "StandardDateAdapter has invalid date".
+        Some(s @ Value::String(_)) => parse_date_like(s).map(Some).ok_or(RecurError::Invalid),
+        Some(_) => Err(RecurError::Unsupported(what)),
+    }
+}
+
+/// `abbrevDay(name)`: the first two UTF-16 units, upper-cased, as a weekday.
+fn weekday_of(name: &str) -> Option<Weekday> {
+    let abbrev: String = char::decode_utf16(name.encode_utf16().take(2))
+        .map(|c| c.unwrap_or('\u{fffd}'))
+        .collect::<String>()
+        .to_uppercase();
+    weekday(&abbrev)
+}
+
+/// The picks of a monthly config's `patterns` (`byDayOfMonth`, `byDayOfWeek`).
+fn monthly_picks(patterns: &[Value]) -> Result<Vec<Pick>, RecurError> {
+    let (mut days, mut names) = (Vec::new(), Vec::new());
+    // Every check that throws makes the config invalid, whatever the others say.
+    let mut unsupported = None;
+    for p in patterns {
+        // `p.type` of null throws; any other type than a string throws in `abbrevDay`.
+        let Some(kind) = p.get("type").and_then(Value::as_str) else {
+            return Err(RecurError::Invalid);
+        };
+        let value = p.get("value");
+        let n = value.and_then(whole);
+        let in_range = |v: f64| v != 0.0 && (-31.0..=31.0).contains(&v);
+        if kind != "day" {
+            let Some(wd) = weekday_of(kind) else {
+                return Err(RecurError::Invalid);
+            };
+            match n {
+                Some(n) if in_range(n as f64) => names.push((wd, n)),
+                Some(_) => return Err(RecurError::Invalid),
+                None if value.and_then(Value::as_f64).is_some_and(|v| !in_range(v)) => {
+                    return Err(RecurError::Invalid)
+                }
+                None => {
+                    unsupported
+                        .get_or_insert("a recurring date weekday pattern without a whole number");
+                }
+            }
+            continue;
+        }
+        match (n, value.and_then(Value::as_f64)) {
+            (Some(n), _) if in_range(n as f64) => days.push(n),
+            (_, Some(v)) if !in_range(v) => return Err(RecurError::Invalid),
+            _ => {
+                unsupported.get_or_insert("a recurring date day pattern without a whole number");
+            }
+        }
+    }
+    if let Some(what) = unsupported {
+        return Err(RecurError::Unsupported(what));
+    }
+    Ok([
+        (!days.is_empty()).then_some(Pick::DaysOfMonth(days)),
+        (!names.is_empty()).then_some(Pick::WeekdaysOfMonth(names)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect())
+}
+
 impl Recurrence {
-    /// `recurConfigToRSchedule(config)` for a config the rule checks accepted
-    /// (`date_values::parse_recur`); `None` for one not handled here.
-    pub fn from_config(config: &Map<String, Value>) -> Option<Recurrence> {
-        let frequency = match config.get("frequency")?.as_str()? {
+    /// `parseRecurDate(config)` (the caller has checked `config.frequency != null`):
+    /// `recurConfigToRSchedule`, then the option checks rSchedule makes.
+    pub fn parse(config: &Map<String, Value>) -> Result<Recurrence, RecurError> {
+        let get = |k: &str| config.get(k);
+        // `config.frequency.toUpperCase()`
+        let Some(frequency) = get("frequency").and_then(Value::as_str) else {
+            return Err(RecurError::Invalid);
+        };
+        let frequency = match frequency {
             "daily" => Frequency::Daily,
             "weekly" => Frequency::Weekly,
             "monthly" => Frequency::Monthly,
             "yearly" => Frequency::Yearly,
-            _ => return None,
+            _ => return Err(RecurError::Invalid),
         };
-        let start = parse_date_like(config.get("start")?)?;
-        let interval = match config.get("interval").filter(|v| truthy(v)) {
+        // rSchedule: "start" must be a date, and a valid one.
+        let start = config_day(get("start"), "a recurring date whose start is not a string")?
+            .ok_or(RecurError::Invalid)?;
+        // `if (config.interval) base.interval = config.interval`: a whole number from 1.
+        let interval = match get("interval").filter(|v| truthy(v)) {
             None => 1,
-            Some(v) => whole(v).filter(|n| *n >= 1)?,
+            Some(v) => whole_option(v, "a recurring date with a huge interval")?
+                .filter(|n| *n >= 1)
+                .ok_or(RecurError::Invalid)?,
         };
         let (mut count, mut end) = (None, None);
-        match config.get("endMode").and_then(Value::as_str) {
+        match get("endMode").and_then(Value::as_str) {
             Some("after_n_occurrences") => {
-                if let Some(n) = config.get("endOccurrences") {
-                    count = Some(u64::try_from(whole(n)?).ok()?);
+                if let Some(n) = get("endOccurrences") {
+                    let n = whole_option(n, "a recurring date with a huge count")?
+                        .ok_or(RecurError::Invalid)?;
+                    count = Some(u64::try_from(n).map_err(|_| RecurError::Invalid)?);
                 }
             }
-            Some("on_date") => end = Some(parse_date_like(config.get("endDate")?)?),
+            Some("on_date") => {
+                end = config_day(
+                    get("endDate"),
+                    "a recurring date whose end date is not a string",
+                )?
+            }
             _ => {}
         }
         let mut picks = vec![Pick::Start];
         if frequency == Frequency::Monthly {
-            if let Some(Value::Array(patterns)) = config.get("patterns") {
-                if !patterns.is_empty() {
-                    let (mut days, mut names) = (Vec::new(), Vec::new());
-                    for p in patterns {
-                        let kind = p.get("type")?.as_str()?;
-                        let n = whole(p.get("value")?)?;
-                        if kind == "day" {
-                            days.push(n);
-                        } else {
-                            let abbrev: String = kind.chars().take(2).collect();
-                            names.push((weekday(&abbrev.to_uppercase())?, n));
-                        }
-                    }
-                    picks = [
-                        (!days.is_empty()).then_some(Pick::DaysOfMonth(days)),
-                        (!names.is_empty()).then_some(Pick::WeekdaysOfMonth(names)),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect();
+            // `config.patterns && config.patterns.length > 0`, then `patterns.filter`.
+            match get("patterns") {
+                Some(Value::Array(patterns)) if !patterns.is_empty() => {
+                    picks = monthly_picks(patterns)?;
                 }
-            } else if config.get("patterns").is_some_and(truthy) {
-                return None;
+                Some(Value::String(s)) if !s.is_empty() => return Err(RecurError::Invalid),
+                Some(Value::Object(o)) if o.contains_key("length") => {
+                    return Err(RecurError::Unsupported(
+                        "a recurring date whose patterns are an object with a length",
+                    ))
+                }
+                _ => {}
             }
         }
-        Some(Recurrence {
+        Ok(Recurrence {
             start,
             frequency,
             interval,
             count,
             end,
             picks,
-            skip_weekend: config.get("skipWeekend").is_some_and(truthy),
-            weekend_solve: config
-                .get("weekendSolveMode")
+            skip_weekend: get("skipWeekend").is_some_and(truthy),
+            weekend_solve: get("weekendSolveMode")
                 .and_then(Value::as_str)
                 .map(str::to_string),
         })
@@ -298,6 +394,54 @@ impl Recurrence {
             }
         }
         Ok(next.or(last))
+    }
+
+    /// `pick`'s first occurrence at or after noon of `from`, within count and end: what
+    /// rSchedule's `_run({ start })` yields first.
+    fn first_at_noon_from(
+        &self,
+        pick: &Pick,
+        from: NaiveDate,
+    ) -> Result<Option<NaiveDate>, NoDate> {
+        if self.count.is_some() {
+            // A count is from the start: rSchedule walks from there.
+            for date in self.occurrences(pick) {
+                let date = date?;
+                if date >= from {
+                    return Ok(Some(date));
+                }
+            }
+            return Ok(None);
+        }
+        if self.end.is_some_and(|end| from > end) {
+            return Ok(None);
+        }
+        let date = match pick {
+            // The search from noon (it ends at the end itself).
+            Pick::WeekdaysOfMonth(names) => {
+                let at = Moment(from.max(self.start), NOON);
+                match WeekdaySearch::new(self, names, at).next() {
+                    None => return Ok(None),
+                    Some(date) => date?,
+                }
+            }
+            _ => self.next_on_or_after(pick, from)?,
+        };
+        Ok(self.end.is_none_or(|end| date <= end).then_some(date))
+    }
+
+    /// `schedule.occursBetween(from, to)` of two noons (`occursOn({ date })` is the
+    /// same day twice): whether some occurrence falls on a day from `from` to `to`.
+    pub fn occurs_between(&self, from: NaiveDate, to: NaiveDate) -> Result<bool, NoDate> {
+        for pick in &self.picks {
+            if self
+                .first_at_noon_from(pick, from)?
+                .is_some_and(|d| d <= to)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// `getNextDate(dateCond, from)`: the day, moved off a weekend when the config asks.
@@ -531,7 +675,7 @@ mod tests {
     use serde_json::json;
 
     fn next(config: Value, from: &str) -> Option<String> {
-        let r = Recurrence::from_config(config.as_object().unwrap()).expect("handled");
+        let r = Recurrence::parse(config.as_object().unwrap()).expect("handled");
         let from = NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap();
         r.next_date(from).unwrap().map(|d| d.to_string())
     }
@@ -593,10 +737,129 @@ mod tests {
         let sun = json!({ "frequency": "weekly", "start": "2024-01-07", "skipWeekend": true, "weekendSolveMode": "after" });
         assert_eq!(next(sun, "2024-01-07").as_deref(), Some("2024-01-08"));
         let odd = json!({ "frequency": "weekly", "start": "2024-01-07", "skipWeekend": true, "weekendSolveMode": "x" });
-        let r = Recurrence::from_config(odd.as_object().unwrap()).unwrap();
+        let r = Recurrence::parse(odd.as_object().unwrap()).unwrap();
         assert_eq!(
             r.next_date(NaiveDate::from_ymd_opt(2024, 1, 7).unwrap()),
             Err(NoDate::Throws)
+        );
+    }
+
+    fn parsed(config: Value) -> Result<Recurrence, RecurError> {
+        Recurrence::parse(config.as_object().unwrap())
+    }
+
+    fn days(config: Value, from: &str, to: &str) -> Vec<String> {
+        let r = parsed(config).expect("handled");
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let mut out = Vec::new();
+        let mut d = day(from);
+        while d <= day(to) {
+            if r.occurs_between(d, d).unwrap() {
+                out.push(d.to_string());
+            }
+            d = d.succ_opt().unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn configs_upstream_refuses() {
+        for bad in [
+            json!({ "frequency": "hourly", "start": "2024-01-01" }),
+            json!({ "frequency": "Monthly", "start": "2024-01-01" }),
+            json!({ "frequency": 5, "start": "2024-01-01" }),
+            json!({ "frequency": "daily" }),
+            json!({ "frequency": "daily", "start": "junk" }),
+            json!({ "frequency": "daily", "start": "2024-01-01", "interval": 1.5 }),
+            json!({ "frequency": "daily", "start": "2024-01-01", "interval": "2" }),
+            json!({ "frequency": "daily", "start": "2024-01-01", "interval": -1 }),
+            json!({ "frequency": "daily", "start": "2024-01-01", "endMode": "after_n_occurrences", "endOccurrences": null }),
+            json!({ "frequency": "daily", "start": "2024-01-01", "endMode": "after_n_occurrences", "endOccurrences": -1 }),
+            json!({ "frequency": "daily", "start": "2024-01-01", "endMode": "on_date", "endDate": "junk" }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": [{ "type": "day", "value": 0 }] }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": [{ "type": "day", "value": 31.5 }] }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": [{ "type": "xx", "value": 1 }] }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": [{ "type": "fr", "value": 40 }] }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": [null] }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": [5] }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": "ab" }),
+        ] {
+            assert_eq!(
+                parsed(bad.clone()).err(),
+                Some(RecurError::Invalid),
+                "{bad}"
+            );
+        }
+        for odd in [
+            json!({ "frequency": "daily", "start": 5 }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": [{ "type": "day", "value": 1.5 }] }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": [{ "type": "friday" }] }),
+        ] {
+            assert!(
+                matches!(parsed(odd.clone()), Err(RecurError::Unsupported(_))),
+                "{odd}"
+            );
+        }
+        for fine in [
+            json!({ "frequency": "daily", "start": "2024-01-01x" }),
+            json!({ "frequency": "daily", "start": "2024-01-01", "endMode": "on_date" }),
+            json!({ "frequency": "daily", "start": "2024-01-01", "endMode": "after_n_occurrences" }),
+            json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": 5 }),
+            json!({ "frequency": "weekly", "start": "2024-01-01", "patterns": "ab" }),
+        ] {
+            assert!(parsed(fine.clone()).is_ok(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn occurrences_on_days() {
+        // Months without the day are skipped.
+        assert_eq!(
+            days(
+                json!({ "frequency": "monthly", "start": "2024-01-31" }),
+                "2024-01-01",
+                "2024-05-31"
+            ),
+            ["2024-01-31", "2024-03-31", "2024-05-31"]
+        );
+        assert_eq!(
+            days(
+                json!({ "frequency": "weekly", "start": "2024-01-06", "interval": 2 }),
+                "2024-01-01",
+                "2024-02-10"
+            ),
+            ["2024-01-06", "2024-01-20", "2024-02-03"]
+        );
+        // Two rules, each with its own count.
+        let counted = json!({ "frequency": "monthly", "start": "2024-01-01", "endMode": "after_n_occurrences", "endOccurrences": 2,
+            "patterns": [{ "type": "day", "value": -1 }, { "type": "friday", "value": -1 }, { "type": "day", "value": 15 }] });
+        assert_eq!(
+            days(counted, "2024-01-01", "2024-03-31"),
+            ["2024-01-15", "2024-01-26", "2024-01-31", "2024-02-23"]
+        );
+        let leap = json!({ "frequency": "yearly", "start": "2024-02-29", "endMode": "on_date", "endDate": "2032-03-01" });
+        assert_eq!(
+            days(leap, "2024-01-01", "2033-12-31"),
+            ["2024-02-29", "2028-02-29", "2032-02-29"]
+        );
+        // A fifth Monday counted into the next month is no occurrence of either.
+        let fifth = json!({ "frequency": "monthly", "start": "2024-01-01", "patterns": [{ "type": "monday", "value": 5 }] });
+        assert_eq!(
+            days(fifth, "2024-01-01", "2024-04-30"),
+            ["2024-01-29", "2024-04-29"]
+        );
+        let ended = json!({ "frequency": "monthly", "start": "2024-01-01", "endMode": "on_date", "endDate": "2024-02-01",
+            "patterns": [{ "type": "monday", "value": 1 }] });
+        assert_eq!(days(ended, "2024-01-01", "2024-06-30"), ["2024-01-01"]);
+        let r = parsed(json!({ "frequency": "weekly", "start": "2024-02-27" })).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            r.occurs_between(day("2024-03-01"), day("2024-03-05")),
+            Ok(true)
+        );
+        assert_eq!(
+            r.occurs_between(day("2024-03-01"), day("2024-03-04")),
+            Ok(false)
         );
     }
 }

@@ -1,0 +1,190 @@
+'use strict';
+// A budget full of rules (every stable condition and action of 26.9.0, id mappings,
+// schedules), built with the real @actual-app/api, and many transactions to run through
+// upstream's rules engine (`rules-run`) and through ours (rules.test.js).
+
+const { dayOffset, monthOffset } = require('./realistic-budget.js');
+
+function set(field, value, options) {
+  return { op: 'set', field, value, ...(options ? { options } : {}) };
+}
+
+/** Fills a budget opened in import mode (inside runImport). */
+async function buildRulesBudget(api) {
+  const group = await api.createCategoryGroup({ name: 'Spending' });
+  const other = await api.createCategoryGroup({ name: 'Other' });
+  const cat = {};
+  for (const [name, g] of [['Food', group], ['Fun', group], ['Bills', other], ['Split A', group], ['Split B', other], ['Gone', other], ['Kept', other], ['Uncategorised', other]]) {
+    cat[name] = await api.createCategory({ name, group_id: g });
+  }
+  const acct = {
+    checking: await api.createAccount({ name: 'Checking' }, 10000),
+    offbudget: await api.createAccount({ name: 'Investments', offbudget: true }, 0),
+    card: await api.createAccount({ name: 'Card' }, 0),
+  };
+  const payee = {};
+  for (const name of ['Amazon', 'Supermarket', 'Cafe 1', 'Landlord', 'Merged away', 'Merge target', 'Gym', 'Square seller']) {
+    payee[name] = await api.createPayee({ name });
+  }
+  const schedule = await api.createSchedule({
+    name: 'Rent',
+    payee: payee.Landlord,
+    account: acct.checking,
+    amount: -150000,
+    amountOp: 'isapprox',
+    date: { frequency: 'monthly', start: `${monthOffset(-6)}-03`, interval: 1, endMode: 'never', patterns: [], skipWeekend: false, weekendSolveMode: 'after' },
+  });
+  const rule = (r) => api.createRule(r);
+  await rule({ stage: 'pre', conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'oneOf', value: ['AMZN Mktp', 'Amazon.com'] }], actions: [set('payee', payee.Amazon)] });
+  await rule({
+    stage: 'pre',
+    conditionsOp: 'and',
+    conditions: [
+      { field: 'imported_payee', op: 'matches', value: '^SQ \\*' },
+      { field: 'imported_payee', op: 'doesNotContain', value: 'refund' },
+    ],
+    actions: [set('payee_name', 'Square seller')],
+  });
+  await rule({ stage: 'pre', conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'matches', value: 'new (shop|store)' }], actions: [set('payee_name', 'Brand New Shop')] });
+  await rule({ stage: 'pre', conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'is', value: 'DUPLICATE' }], actions: [{ op: 'delete-transaction' }] });
+  await rule({ stage: 'pre', conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'isNot', value: 'Keep me' }], actions: [set('notes', 'not kept')] });
+  await rule({ stage: 'pre', conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'notOneOf', value: ['Zed one', 'zed two'] }], actions: [{ op: 'append-notes', value: ' (not zed)' }] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'payee', op: 'is', value: payee.Amazon }], actions: [set('category', cat.Fun)] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'payee', op: 'is', value: payee['Merged away'] }], actions: [set('category', cat.Gone)] });
+  await rule({
+    stage: null,
+    conditionsOp: 'and',
+    conditions: [
+      { field: 'payee', op: 'oneOf', value: [payee['Cafe 1'], payee['Merged away'], payee.Gym] },
+      { field: 'amount', op: 'lt', value: -500 },
+    ],
+    actions: [set('cleared', true), set('notes', 'one of many')],
+  });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'payee', op: 'notOneOf', value: [payee.Landlord, payee.Amazon] }, { field: 'amount', op: 'lt', value: -90000 }], actions: [set('category', cat.Bills)] });
+  await rule({ stage: null, conditionsOp: 'or', conditions: [{ field: 'amount', op: 'isapprox', value: -2500 }, { field: 'amount', op: 'isbetween', value: { num1: 100, num2: 300 }, options: { outflow: true } }], actions: [set('category', cat.Food)] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'amount', op: 'gt', value: 100000, options: { inflow: true } }], actions: [set('notes', 'big inflow')] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'amount', op: 'is', value: 4200, options: { outflow: true } }], actions: [set('amount', -4300)] });
+  await rule({
+    stage: null,
+    conditionsOp: 'and',
+    conditions: [
+      { field: 'date', op: 'is', value: monthOffset(-1) },
+      { field: 'date', op: 'gte', value: `${monthOffset(-1)}-10` },
+      { field: 'date', op: 'lt', value: `${monthOffset(0)}-01` },
+    ],
+    actions: [{ op: 'prepend-notes', value: '[last month] ' }],
+  });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'date', op: 'isapprox', value: dayOffset(-10) }], actions: [set('reconciled', true)] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'date', op: 'is', value: String(new Date().getFullYear() - 1) }], actions: [{ op: 'append-notes', value: ' #lastyear' }] });
+  await rule({
+    stage: null,
+    conditionsOp: 'and',
+    conditions: [
+      { field: 'date', op: 'isapprox', value: { frequency: 'monthly', start: `${monthOffset(-8)}-01`, interval: 1, endMode: 'never', patterns: [{ type: 'day', value: 15 }, { type: 'friday', value: -1 }], skipWeekend: false, weekendSolveMode: 'after' } },
+      { field: 'imported_payee', op: 'contains', value: 'pay' },
+    ],
+    actions: [set('notes', 'pay day')],
+  });
+  await rule({
+    stage: null,
+    conditionsOp: 'and',
+    conditions: [{ field: 'date', op: 'is', value: { frequency: 'weekly', start: dayOffset(-63), interval: 2, endMode: 'after_n_occurrences', endOccurrences: 4, patterns: [], skipWeekend: true, weekendSolveMode: 'before' } }],
+    actions: [set('notes', 'fortnightly')],
+  });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'account', op: 'offBudget' }], actions: [{ op: 'append-notes', value: ' [off]' }] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'account', op: 'onBudget' }, { field: 'account', op: 'isNot', value: acct.card }, { field: 'notes', op: 'is', value: 'on budget?' }], actions: [set('notes', 'on budget!')] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'account', op: 'oneOf', value: [acct.card] }, { field: 'imported_payee', op: 'contains', value: 'move' }], actions: [set('account', acct.checking), set('date', dayOffset(-1))] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'category', op: 'is', value: cat.Food }], actions: [{ op: 'append-notes', value: ' #food' }] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'category', op: 'is', value: null }, { field: 'imported_payee', op: 'contains', value: 'uncat' }], actions: [set('category', cat.Uncategorised)] });
+  await rule({ stage: 'post', conditionsOp: 'and', conditions: [{ field: 'category_group', op: 'is', value: other }], actions: [{ op: 'append-notes', value: ' (other group)' }] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'category', op: 'is', value: cat.Gone }], actions: [set('imported_payee', 'WAS GONE')] });
+  await rule({
+    stage: 'post',
+    conditionsOp: 'and',
+    conditions: [
+      { field: 'notes', op: 'hasTags', value: '#food' },
+      { field: 'notes', op: 'doesNotContain', value: 'skip' },
+    ],
+    actions: [set('cleared', false)],
+  });
+  await rule({ stage: 'post', conditionsOp: 'and', conditions: [{ field: 'notes', op: 'hasAnyTag', value: '#x #lastyear' }], actions: [{ op: 'prepend-notes', value: '>> ' }] });
+  await rule({ stage: 'post', conditionsOp: 'and', conditions: [{ field: 'notes', op: 'matches', value: '^NOT' }], actions: [set('reconciled', false)] });
+  await rule({ stage: 'post', conditionsOp: 'and', conditions: [{ field: 'cleared', op: 'is', value: true }, { field: 'reconciled', op: 'is', value: true }], actions: [{ op: 'append-notes', value: ' (cleared+rec)' }] });
+  await rule({ stage: 'post', conditionsOp: 'and', conditions: [{ field: 'payee_name', op: 'contains', value: 'seller' }], actions: [set('category', cat.Kept)] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'payee', op: 'contains', value: 'Cafe' }], actions: [set('notes', 'never: payee is an id')] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'transfer', op: 'is', value: false }], actions: [set('notes', 'never: no transfer field')] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [], actions: [set('notes', 'never: no conditions')] });
+  await rule({
+    stage: null,
+    conditionsOp: 'and',
+    conditions: [{ field: 'payee', op: 'is', value: payee.Supermarket }],
+    actions: [
+      set('notes', 'split by rule'),
+      { op: 'set-split-amount', value: 60, options: { splitIndex: 1, method: 'fixed-percent' } },
+      set('category', cat['Split A'], { splitIndex: 1 }),
+      { op: 'set-split-amount', value: null, options: { splitIndex: 2, method: 'remainder' } },
+      set('category', cat['Split B'], { splitIndex: 2 }),
+      { op: 'set-split-amount', value: 1001, options: { splitIndex: 3, method: 'fixed-amount' } },
+      set('notes', 'third part', { splitIndex: 3 }),
+      { op: 'set-split-amount', value: null, options: { splitIndex: 4, method: 'remainder' } },
+    ],
+  });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'is', value: 'LINK ME' }], actions: [{ op: 'link-schedule', value: schedule }] });
+  for (const n of [1, 2, 3]) {
+    await rule({ stage: 'post', conditionsOp: 'and', conditions: [{ field: 'payee', op: 'is', value: payee.Gym }], actions: [set('notes', `gym ${n}`)] });
+  }
+  await rule({ stage: 'pre', conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'is', value: 'rename to gym' }], actions: [set('payee', payee.Gym)] });
+  await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'contains', value: 'existing' }], actions: [set('payee_name', 'landlord')] });
+
+  // Ids the rules name that change later: a merged payee, a deleted category moved on.
+  await api.mergePayees(payee['Merge target'], [payee['Merged away']]);
+  await api.deleteCategory(cat.Gone, cat.Kept);
+}
+
+// A small deterministic generator, so both engines get the same transactions.
+function generator(seed) {
+  let s = seed;
+  return (n) => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return Math.floor(s / 65536) % n;
+  };
+}
+
+/** Transactions in upstream's public shape, from the ids `api` reads. */
+async function ruleTransactions(api) {
+  const accounts = await api.getAccounts();
+  const payees = await api.getPayees();
+  const categories = await api.getCategories();
+  const schedules = await api.getSchedules();
+  const id = (list, name) => list.find((x) => x.name === name).id;
+  const pick = generator(42);
+  const importedPayees = ['AMZN Mktp', 'amazon.com', 'SQ *COFFEE', 'SQ *refund 1', 'sq *lower', 'DUPLICATE', 'Keep me', 'keep out', 'Kept', 'Zed one', 'zed two', 'zed three', 'new shop 12', 'pay day corp', 'payroll', 'move it', 'uncat thing', 'LINK ME', 'rename to gym', 'existing landlord', 'Émile', '😀 emoji', '', null, undefined];
+  const payeeIds = [id(payees, 'Amazon'), id(payees, 'Supermarket'), id(payees, 'Cafe 1'), id(payees, 'Landlord'), id(payees, 'Merge target'), id(payees, 'Gym'), null, undefined, 'no-such-payee'];
+  // The merged-away payee is no longer listed; its id still reaches rules.
+  const amounts = [-2500, -2400, -2690, -2310, -150, -300, -99, 0, 4200, -4200, -150000, -95000, 150001, 100000, 1234, null];
+  const dates = [dayOffset(0), dayOffset(-1), dayOffset(-8), dayOffset(-10), dayOffset(-12), dayOffset(-13), dayOffset(-63), dayOffset(-49), dayOffset(-35), dayOffset(-21), dayOffset(-7), `${monthOffset(-1)}-09`, `${monthOffset(-1)}-10`, `${monthOffset(-1)}-28`, `${monthOffset(-3)}-15`, `${monthOffset(-2)}-13`, `${monthOffset(-2)}-16`, `${monthOffset(-4)}-03`, `${new Date().getFullYear() - 1}-06-30`, `${monthOffset(-1)}-31`];
+  const notes = [null, undefined, '', 'on budget?', 'NOTES here', '#food skip', '#Food', 'x #fun', 'lunch #x', 'plain'];
+  const categoryIds = [null, undefined, id(categories, 'Food'), id(categories, 'Bills'), id(categories, 'Kept')];
+  const accountIds = [id(accounts, 'Checking'), id(accounts, 'Investments'), id(accounts, 'Card'), 'no-such-account'];
+  const out = [];
+  for (let i = 0; i < 400; i++) {
+    const t = {
+      account: accountIds[pick(accountIds.length)],
+      date: dates[pick(dates.length)],
+      amount: amounts[pick(amounts.length)],
+      payee: payeeIds[pick(payeeIds.length)],
+      imported_payee: importedPayees[pick(importedPayees.length)],
+      notes: notes[pick(notes.length)],
+      category: categoryIds[pick(categoryIds.length)],
+      cleared: [true, false, undefined][pick(3)],
+    };
+    if (i % 37 === 0) t.reconciled = true;
+    if (i % 53 === 0) t.schedule = schedules[0].id;
+    if (i % 41 === 0) t.imported_id = `imp-${i}`;
+    for (const k of Object.keys(t)) if (t[k] === undefined) delete t[k];
+    out.push(t);
+  }
+  return out;
+}
+
+module.exports = { buildRulesBudget, ruleTransactions };
