@@ -20,13 +20,17 @@ pub mod categories;
 pub mod changes;
 pub mod dates;
 pub mod error;
+pub mod js;
 pub mod names;
 pub mod notes;
 pub mod payees;
 pub mod preferences;
 pub mod rows;
+pub mod rules;
 pub mod schema;
+pub mod schema_fields;
 pub mod tags;
+pub mod transactions_write;
 pub mod views;
 
 use rusqlite::Connection;
@@ -100,7 +104,16 @@ type ReadFn = fn(&Budget, &Value) -> Result<Value>;
 type WriteFn = fn(&mut Writer, &Value) -> Result<Value>;
 
 /// Every write this crate makes natively, by its `@actual-app/api` name.
-pub const WRITES: &[(&str, WriteFn)] = &[("updateNote", notes::update_note)];
+pub const WRITES: &[(&str, WriteFn)] = &[
+    ("updateNote", notes::update_note),
+    (
+        "importTransactions",
+        transactions_write::import_transactions,
+    ),
+    ("addTransactions", transactions_write::add_transactions),
+    ("updateTransaction", transactions_write::update_transaction),
+    ("deleteTransaction", transactions_write::delete_transaction),
+];
 
 /// Whether `method` is one of [`WRITES`].
 pub fn is_write(method: &str) -> bool {
