@@ -17,10 +17,13 @@ use crate::{Budget, BudgetError, Result, Writer};
 
 use super::split::set;
 
-/// Messages collected by a batch: (table, row id, fields).
+/// One row's messages: (table, row id, fields).
+type RowMessages = (&'static str, String, Vec<(&'static str, Cell)>);
+
+/// Messages collected by a batch.
 #[derive(Default)]
 pub struct Pending {
-    rows: Vec<(&'static str, String, Vec<(&'static str, Cell)>)>,
+    rows: Vec<RowMessages>,
 }
 
 impl Pending {
@@ -81,7 +84,6 @@ impl Pending {
             .rows
             .into_iter()
             .filter(|(_, _, fields)| !fields.is_empty())
-            .map(|(table, id, fields)| (table, id, fields))
             .collect();
         w.changes.send_rows(rows)
     }

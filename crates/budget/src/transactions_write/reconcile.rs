@@ -337,15 +337,7 @@ pub fn reconcile(
     if let Some(e) = first_window_error(&ruled, &imported) {
         return Err(e);
     }
-    let window = ruled
-        .iter()
-        .filter_map(|r| r.window)
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-    let candidates = match window {
-        Some((from, to)) => fuzzy_candidates(w, acct_id, from, to)?,
-        None => Vec::new(),
-    };
-
+    let candidates = Candidates::load(w, acct_id, &ruled, &imported)?;
     let mut has_matched: HashSet<String> = HashSet::new();
     let mut steps = Vec::with_capacity(ruled.len());
     for (r, matched) in ruled.into_iter().zip(imported) {
@@ -358,21 +350,9 @@ pub fn reconcile(
             has_matched.insert(js::to_string(m.get("id")));
         }
         let fuzzy = if let (None, Some((from, to))) = (&matched, window) {
-            let amount = js::or(trans.get("amount"), None)
-                .and_then(Value::as_f64)
-                .unwrap_or(0.0);
+            let amount = fuzzy_amount(&trans);
             let has_imported_id = js::truthy(trans.get("imported_id"));
-            let mut set: Vec<Obj> = candidates
-                .iter()
-                .filter(|c| {
-                    let date = c.get("date").and_then(Value::as_i64).unwrap_or(i64::MIN);
-                    date >= from
-                        && date <= to
-                        && c.get("amount").and_then(Value::as_f64) == Some(amount)
-                        && (!has_imported_id || c.get("imported_id").is_none_or(Value::is_null))
-                })
-                .cloned()
-                .collect();
+            let mut set = candidates.matching(amount, from, to, has_imported_id);
             sort_by_distance(&mut set, trans.get("date"))?;
             Some(set)
         } else {
@@ -740,15 +720,96 @@ fn first_row(w: &Writer, sql: &str, imported_id: &Value, acct_id: &str) -> Resul
     })
 }
 
-/// Every live transaction of the account dated in `[from, to]`, in `v_transactions`'
-/// order, with the columns fuzzy matching reads.
-fn fuzzy_candidates(w: &Writer, acct_id: &str, from: i64, to: i64) -> Result<Vec<Obj>> {
-    let sql = format!(
-        "SELECT {FUZZY_COLUMNS} FROM v_transactions WHERE date >= ? AND date <= ? AND account = ?"
-    );
-    let mut stmt = w.budget.conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params![from, to, acct_id], all_columns)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// Fuzzy-matching candidates: the account's live transactions in the dates and
+/// amounts of the transactions left unmatched, in `v_transactions`' order, with the
+/// columns upstream reads.
+struct Candidates {
+    rows: Vec<Obj>,
+    /// Row indexes by amount (`f64` bits), in order.
+    by_amount: HashMap<u64, Vec<usize>>,
+}
+
+impl Candidates {
+    fn load(
+        w: &Writer,
+        acct_id: &str,
+        ruled: &[Ruled],
+        imported: &[Option<Obj>],
+    ) -> Result<Candidates> {
+        let unmatched: Vec<(f64, (i64, i64))> = ruled
+            .iter()
+            .zip(imported)
+            .filter(|(_, m)| m.is_none())
+            .filter_map(|(r, _)| r.window.map(|w| (fuzzy_amount(&r.trans), w)))
+            .collect();
+        let mut out = Candidates {
+            rows: Vec::new(),
+            by_amount: HashMap::new(),
+        };
+        let Some((from, to)) = unmatched
+            .iter()
+            .map(|(_, w)| *w)
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+        else {
+            return Ok(out);
+        };
+        let amounts: Vec<f64> = unmatched.iter().map(|(a, _)| *a).collect();
+        let sql = format!(
+            "SELECT {FUZZY_COLUMNS} FROM v_transactions
+             WHERE date >= ? AND date <= ? AND account = ? AND amount IN (SELECT value FROM json_each(?))"
+        );
+        let mut stmt = w.budget.conn.prepare_cached(&sql)?;
+        let list = serde_json::to_string(&amounts).expect("numbers serialize");
+        let rows = stmt.query_map(rusqlite::params![from, to, acct_id, list], all_columns)?;
+        for row in rows {
+            let row = row?;
+            let amount = row
+                .get("amount")
+                .and_then(Value::as_f64)
+                .unwrap_or(f64::NAN);
+            out.by_amount
+                .entry(amount_key(amount))
+                .or_default()
+                .push(out.rows.len());
+            out.rows.push(row);
+        }
+        Ok(out)
+    }
+
+    /// upstream's query for one transaction: `date >= from AND date <= to AND amount =
+    /// ?`, and with an imported id only candidates without one.
+    fn matching(&self, amount: f64, from: i64, to: i64, has_imported_id: bool) -> Vec<Obj> {
+        let Some(indexes) = self.by_amount.get(&amount_key(amount)) else {
+            return Vec::new();
+        };
+        indexes
+            .iter()
+            .map(|&i| &self.rows[i])
+            .filter(|c| {
+                let date = c.get("date").and_then(Value::as_i64).unwrap_or(i64::MIN);
+                date >= from
+                    && date <= to
+                    && (!has_imported_id || c.get("imported_id").is_none_or(Value::is_null))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// An amount as a map key (`0 === -0`).
+fn amount_key(amount: f64) -> u64 {
+    if amount == 0.0 {
+        0
+    } else {
+        amount.to_bits()
+    }
+}
+
+/// `trans.amount || 0`.
+fn fuzzy_amount(trans: &Obj) -> f64 {
+    js::or(trans.get("amount"), None)
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0)
 }
 
 /// `toDateRepr(dayFromDate(day))`.
