@@ -8,19 +8,17 @@
 //! `accounts` row, or null), `_account_name` and, for a known category,
 //! `_category_name`, and they stay on the result (`finalizeTransactionForRules`
 //! removes only `payee_name`, `balance`, `category_group`, `_balanceOfPrefetched` and
-//! `parent_amount`); and the running-balance query it makes
-//! (`getRunningBalanceBeforeTransaction`) fails with AQL's `Bad date format` for a
-//! date string that is not `YYYY-MM-DD`.
+//! `parent_amount`).
 //!
 //! With a live rule, `run` is `Unsupported("rules")`, so such a call goes to the
-//! official engine.
+//! official engine; `learn::update_category_rules` is always `Unsupported`.
 
 use rusqlite::OptionalExtension;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::js::{self, Obj};
 use crate::rows::all_columns;
-use crate::{schema_fields, Budget, BudgetError, Result};
+use crate::{Budget, BudgetError, Result, Writer};
 
 /// The rules of a budget, loaded once per write call.
 pub struct Rules {
@@ -55,6 +53,16 @@ impl Rules {
         })
     }
 
+    /// `run`, writing the payees rules make as upstream does at once (none here).
+    pub fn run_in(&self, w: &mut Writer, trans: Map<String, Value>) -> Result<Map<String, Value>> {
+        self.run(&w.budget, trans)
+    }
+
+    /// Writes the payees runs made (none here).
+    pub fn insert_new_payees(&self, _changes: &mut crate::Changes) -> Result<()> {
+        Ok(())
+    }
+
     pub fn run(&self, b: &Budget, trans: Map<String, Value>) -> Result<Map<String, Value>> {
         if self.live_rules {
             return Err(BudgetError::Unsupported("rules".into()));
@@ -83,7 +91,6 @@ impl Rules {
                 .unwrap_or_else(|| Value::from(""));
             r.insert("_account".into(), row.map_or(Value::Null, Value::Object));
             r.insert("_account_name".into(), name);
-            check_balance_date(&r, &account)?;
         }
         if let Some(Value::String(category)) = r.get("category").filter(|c| js::truthy(Some(c))) {
             let name: Option<Value> = b
@@ -105,57 +112,22 @@ impl Rules {
     }
 }
 
-/// The AQL compile error `getRunningBalanceBeforeTransaction`'s query fails with when
-/// the transaction's date is a string AQL does not read as a date.
-fn check_balance_date(trans: &Obj, account: &str) -> Result<()> {
-    let date = match trans.get("date") {
-        None | Some(Value::Null) => return Ok(()),
-        Some(Value::String(d)) if schema_fields::is_day_string(d) => return Ok(()),
-        Some(Value::String(d)) => d.clone(),
-        Some(_) => {
-            return Err(BudgetError::Unsupported(
-                "rules: a transaction date that is not a string".into(),
-            ))
-        }
-    };
-    let id = trans.get("id").filter(|v| js::truthy(Some(v)));
-    let mut filters = vec![json!({ "account": account, "is_parent": false })];
-    if let Some(id) = id {
-        filters.push(json!({ "id": { "$ne": id } }));
-    }
-    let same_day = match trans.get("sort_order").filter(|v| !v.is_null()) {
-        Some(so) => json!({ "$and": [{ "date": date }, { "sort_order": { "$lt": so } }] }),
-        None => {
-            let mut or = vec![json!({ "sort_order": { "$ne": null } })];
-            if let Some(id) = id {
-                or.push(json!({ "id": { "$lt": id } }));
-            }
-            json!({ "$and": [{ "date": date }, { "$or": or }] })
-        }
-    };
-    filters.push(json!({ "$or": [{ "date": { "$lt": date } }, same_day] }));
-    let message = format!(
-        "Bad date format: {date}\n\nExpression stack:\n  {}\n  filter({})",
-        pretty_value(&json!({ "date": { "$lt": date } })),
-        pretty_value(&Value::Array(filters))
-    );
-    Err(BudgetError::thrown("Error", "invalid-query", message))
-}
+/// `learnCategories` (`rules.updateCategoryRules`).
+pub mod learn {
+    use serde_json::{Map, Value};
 
-/// AQL's `prettyValue` (`server/aql/compiler.ts`).
-fn pretty_value(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => {
-            let s = js::stringify(other, false);
-            if s.encode_utf16().count() > 70 {
-                js::stringify(other, true)
-                    .split('\n')
-                    .collect::<Vec<_>>()
-                    .join("\n  ")
-            } else {
-                s
-            }
+    use super::Rules;
+    use crate::{BudgetError, Result, Writer};
+
+    /// `updateCategoryRules(transactions)`.
+    pub fn update_category_rules(
+        _w: &mut Writer,
+        _rules: &Rules,
+        transactions: &[Map<String, Value>],
+    ) -> Result<()> {
+        if transactions.is_empty() {
+            return Ok(());
         }
+        Err(BudgetError::Unsupported("learnCategories".into()))
     }
 }

@@ -11,7 +11,9 @@ use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 use crate::js::{self, Obj};
-use crate::rules::Rules;
+use std::collections::HashSet;
+
+use crate::rules::{learn, Rules};
 use crate::schema_fields::{from_select, TRANSACTIONS};
 use crate::{Budget, BudgetError, Result, Writer};
 
@@ -112,6 +114,11 @@ impl LazyRules {
         LazyRules(rules)
     }
 
+    /// The rules if some run already loaded them.
+    pub fn loaded(&self) -> Option<&Rules> {
+        self.0.as_ref()
+    }
+
     pub fn get(&mut self, b: &Budget) -> Result<&Rules> {
         if self.0.is_none() {
             self.0 = Some(Rules::load(b)?);
@@ -179,18 +186,30 @@ pub fn batch_update(w: &mut Writer, rules: &mut LazyRules, mut batch: BatchUpdat
             transfer.on_delete(t)?;
         }
         pending.apply(w)?;
+        // Payees the rules made for the counterparts (upstream writes them in this
+        // batch).
+        if let Some(rules) = rules.loaded() {
+            rules.insert_new_payees(&mut w.changes)?;
+        }
     }
 
     if batch.learn_categories {
-        // `rules.updateCategoryRules` writes rules: the rules engine's part.
-        let categorized = batch
+        // Learned from the added and updated transactions that have a category.
+        let ids: HashSet<String> = batch
             .added
             .iter()
             .chain(&batch.updated)
-            .any(|t| js::truthy(t.get("category")));
-        if categorized {
-            return Err(BudgetError::Unsupported("learnCategories".into()));
-        }
+            .filter(|t| js::truthy(t.get("category")))
+            .map(|t| js::to_string(t.get("id")))
+            .collect();
+        let learned: Vec<Obj> = all_added
+            .iter()
+            .chain(&all_updated)
+            .filter(|t| ids.contains(&js::to_string(t.get("id"))))
+            .cloned()
+            .collect();
+        let rules = rules.get(&w.budget)?;
+        learn::update_category_rules(w, rules, &learned)?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The bank importer's writes (`server/api.ts`): `importTransactions`,
 //! `addTransactions`, `updateTransaction` and `deleteTransaction`.
 
+pub mod balance_query;
 pub mod batch;
 pub mod reconcile;
 pub mod split;

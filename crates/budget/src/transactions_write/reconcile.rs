@@ -23,7 +23,7 @@ use crate::{dates, BudgetError, Result, Writer};
 
 use super::batch::{batch_update, now_millis, BatchUpdate, LazyRules, Pending};
 use super::split::{make_split_transaction, set};
-use super::{title, v8_sort};
+use super::{balance_query, title, v8_sort};
 
 /// `TRANSACTION_SORT_INCREMENT` (`server/db/sort.ts`).
 const SORT_INCREMENT: f64 = 1024.0;
@@ -309,7 +309,7 @@ pub fn reconcile(
     // Invalid Date fails only a transaction left unmatched by imported id).
     let mut ruled: Vec<Ruled> = Vec::with_capacity(normalized.len());
     for n in normalized {
-        let trans = match rules.run(&w.budget, n.trans) {
+        let trans = match balance_query::check(&n.trans).and_then(|()| rules.run_in(w, n.trans)) {
             Ok(t) => t,
             Err(e) => {
                 // An earlier transaction's window failed first upstream.
@@ -387,7 +387,7 @@ pub fn reconcile(
         }
     }
 
-    finish(w, steps, payees, options)
+    finish(w, steps, payees, rules, options)
 }
 
 /// The final pass of `reconcileTransactions`: updates of matched transactions,
@@ -396,6 +396,7 @@ fn finish(
     w: &mut Writer,
     steps: Vec<Step>,
     payees: Payees,
+    rules: Rules,
     options: ReconcileOptions,
 ) -> Result<Reconciled> {
     let mut updated: Vec<Obj> = Vec::new();
@@ -542,7 +543,7 @@ fn finish(
         pending.apply(w)?;
         batch_update(
             w,
-            &mut LazyRules::new(None),
+            &mut LazyRules::new(Some(rules)),
             BatchUpdate {
                 added,
                 updated,
@@ -581,7 +582,8 @@ pub fn add(
     let rules = Rules::load(&w.budget)?;
     let mut added = Vec::new();
     for n in normalized {
-        let trans = rules.run(&w.budget, n.trans)?;
+        balance_query::check(&n.trans)?;
+        let trans = rules.run_in(w, n.trans)?;
         let mut last = Obj::new();
         last.insert("id".into(), Value::from(uuid_v4()));
         let mut fin = super::split::spread(&last, &trans);

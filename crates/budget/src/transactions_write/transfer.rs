@@ -112,6 +112,7 @@ impl Transfers<'_, '_> {
         );
         super::split::set(&mut transfer, "schedule", t.get("schedule").cloned());
         transfer.insert("cleared".into(), Value::Bool(false));
+        super::balance_query::check(&transfer)?;
         let ruled = self.rules.get(self.b)?.run(self.b, transfer.clone())?;
         let schedule = js::nullish(ruled.get("schedule"), t.get("schedule")).cloned();
         super::split::set(&mut transfer, "notes", ruled.get("notes").cloned());
