@@ -105,7 +105,12 @@ async function importerSteps(api, out, { checking, card, groceries }) {
   const names = ['corner shop', '  CORNER   SHOP ', 'Corner Shop', 'äpfel MARKT', 'ÄPFEL markt', 'the bank of america', 'İSTANBUL kebab', 'shop (the best) of next.js', '   ', '', 'Σίσυφος ΟΔΟΣ', 'o\'reilly books'];
   const variants = names.map((payee_name, i) => ({ date: dayOffset(-i), amount: -(3100 + i), payee_name, imported_id: `pv-${i}` }));
   out.payeeVariantsPreview = await attemptImport(() => api.importTransactions(checking, variants, { dryRun: true }));
-  out.payeeVariants = await attemptImport(() => api.importTransactions(checking, variants));
+  let variantIds = [];
+  out.payeeVariants = await attemptImport(async () => {
+    const result = await api.importTransactions(checking, variants);
+    variantIds = result.added;
+    return result;
+  });
   out.payeeOriginal = await attemptImport(() =>
     api.importTransactions(card, [{ date: dayOffset(-3), amount: -4100, payee_name: '  new SHOP original ', imported_id: 'po-1' }], { payeeNameNormalization: 'original' }),
   );
@@ -204,6 +209,11 @@ async function importerSteps(api, out, { checking, card, groceries }) {
   out.addLearn = await attempt(() => api.addTransactions(card, [{ date: dayOffset(-3), amount: -2400, payee_name: 'Learn shop' }], { learnCategories: true }));
 
   // Edits of what was imported: split children, parents, transfers, payees.
+  // A split added uncleared, matched by an import that clears it: its children follow.
+  await api.addTransactions(checking, [{ date: dayOffset(-12), amount: -6600, payee_name: 'Uncleared split', cleared: false, subtransactions: [{ amount: -6000 }, { amount: -600 }] }]);
+  out.clearSplit = await attemptImport(() => api.importTransactions(checking, [{ date: dayOffset(-11), amount: -6600, payee_name: 'Uncleared split', cleared: true }]));
+
+  const brokerage = accounts.find((a) => a.name === 'Brokerage').id;
   const [splitParent, childA, childB, parent2, child2] = splits.added || [];
   const edits = [
     () => api.updateTransaction(childA, { amount: -7000 }),
@@ -215,14 +225,22 @@ async function importerSteps(api, out, { checking, card, groceries }) {
     () => api.updateTransaction('no-such-transaction', { notes: 'x' }),
     () => api.updateTransaction(childB, {}),
     () => api.updateTransaction(transfers.added[0], { amount: -7150 }),
+    () => api.updateTransaction(variantIds[0], { subtransactions: [{ amount: -3000 }, { amount: -100, category: groceries, notes: 'made a split' }] }),
+    () => api.updateTransaction(variantIds[1], { account: brokerage, category: groceries }),
+    () => api.updateTransaction(splitParent, { date: dayOffset(-5), cleared: false }),
+    () => api.updateTransaction(transfers.added[0], { account: card }),
+    () => api.updateTransaction(variantIds[2], { reconciled: true, notes: 'locked' }),
+    () => api.updateTransaction(variantIds[3], { category: groceries, notes: null, cleared: false }),
   ];
   out.edits = [];
   for (const edit of edits) {
     out.edits.push(await attempt(edit));
     await settle();
   }
+  // A reconciled transaction is left alone by a re-import.
+  out.reimportReconciled = await attemptImport(() => api.importTransactions(checking, variants.slice(2, 4).map((t) => ({ ...t, notes: 'import over a lock' }))));
   out.deletes = [];
-  for (const id of [childB, parent2, transfers.added[0], 'no-such-transaction']) {
+  for (const id of [childB, childA, parent2, transfers.added[0], variantIds[0], 'no-such-transaction']) {
     out.deletes.push(await attempt(() => api.deleteTransaction(id)));
     await settle();
   }

@@ -22,19 +22,7 @@ pub fn date_millis(v: &Value) -> Option<Option<f64>> {
 }
 
 /// JavaScript's `\s` (its WhiteSpace and LineTerminator characters).
-pub fn is_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
-}
+pub use actual_sync::value::is_js_whitespace as is_space;
 
 /// `String.prototype.trim`.
 pub fn trim(s: &str) -> &str {

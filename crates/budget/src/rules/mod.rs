@@ -34,12 +34,7 @@ impl Rules {
             [],
             |r| r.get(0),
         )?;
-        let mut stmt = b.conn.prepare_cached(
-            "SELECT a.*, b.name as bankName, b.id as bankId FROM accounts a
-               LEFT JOIN banks b ON a.bank = b.id
-               WHERE a.tombstone = 0
-               ORDER BY sort_order, name",
-        )?;
+        let mut stmt = b.conn.prepare_cached(crate::accounts::DB_GET_ACCOUNTS)?;
         let accounts = stmt
             .query_map([], |r| {
                 let row = all_columns(r)?;
