@@ -11,7 +11,7 @@ use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 use crate::js::{self, Obj};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::rules::{learn, Rules};
 use crate::schema_fields::{from_select, TRANSACTIONS};
@@ -171,11 +171,7 @@ pub fn batch_update(w: &mut Writer, rules: &mut LazyRules, mut batch: BatchUpdat
 
     if batch.run_transfers {
         let mut pending = Pending::default();
-        let mut transfer = super::transfer::Transfers {
-            b: &w.budget,
-            rules,
-            pending: &mut pending,
-        };
+        let mut transfer = super::transfer::Transfers::new(&w.budget, rules, &mut pending)?;
         for t in &all_added {
             transfer.on_insert(t)?;
         }
@@ -253,28 +249,19 @@ fn live_offbudget_accounts(b: &Budget) -> Result<Vec<(String, bool)>> {
 /// `getTransactionsByIds`: `v_transactions_internal` rows in public shape, in the
 /// order of `ids` (missing ones left out).
 pub fn transactions_by_ids(b: &Budget, ids: &[String]) -> Result<Vec<Obj>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "SELECT * FROM v_transactions_internal WHERE id IN ({})",
-            vec!["?"; chunk.len()].join(", ")
-        );
-        let mut stmt = b.conn.prepare(&sql)?;
-        let mut found: Vec<Obj> = stmt
-            .query_map(rusqlite::params_from_iter(chunk), |r| {
-                from_select(&TRANSACTIONS, r)
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        for id in chunk {
-            if let Some(i) = found
-                .iter()
-                .position(|t| t.get("id").and_then(Value::as_str) == Some(id))
-            {
-                out.push(found.swap_remove(i));
-            }
+    let mut found: HashMap<String, Obj> = HashMap::with_capacity(ids.len());
+    if !ids.is_empty() {
+        let mut stmt = b.conn.prepare_cached(
+            "SELECT * FROM v_transactions_internal WHERE id IN (SELECT value FROM json_each(?))",
+        )?;
+        let list = serde_json::to_string(ids).expect("strings serialize");
+        let rows = stmt.query_map([list], |r| from_select(&TRANSACTIONS, r))?;
+        for row in rows {
+            let row = row?;
+            found.insert(js::to_string(row.get("id")), row);
         }
     }
-    Ok(out)
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// `db.getTransaction(id)`: the live row of `v_transactions`, in public shape.

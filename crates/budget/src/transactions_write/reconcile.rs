@@ -673,16 +673,29 @@ fn imported_id_matches(
         .collect();
     let mut by_id: HashMap<String, Vec<Obj>> = HashMap::new();
     if !wanted.is_empty() {
-        let sql = format!(
-            "SELECT * FROM {view} WHERE account = ? AND imported_id IN (SELECT value FROM json_each(?))"
-        );
-        let mut stmt = w.budget.conn.prepare(&sql)?;
+        // The account's transactions with those imported ids (through the index on
+        // `acct`), then the view's rows of them, which upstream's query reads.
         let list = serde_json::to_string(&wanted).expect("strings serialize");
-        let mut rows = stmt.query(rusqlite::params![acct_id, list])?;
-        while let Some(r) = rows.next()? {
-            let row = all_columns(r)?;
-            let key = js::to_string(row.get("imported_id"));
-            by_id.entry(key).or_default().push(row);
+        let ids: Vec<String> = {
+            let mut stmt = w.budget.conn.prepare_cached(
+                "SELECT id FROM transactions WHERE acct = ? AND financial_id IN (SELECT value FROM json_each(?))",
+            )?;
+            let rows = stmt.query_map(rusqlite::params![acct_id, list], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if !ids.is_empty() {
+            // `+account`: found by id, not by scanning the account.
+            let sql = format!(
+                "SELECT * FROM {view} WHERE id IN (SELECT value FROM json_each(?1)) AND +account = ?2 AND imported_id IN (SELECT value FROM json_each(?3))"
+            );
+            let mut stmt = w.budget.conn.prepare(&sql)?;
+            let id_list = serde_json::to_string(&ids).expect("strings serialize");
+            let mut rows = stmt.query(rusqlite::params![id_list, acct_id, list])?;
+            while let Some(r) = rows.next()? {
+                let row = all_columns(r)?;
+                let key = js::to_string(row.get("imported_id"));
+                by_id.entry(key).or_default().push(row);
+            }
         }
     }
     let exact = format!("SELECT * FROM {view} WHERE imported_id = ? AND account = ?");

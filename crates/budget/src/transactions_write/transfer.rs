@@ -2,6 +2,8 @@
 //! account's transfer payee gets a counterpart in that account, kept in step when
 //! it changes and removed with it.
 
+use std::collections::HashMap;
+
 use rusqlite::OptionalExtension;
 use serde_json::{json, Value};
 
@@ -11,9 +13,11 @@ use crate::{Budget, BudgetError, Result};
 use super::batch::{get_transaction, now_millis, LazyRules, Pending};
 
 pub struct Transfers<'a, 'b> {
-    pub b: &'a Budget<'b>,
-    pub rules: &'a mut LazyRules,
-    pub pending: &'a mut Pending,
+    b: &'a Budget<'b>,
+    rules: &'a mut LazyRules,
+    pending: &'a mut Pending,
+    /// The transfer payees `v_payees` shows, and their accounts.
+    transfer_payees: HashMap<String, String>,
 }
 
 fn id_of(t: &Obj) -> String {
@@ -27,22 +31,33 @@ fn obj(v: Value) -> Obj {
     }
 }
 
-impl Transfers<'_, '_> {
-    /// `getTransferredAccount`: the account the payee transfers to.
+impl<'a, 'b> Transfers<'a, 'b> {
+    pub fn new(
+        b: &'a Budget<'b>,
+        rules: &'a mut LazyRules,
+        pending: &'a mut Pending,
+    ) -> Result<Self> {
+        let mut stmt = b
+            .conn
+            .prepare_cached("SELECT id, transfer_acct FROM v_payees WHERE transfer_acct IS NOT NULL AND transfer_acct != ''")?;
+        let transfer_payees = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Transfers {
+            b,
+            rules,
+            pending,
+            transfer_payees,
+        })
+    }
+
+    /// `getTransferredAccount`: the account the payee transfers to
+    /// (`SELECT transfer_acct FROM v_payees WHERE id = ?`).
     fn transferred_account(&self, t: &Obj) -> Result<Option<String>> {
-        let Some(payee) = t.get("payee").filter(|p| js::truthy(Some(p))) else {
+        let Some(Value::String(payee)) = t.get("payee") else {
             return Ok(None);
         };
-        let account: Option<Option<String>> = self
-            .b
-            .conn
-            .query_row(
-                "SELECT transfer_acct FROM v_payees WHERE id = ?",
-                [js::to_string(Some(payee))],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(account.flatten().filter(|a| !a.is_empty()))
+        Ok(self.transfer_payees.get(payee).cloned())
     }
 
     /// The transfer payee of an account (`SELECT * FROM payees WHERE transfer_acct = ?`).
