@@ -22,8 +22,12 @@ use reconcile::{Normalization, ReconcileOptions, TRANSACTION_ERROR};
 fn transaction_list(args: &Value) -> Result<&[Value]> {
     match args.get("transactions") {
         Some(Value::Array(list)) => Ok(list),
-        Some(Value::String(_)) => Err(BudgetError::Unsupported(
-            "transactions given as a string".into(),
+        // A string iterates as its characters, none of which has a date.
+        Some(Value::String(s)) if s.is_empty() => Ok(&[]),
+        Some(Value::String(_)) => Err(BudgetError::thrown(
+            "Error",
+            "invalid-argument",
+            "`date` is required when adding a transaction",
         )),
         _ => Err(BudgetError::thrown(
             "TypeError",
