@@ -198,6 +198,22 @@ async function importerSteps(api, out, { checking, card, groceries }) {
   );
   out.newPayeePreview = await attemptImport(() => api.importTransactions(card, [{ date: dayOffset(-8), amount: -16, payee_name: 'Only previewed payee' }], { dryRun: true }));
 
+  // Forced adds, tombstoned entries, categories off budget, imported payees alone,
+  // payee ids with names.
+  const brokerageId = accounts.find((a) => a.name === 'Brokerage').id;
+  const corner = (await api.getPayees()).find((p) => p.name === 'Corner shop').id;
+  out.forceAdd = await attemptImport(() => api.importTransactions(checking, [{ ...variants[5], forceAddTransaction: true, notes: 'forced' }]));
+  const tombstoned = [{ date: dayOffset(-7), amount: -17, payee_name: 'Tombstoned payee', tombstone: true }];
+  out.tombstonePreview = await attemptImport(() => api.importTransactions(checking, tombstoned, { dryRun: true }));
+  out.tombstone = await attemptImport(() => api.importTransactions(checking, tombstoned));
+  out.offBudget = await attemptImport(() =>
+    api.importTransactions(brokerageId, [
+      { date: dayOffset(-7), amount: 1800, category: groceries, payee_name: 'Dividend co', imported_id: 'ob-1' },
+      { date: dayOffset(-7), amount: -1900, category: groceries, imported_payee: '  ONLY IMPORTED  ', imported_id: 'ob-2' },
+      { date: dayOffset(-7), amount: -2000, payee: corner, payee_name: 'name beside an id', imported_id: 'ob-3' },
+    ]),
+  );
+
   // Adds: original names, splits, transfers with and without runTransfers.
   out.addMixed = await attempt(() =>
     api.addTransactions(savings, [
@@ -207,6 +223,10 @@ async function importerSteps(api, out, { checking, card, groceries }) {
     ]),
   );
   out.addLearn = await attempt(() => api.addTransactions(card, [{ date: dayOffset(-3), amount: -2400, payee_name: 'Learn shop' }], { learnCategories: true }));
+  // addTransactions keeps an id it is given.
+  out.addOwnId = await attempt(() => api.addTransactions(card, [{ id: 'script-own-id', date: dayOffset(-3), amount: -2500, notes: 'own id' }]));
+  out.editOwnId = await attempt(() => api.updateTransaction('script-own-id', { notes: 'own id edited' }));
+  await settle();
 
   // Edits of what was imported: split children, parents, transfers, payees.
   // A split added uncleared, matched by an import that clears it: its children follow.
