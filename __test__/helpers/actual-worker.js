@@ -194,7 +194,7 @@ async function bulkChanges() {
 async function buildRealistic() {
   const { populate, changeAfterUpload } = require('./realistic-budget.js');
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
-  await api.runImport(args.name, () => populate(api, { budgetType: args.budgetType }));
+  await api.runImport(args.name, () => populate(api, { budgetType: args.budgetType, withRules: args.withRules !== false }));
   const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
   const local = await findLocal((b) => b.name === args.name);
   if (args.encryptPassword) {
@@ -206,7 +206,7 @@ async function buildRealistic() {
   await api.shutdown();
   await api.init({ dataDir: args.changeDir, serverURL: args.serverURL, password: args.password });
   await api.downloadBudget(uploaded.groupId, { password: args.encryptPassword });
-  await changeAfterUpload(api, { budgetType: args.budgetType });
+  await changeAfterUpload(api, { budgetType: args.budgetType, withRules: args.withRules !== false });
   await api.sync();
   await api.shutdown();
   return { id: local.id, syncId: uploaded.groupId, cloudFileId: uploaded.cloudFileId };

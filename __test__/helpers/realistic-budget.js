@@ -50,9 +50,10 @@ async function categoryIds(api) {
 
 /**
  * Fills a budget opened in import mode (inside runImport). `budgetType` 'tracking'
- * switches it to a tracking budget before any amount is set.
+ * switches it to a tracking budget before any amount is set. `withRules: false` leaves
+ * out the rules and the schedules (whose rules also run on imports).
  */
-async function populate(api, { budgetType = 'envelope' } = {}) {
+async function populate(api, { budgetType = 'envelope', withRules = true } = {}) {
   if (budgetType === 'tracking') {
     await api.internal.send('preferences/save', { id: 'budgetType', value: 'tracking' });
   }
@@ -141,6 +142,29 @@ async function populate(api, { budgetType = 'envelope' } = {}) {
   await api.setBudgetCarryover(months[4], cat.Groceries, true);
   await api.setBudgetCarryover(months[6], cat.Restaurants, true);
 
+  if (withRules) await addRulesAndSchedules(api, { cat, acct, groups: { bills, food }, transferPayee, months });
+
+  await api.updateNote(cat.Groceries, 'Weekly shop, #food');
+  await api.updateNote(acct.Checking, 'Main account');
+  await api.createTag({ tag: 'food', color: '#ff8800', description: 'Anything eaten' });
+  await api.createTag({ tag: 'fun' });
+  await api.createTag({ tag: 'Tag10' });
+  await api.createTag({ tag: 'tag9', description: 'numeric order' });
+
+  await api.deleteCategory(cat['Old category'], cat.Power);
+  await api.deleteCategoryGroup(removed, cat.Hobbies);
+  await api.closeAccount(acct['Old account'], acct.Checking);
+  await api.deleteAccount(acct['Gone account']);
+  const someTxns = await api.getTransactions(acct.Checking, `${months[0]}-01`, `${months[0]}-31`);
+  await api.deleteTransaction(someTxns.find((t) => t.notes === 'salary').id);
+  await settle();
+  // transactionCases links a transaction to a schedule: only with the rules fixture.
+  if (withRules) await transactionCases(api, { cat, acct, months });
+  await populateBudgetMonths(api, { budgetType });
+}
+
+/** The fixture's rules and schedules (fixture-rules.js adds the many more). */
+async function addRulesAndSchedules(api, { cat, acct, groups, transferPayee, months }) {
   await api.createRule({
     stage: 'pre',
     conditionsOp: 'and',
@@ -177,29 +201,11 @@ async function populate(api, { budgetType = 'envelope' } = {}) {
     amountOp: 'isbetween',
     date: `${monthOffset(1)}-08`,
   });
-
-  await populateRulesAndSchedules(api, { cat, acct, groups: { bills, food }, transferPayee, months });
-
-  await api.updateNote(cat.Groceries, 'Weekly shop, #food');
-  await api.updateNote(acct.Checking, 'Main account');
-  await api.createTag({ tag: 'food', color: '#ff8800', description: 'Anything eaten' });
-  await api.createTag({ tag: 'fun' });
-  await api.createTag({ tag: 'Tag10' });
-  await api.createTag({ tag: 'tag9', description: 'numeric order' });
-
-  await api.deleteCategory(cat['Old category'], cat.Power);
-  await api.deleteCategoryGroup(removed, cat.Hobbies);
-  await api.closeAccount(acct['Old account'], acct.Checking);
-  await api.deleteAccount(acct['Gone account']);
-  const someTxns = await api.getTransactions(acct.Checking, `${months[0]}-01`, `${months[0]}-31`);
-  await api.deleteTransaction(someTxns.find((t) => t.notes === 'salary').id);
-  await settle();
-  await transactionCases(api, { cat, acct, months });
-  await populateBudgetMonths(api, { budgetType });
+  await populateRulesAndSchedules(api, { cat, acct, groups, transferPayee, months });
 }
 
 /** Changes made after the upload, with a normal (syncing) session. */
-async function changeAfterUpload(api, { budgetType = 'envelope' } = {}) {
+async function changeAfterUpload(api, { budgetType = 'envelope', withRules = true } = {}) {
   const cats = await categoryIds(api);
   const accounts = await api.getAccounts();
   const checking = accounts.find((a) => a.name === 'Checking').id;
@@ -220,8 +226,10 @@ async function changeAfterUpload(api, { budgetType = 'envelope' } = {}) {
     await api.holdBudgetForNextMonth(months[11], 1000);
   }
   await api.updateAccount(accounts.find((a) => a.name === 'Savings').id, { name: 'Savings (renamed)' });
-  await changeRulesAndSchedulesAfterUpload(api, { months });
-  await transactionChangesAfterUpload(api);
+  if (withRules) {
+    await changeRulesAndSchedulesAfterUpload(api, { months });
+    await transactionChangesAfterUpload(api);
+  }
   await changeBudgetMonthsAfterUpload(api, { budgetType });
 }
 

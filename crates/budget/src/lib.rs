@@ -25,6 +25,7 @@ pub mod changes;
 pub mod dates;
 pub mod error;
 pub mod json;
+pub mod js;
 pub mod names;
 pub mod notes;
 pub mod payees;
@@ -33,8 +34,10 @@ pub mod rows;
 pub mod rules;
 pub mod schedules;
 pub mod schema;
+pub mod schema_fields;
 pub mod tags;
 pub mod transactions;
+pub mod transactions_write;
 pub mod views;
 
 use rusqlite::Connection;
@@ -113,6 +116,13 @@ pub const WRITES: &[(&str, WriteFn)] = &[
     ("createRule", rules::write::create_rule),
     ("updateRule", rules::write::update_rule),
     ("deleteRule", rules::write::delete_rule),
+    (
+        "importTransactions",
+        transactions_write::import_transactions,
+    ),
+    ("addTransactions", transactions_write::add_transactions),
+    ("updateTransaction", transactions_write::update_transaction),
+    ("deleteTransaction", transactions_write::delete_transaction),
 ];
 
 /// Whether `method` is one of [`WRITES`].
