@@ -66,7 +66,10 @@ function fromNative(err) {
   if (!text.startsWith(PAYLOAD_PREFIX)) return err;
   const payload = JSON.parse(text.slice(PAYLOAD_PREFIX.length));
   const ErrorClass = CLASS_BY_KIND[payload.kind] || ActualError;
-  return new ErrorClass(payload.message, { ...payload, cause: err });
+  const error = new ErrorClass(payload.message, { ...payload, cause: err });
+  // Upstream's own name for an error it throws as a plain Error (`Error`, `SqliteError`).
+  if (payload.name) error.name = payload.name;
+  return error;
 }
 
 async function callNative(fn) {

@@ -12,6 +12,7 @@ pub fn to_napi(e: ClientError) -> napi::Error {
         "kind": e.kind().name(),
         "code": e.code(),
         "message": e.to_string(),
+        "name": e.js_name(),
         "status": reply.and_then(|r| r.status),
         "reason": reply.and_then(|r| r.reason.clone()),
         "details": reply.and_then(|r| r.details.clone()),

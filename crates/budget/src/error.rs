@@ -13,6 +13,15 @@ pub enum BudgetError {
     /// or one this crate cannot take.
     #[error("{message}")]
     InvalidArgument { code: &'static str, message: String },
+    /// What upstream throws as a plain JavaScript error rather than an APIError (the AQL
+    /// compiler's `CompileError`s, SQLite's errors): the error's `name` and its message
+    /// word for word; `code` is upstream's where it has one (SQLite's `SQLITE_ERROR`).
+    #[error("{message}")]
+    Thrown {
+        name: &'static str,
+        code: &'static str,
+        message: String,
+    },
     /// No read of that name.
     #[error("no native method named {0}")]
     UnknownMethod(String),
@@ -53,11 +62,29 @@ impl BudgetError {
         }
     }
 
+    pub fn thrown(name: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+        BudgetError::Thrown {
+            name,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The JavaScript error `name` upstream's error has, where it is not the name of
+    /// the class the error kind maps to.
+    pub fn js_name(&self) -> Option<&'static str> {
+        match self {
+            BudgetError::Thrown { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+
     /// Stable kebab-case code of the variant.
     pub fn code(&self) -> &str {
         match self {
             BudgetError::Api(_) => "api-error",
             BudgetError::InvalidArgument { code, .. } => code,
+            BudgetError::Thrown { code, .. } => code,
             BudgetError::UnknownMethod(_) => "unknown-method",
             BudgetError::UnsupportedBudget { code, .. } => code,
             BudgetError::Unsupported(_) => "unsupported-feature",

@@ -20,12 +20,14 @@ pub mod categories;
 pub mod changes;
 pub mod dates;
 pub mod error;
+pub mod js;
 pub mod names;
 pub mod notes;
 pub mod payees;
 pub mod preferences;
 pub mod rows;
 pub mod schema;
+pub mod schema_fields;
 pub mod tags;
 pub mod views;
 

@@ -188,6 +188,15 @@ impl ClientError {
         }
     }
 
+    /// The JavaScript error `name` upstream gives this error where it differs from the
+    /// class name (see [`actual_budget::BudgetError::js_name`]).
+    pub fn js_name(&self) -> Option<&'static str> {
+        match self {
+            ClientError::Budget(e) => e.js_name(),
+            _ => None,
+        }
+    }
+
     pub fn reply(&self) -> Option<&Reply> {
         match self {
             ClientError::Auth { reply, .. }
@@ -204,7 +213,7 @@ fn budget_kind(e: &actual_budget::BudgetError) -> ErrorKind {
     use actual_budget::BudgetError as B;
     match e {
         B::Api(_) => ErrorKind::Api,
-        B::InvalidArgument { .. } | B::UnknownMethod(_) => ErrorKind::Config,
+        B::InvalidArgument { .. } | B::Thrown { .. } | B::UnknownMethod(_) => ErrorKind::Config,
         B::UnsupportedBudget { .. } | B::Sync(_) => ErrorKind::Sync,
         B::Unsupported(_) => ErrorKind::Unsupported,
         B::Sqlite(_) => ErrorKind::State,
