@@ -40,6 +40,15 @@ class APIError extends ConfigError {
     this.type = 'APIError';
   }
 }
+// What upstream's handlers throw as a JavaScript TypeError (an argument of a type they
+// do not check): a TypeError with V8's message, as upstream's is.
+class ArgumentTypeError extends TypeError {
+  constructor(message, { code, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'TypeError';
+    this.code = code;
+  }
+}
 // A case the native engine does not take, with no official engine to hand it to.
 class UnsupportedError extends ActualError {}
 
@@ -58,6 +67,7 @@ const CLASS_BY_KIND = {
   sync: SyncError,
   filesystem: FileSystemError,
   api: APIError,
+  type: ArgumentTypeError,
   unsupported: UnsupportedError,
 };
 
@@ -99,6 +109,7 @@ module.exports = {
     FileSystemError,
     MissingPeerError,
     APIError,
+    ArgumentTypeError,
     UnsupportedError,
   },
 };

@@ -79,7 +79,45 @@ async function readEverything(api, { months } = {}) {
   for (const bad of ['bad', '2026-13', '1990-01', '2199-01']) {
     await record(out, `getBudgetMonth(${bad})`, () => api.getBudgetMonth(bad));
   }
+  await readBudgetMonthEdges(api, out, budgetMonths);
   return out;
+}
+
+// The edges of the budget's month range and malformed months: upstream checks the
+// format with a regular expression (a non-string throws a TypeError), then the range.
+async function readBudgetMonthEdges(api, out, budgetMonths) {
+  const shift = (month, n) => {
+    const [y, m] = month.split('-').map(Number);
+    const d = new Date(y, m - 1 + n, 1, 12);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+  };
+  if (budgetMonths.length > 0) {
+    const first = budgetMonths[0];
+    const last = budgetMonths[budgetMonths.length - 1];
+    for (const [label, month] of [
+      ['first', first],
+      ['last', last],
+      ['before first', shift(first, -1)],
+      ['after last', shift(last, 1)],
+    ]) {
+      await record(out, `getBudgetMonth(${label} month)`, () => api.getBudgetMonth(month));
+    }
+  }
+  const year = new Date().getFullYear();
+  for (const [label, month] of [
+    ['unpadded', `${year}-1`],
+    ['month 00', `${year}-00`],
+    ['leading space', ` ${year}-01`],
+    ['trailing newline', `${year}-01\n`],
+    ['day', `${year}-01-01`],
+    ['empty', ''],
+    ['undefined', undefined],
+    ['null', null],
+    ['number', Number(`${year}01`)],
+    ['Date', new Date(year, 0, 15)],
+  ]) {
+    await record(out, `getBudgetMonth(${label})`, () => api.getBudgetMonth(month));
+  }
 }
 
 module.exports = { readEverything };

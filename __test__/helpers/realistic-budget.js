@@ -190,6 +190,7 @@ async function populate(api, { budgetType = 'envelope' } = {}) {
   const someTxns = await api.getTransactions(acct.Checking, `${months[0]}-01`, `${months[0]}-31`);
   await api.deleteTransaction(someTxns.find((t) => t.notes === 'salary').id);
   await settle();
+  await populateBudgetMonths(api, { budgetType });
 }
 
 /** Changes made after the upload, with a normal (syncing) session. */
@@ -214,6 +215,218 @@ async function changeAfterUpload(api, { budgetType = 'envelope' } = {}) {
     await api.holdBudgetForNextMonth(months[11], 1000);
   }
   await api.updateAccount(accounts.find((a) => a.name === 'Savings').id, { name: 'Savings (renamed)' });
+  await changeBudgetMonthsAfterUpload(api, { budgetType });
+}
+
+// ---- Budget months (getBudgetMonths / getBudgetMonth) ------------------------------
+// Everything a month's cells depend on, in both budget types: overspending with and
+// without carryover, carryover turned on then off, holds and their reset, budgets in
+// future months and outside the range, income budgeted (tracking) and income carried
+// over (envelope's automatic hold), hidden categories and a hidden group with budget and
+// spending, deleted categories (with and without a transfer, and a chain of transfers),
+// moved categories (also into the income group), an income category in an expense
+// group, off-budget, uncategorized and split transactions, a deleted split, amounts that
+// are not multiples of 100, and a deleted off-budget transaction that sets the range's
+// start. Built in import mode (a fresh load computes it) and changed after the upload
+// (upstream applies those changes to its loaded sheet cell by cell).
+
+async function budgetMonthsIds(api) {
+  const accounts = {};
+  for (const a of await api.getAccounts()) accounts[a.name] = a.id;
+  const groups = {};
+  for (const g of await api.getCategoryGroups()) groups[g.name] = g.id;
+  return { accounts, groups, cats: await categoryIds(api) };
+}
+
+async function populateBudgetMonths(api, { budgetType }) {
+  const { accounts, groups, cats } = await budgetMonthsIds(api);
+  const lab = await api.createCategoryGroup({ name: 'Months lab' });
+  const hiddenLab = await api.createCategoryGroup({ name: 'Hidden lab', hidden: true });
+  const cat = {};
+  for (const [name, group_id, extra] of [
+    ['Overspender', lab],
+    ['Rollover debt', lab],
+    ['Carry toggled', lab],
+    ['Future plans', lab],
+    ['Hidden lab cat', lab, { hidden: true }],
+    ['Mover', lab],
+    ['Misfiled', lab],
+    ['Doomed', lab],
+    ['Doomed transfer', lab],
+    ['Chain A', lab],
+    ['Chain B', lab],
+    ['Doomed late', lab],
+    ['Late mover', lab],
+    ['Hide me late', lab],
+    ['Refunds', lab, { is_income: true }],
+    ['In hidden group', hiddenLab],
+  ]) {
+    cat[name] = await api.createCategory({ name, group_id, ...extra });
+  }
+  cat.Bonus = await api.createCategory({ name: 'Bonus', group_id: groups.Income, is_income: true });
+  cat['Hidden income'] = await api.createCategory({ name: 'Hidden income', group_id: groups.Income, is_income: true, hidden: true });
+  // A second income group (the API's createCategoryGroup makes expense groups only).
+  const sideIncome = await api.internal.send('category-group-create', { name: 'Side income', isIncome: true });
+  cat.Royalties = await api.createCategory({ name: 'Royalties', group_id: sideIncome, is_income: true });
+  cat['Blank month'] = await api.createCategory({ name: 'Blank month', group_id: lab });
+
+  const checking = accounts.Checking;
+  const card = accounts['Credit card'];
+  const brokerage = accounts.Brokerage;
+  for (let i = -11; i <= 0; i++) {
+    const month = monthOffset(i);
+    const k = i + 11;
+    await api.addTransactions(checking, [
+      { date: `${month}-02`, amount: -(7000 + k * 1234), payee_name: 'Lab shop', category: cat.Overspender },
+      { date: `${month}-04`, amount: -(3000 + (k % 4) * 2717), payee_name: 'Lab shop', category: cat['Rollover debt'] },
+      { date: `${month}-06`, amount: -(k % 3 === 0 ? 9999 : 1001), payee_name: 'Lab shop', category: cat['Carry toggled'] },
+      { date: `${month}-07`, amount: -2345, payee_name: 'Lab shop', category: cat['Hidden lab cat'] },
+      { date: `${month}-09`, amount: -(1500 + k * 7), payee_name: 'Lab shop', category: cat['In hidden group'] },
+      { date: `${month}-11`, amount: -(k % 2 ? 4321 : 123), payee_name: 'Lab shop', category: cat.Mover },
+      { date: `${month}-13`, amount: -(2222 + k), payee_name: 'Lab shop', category: cat.Misfiled },
+      { date: `${month}-14`, amount: -3333, payee_name: 'Lab shop', category: cat.Doomed },
+      { date: `${month}-16`, amount: -(4444 + k), payee_name: 'Lab shop', category: cat['Doomed transfer'] },
+      { date: `${month}-17`, amount: -555, payee_name: 'Lab shop', category: cat['Chain A'] },
+      { date: `${month}-19`, amount: -(6666 - k), payee_name: 'Lab shop', category: cat['Doomed late'] },
+      { date: `${month}-22`, amount: -(1111 + k * 3), payee_name: 'Lab shop', category: cat['Late mover'] },
+      { date: `${month}-23`, amount: -(777 + k), payee_name: 'Lab shop', category: cat['Hide me late'] },
+      { date: `${month}-24`, amount: k % 2 ? 1999 : 0, payee_name: 'Refund desk', category: cat.Refunds },
+      { date: `${month}-26`, amount: 10000 + k * 101, payee_name: 'Bonus payer', category: cat.Bonus },
+      { date: `${month}-26`, amount: 3003 + k, payee_name: 'Bonus payer', category: cat['Hidden income'] },
+      { date: `${month}-27`, amount: k % 2 ? 7007 : 0, payee_name: 'Publisher', category: cat.Royalties },
+      { date: `${month}-28`, amount: -(606 + k), payee_name: 'Lab shop', category: cat['Blank month'] },
+      { date: `${month}-27`, amount: -4567, payee_name: 'Lab nowhere', notes: 'uncategorized lab' },
+      {
+        date: `${month}-10`,
+        amount: -9876,
+        payee_name: 'Lab split shop',
+        subtransactions: [
+          { amount: -5432, category: cat.Overspender },
+          { amount: -3210, category: cat['Hidden lab cat'] },
+          { amount: -1234 },
+        ],
+      },
+    ]);
+    await api.addTransactions(card, [
+      { date: `${month}-18`, amount: -(k % 5 === 0 ? 25001 : 2501), payee_name: 'Lab card', category: cat['Future plans'] },
+    ]);
+    // Off budget: categorized, and never counted.
+    await api.addTransactions(brokerage, [
+      { date: `${month}-15`, amount: -(8888 + k), payee_name: 'Lab broker', category: cat.Overspender },
+      { date: `${month}-16`, amount: 3131, payee_name: 'Lab broker', category: cat.Bonus },
+    ]);
+  }
+  // A split whose parent is then deleted: its children count nowhere.
+  await api.addTransactions(checking, [
+    {
+      date: `${monthOffset(-2)}-12`,
+      amount: -50505,
+      payee_name: 'Lab dead split',
+      notes: 'lab dead split',
+      subtransactions: [
+        { amount: -40404, category: cat.Overspender },
+        { amount: -10101, category: cat['Rollover debt'] },
+      ],
+    },
+  ]);
+  // Dated ahead of today: the future months have spending too.
+  await api.addTransactions(checking, [
+    { date: `${monthOffset(2)}-03`, amount: -4040, payee_name: 'Lab future', category: cat['Future plans'] },
+    { date: `${monthOffset(3)}-03`, amount: 5050, payee_name: 'Lab future', category: cat.Royalties },
+  ]);
+  // The earliest transaction is a deleted off-budget one: the range starts from it.
+  await api.addTransactions(brokerage, [{ date: `${monthOffset(-15)}-20`, amount: -1, payee_name: 'Lab ancient', notes: 'lab ancient' }]);
+  const dead = [
+    ...(await api.getTransactions(checking, `${monthOffset(-2)}-12`, `${monthOffset(-2)}-12`)),
+    ...(await api.getTransactions(brokerage, `${monthOffset(-15)}-01`, `${monthOffset(-15)}-28`)),
+  ].filter((t) => t.notes === 'lab dead split' || t.notes === 'lab ancient');
+  for (const t of dead) await api.deleteTransaction(t.id);
+  await settle();
+
+  for (let i = -11; i <= 0; i++) {
+    const month = monthOffset(i);
+    const k = i + 11;
+    await api.setBudgetAmount(month, cat.Overspender, 5050 + k * 11);
+    await api.setBudgetAmount(month, cat['Rollover debt'], 2999);
+    await api.setBudgetAmount(month, cat['Carry toggled'], k % 3 === 0 ? 1234 : 5678);
+    await api.setBudgetAmount(month, cat['Hidden lab cat'], 6001);
+    await api.setBudgetAmount(month, cat['In hidden group'], 1777);
+    await api.setBudgetAmount(month, cat.Mover, 2500);
+    await api.setBudgetAmount(month, cat.Misfiled, 1001);
+    await api.setBudgetAmount(month, cat.Doomed, 4000);
+    await api.setBudgetAmount(month, cat['Doomed transfer'], 4321);
+    await api.setBudgetAmount(month, cat['Chain A'], 500 + k);
+    await api.setBudgetAmount(month, cat['Chain B'], 250);
+    await api.setBudgetAmount(month, cat['Doomed late'], 7000);
+    await api.setBudgetAmount(month, cat['Hide me late'], 800);
+    if (k % 4 === 1) await api.setBudgetAmount(month, cat.Refunds, 1500);
+    if (budgetType === 'tracking') {
+      await api.setBudgetAmount(month, cat.Bonus, 12345 - k);
+      await api.setBudgetAmount(month, cats['Side gig'], k % 3 === 0 ? 25000 : 0);
+    }
+  }
+  // Budgets ahead of today (the last months of the range too), and outside the range.
+  for (const [offset, amount] of [[1, 12345], [2, 999], [5, 30303], [11, 4242], [12, 5151], [-30, 7777]]) {
+    await api.setBudgetAmount(monthOffset(offset), cat['Future plans'], amount);
+  }
+  await api.setBudgetAmount(monthOffset(3), cat.Overspender, -2500);
+  // The month before the range's first (the blank sheet) and the first one.
+  await api.setBudgetAmount(monthOffset(-19), cat['Blank month'], 1919);
+  await api.setBudgetAmount(monthOffset(-18), cat['Blank month'], 1818);
+  await api.setBudgetCarryover(monthOffset(-19), cat['Blank month'], true);
+  if (budgetType === 'tracking') {
+    await api.setBudgetAmount(monthOffset(-1), cat.Royalties, 7000);
+    await api.setBudgetAmount(monthOffset(-1), cat['Hidden income'], 3000);
+  }
+  await api.setBudgetCarryover(monthOffset(-10), cat['Rollover debt'], true);
+  await api.setBudgetCarryover(monthOffset(-8), cat['Carry toggled'], true);
+  await api.setBudgetCarryover(monthOffset(-4), cat['Carry toggled'], false);
+  await api.setBudgetCarryover(monthOffset(-6), cat['Hidden lab cat'], true);
+  await api.setBudgetCarryover(monthOffset(-5), cat['In hidden group'], true);
+  // Income carried over: envelope holds it for next month by itself; tracking carries
+  // the income balance.
+  await api.internal.send('budget/set-carryover', { startMonth: monthOffset(-7), category: cat.Bonus, flag: true });
+  await api.internal.send('budget/set-carryover', { startMonth: monthOffset(-2), category: cat.Bonus, flag: false });
+
+  await api.updateCategory(cat.Mover, { name: 'Mover', group_id: groups.Bills });
+  await api.updateCategory(cat.Misfiled, { name: 'Misfiled', group_id: groups.Income });
+  await api.deleteCategory(cat.Doomed);
+  await api.deleteCategory(cat['Doomed transfer'], cat.Overspender);
+  await api.deleteCategory(cat['Chain A'], cat['Chain B']);
+  await api.deleteCategory(cat['Chain B'], cat.Overspender);
+}
+
+async function changeBudgetMonthsAfterUpload(api, { budgetType }) {
+  const { accounts, groups, cats } = await budgetMonthsIds(api);
+  await api.setBudgetAmount(monthOffset(-3), cats.Overspender, 98765);
+  await api.setBudgetAmount(monthOffset(-1), cats['Hidden lab cat'], 1);
+  await api.setBudgetAmount(monthOffset(4), cats['Future plans'], 4444);
+  await api.setBudgetAmount(monthOffset(0), cats['In hidden group'], 0);
+  await api.setBudgetCarryover(monthOffset(-2), cats.Overspender, true);
+  await api.setBudgetCarryover(monthOffset(-1), cats.Overspender, false);
+  await api.addTransactions(accounts.Checking, [
+    { date: dayOffset(-3), amount: -12121, payee_name: 'Lab late', category: cats.Overspender },
+    {
+      date: `${monthOffset(-1)}-08`,
+      amount: -7531,
+      payee_name: 'Lab late split',
+      subtransactions: [
+        { amount: -7000, category: cats['Rollover debt'] },
+        { amount: -531, category: cats['In hidden group'] },
+      ],
+    },
+    { date: `${monthOffset(-4)}-21`, amount: -246, payee_name: 'Lab late', notes: 'late uncategorized' },
+  ]);
+  await api.addTransactions(accounts.Brokerage, [{ date: dayOffset(-1), amount: -1357, payee_name: 'Lab broker', category: cats.Overspender }]);
+  await api.updateCategory(cats['Late mover'], { name: 'Late mover', group_id: groups.Food });
+  if (budgetType === 'tracking') await api.updateCategory(cats['Hide me late'], { name: 'Hide me late', hidden: true });
+  await api.deleteCategory(cats['Doomed late']);
+  if (budgetType === 'envelope') {
+    await api.holdBudgetForNextMonth(monthOffset(-7), 12345);
+    await api.resetBudgetHold(monthOffset(-7));
+    await api.holdBudgetForNextMonth(monthOffset(-6), 999999999);
+    await api.holdBudgetForNextMonth(monthOffset(2), 777);
+  }
 }
 
 module.exports = { populate, changeAfterUpload, recentMonths, monthOffset, dayOffset };

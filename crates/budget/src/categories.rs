@@ -69,7 +69,7 @@ fn categories(b: &Budget, filter: &str, params: &[&dyn ToSql]) -> Result<Vec<Cat
 }
 
 /// A group's fields in the API's shape, and its categories.
-type Group = (serde_json::Map<String, Value>, Vec<Value>);
+pub(crate) type Group = (serde_json::Map<String, Value>, Vec<Value>);
 
 /// The groups (AQL `category_groups` with its categories), filtered as upstream's
 /// getCategoryGroups filters them; each with its categories in the API's shape.
@@ -120,6 +120,13 @@ fn groups(b: &Budget, hidden: Hidden) -> Result<Vec<Group>> {
             (g, list)
         })
         .collect())
+}
+
+/// Every live group with its live categories, in the API's shape and upstream's order:
+/// what AQL's `q('category_groups').select('*')` gives (`server/budget/base.ts`
+/// createBudget and `server/api.ts` 'api/budget-month' build on it).
+pub(crate) fn all_groups(b: &Budget) -> Result<Vec<Group>> {
+    groups(b, Hidden::Any)
 }
 
 /// `getCategoryGroups({ hidden })`.

@@ -22,6 +22,11 @@ pub enum BudgetError {
         code: &'static str,
         message: String,
     },
+    /// What upstream's handler fails with as a JavaScript `TypeError` (an argument of a
+    /// type it does not check, such as `month.match` on a number); the message is the
+    /// one V8 gives.
+    #[error("{0}")]
+    TypeError(String),
     /// No read of that name.
     #[error("no native method named {0}")]
     UnknownMethod(String),
@@ -85,6 +90,7 @@ impl BudgetError {
             BudgetError::Api(_) => "api-error",
             BudgetError::InvalidArgument { code, .. } => code,
             BudgetError::Thrown { code, .. } => code,
+            BudgetError::TypeError(_) => "type-error",
             BudgetError::UnknownMethod(_) => "unknown-method",
             BudgetError::UnsupportedBudget { code, .. } => code,
             BudgetError::Unsupported(_) => "unsupported-feature",

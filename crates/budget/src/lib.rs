@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod args;
+pub mod budget_months;
 pub mod categories;
 pub mod changes;
 pub mod crud_write;
@@ -180,6 +181,8 @@ pub const READS: &[(&str, ReadFn)] = &[
     ("getNote", notes::get_note),
     ("getTags", tags::get_tags),
     ("getPreferences", preferences::get_preferences),
+    ("getBudgetMonths", budget_months::get_budget_months),
+    ("getBudgetMonth", budget_months::get_budget_month),
 ];
 
 /// Makes a freshly opened database ready for these reads: checks that its applied

@@ -19,6 +19,7 @@ pub enum ErrorKind {
     Sync,
     Filesystem,
     Api,
+    Type,
     Unsupported,
 }
 
@@ -39,12 +40,13 @@ impl ErrorKind {
             ErrorKind::Sync => "sync",
             ErrorKind::Filesystem => "filesystem",
             ErrorKind::Api => "api",
+            ErrorKind::Type => "type",
             ErrorKind::Unsupported => "unsupported",
         }
     }
 
     /// Every kind, for the check that each has its JavaScript class.
-    pub const ALL: [ErrorKind; 15] = [
+    pub const ALL: [ErrorKind; 16] = [
         ErrorKind::Config,
         ErrorKind::State,
         ErrorKind::Auth,
@@ -59,6 +61,7 @@ impl ErrorKind {
         ErrorKind::Sync,
         ErrorKind::Filesystem,
         ErrorKind::Api,
+        ErrorKind::Type,
         ErrorKind::Unsupported,
     ];
 }
@@ -213,6 +216,7 @@ fn budget_kind(e: &actual_budget::BudgetError) -> ErrorKind {
     use actual_budget::BudgetError as B;
     match e {
         B::Api(_) => ErrorKind::Api,
+        B::TypeError(_) => ErrorKind::Type,
         B::InvalidArgument { .. } | B::Thrown { .. } | B::UnknownMethod(_) => ErrorKind::Config,
         B::UnsupportedBudget { .. } | B::Sync(_) => ErrorKind::Sync,
         B::Unsupported(_) => ErrorKind::Unsupported,
