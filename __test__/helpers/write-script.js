@@ -290,8 +290,12 @@ async function crudSteps(api) {
 
   await step('account: close, transfer category not a string', () => api.closeAccount(made['account: string balance'], accounts.Checking, 5));
   await step('account: reopen after that', () => api.reopenAccount(made['account: string balance']));
-  // Not native yet: the transfer runs the rules, and the hold needs the to-budget.
+  // Envelope budgets hold up to the month's to-budget; tracking budgets hold nothing.
   await step('hold: some', () => api.holdBudgetForNextMonth(months[10], 100));
+  await step('hold: more than the to-budget', () => api.holdBudgetForNextMonth(months[9], 10 ** 12));
+  await step('hold: string amount', () => api.holdBudgetForNextMonth(months[7], '250'));
+  await step('hold: after the budget', () => api.holdBudgetForNextMonth(monthOffset(12), 5));
+  // Not native yet: the transfer runs the rules over its counterpart.
   await step('account: close with a transfer', () => api.closeAccount(made['account: float balance'], accounts.Checking, cats.Groceries));
   return out;
 }

@@ -305,7 +305,7 @@ pub fn string_method<'a>(v: Option<&'a Value>, expr: &str, method: &str) -> crat
 
 /// What V8 throws as a `TypeError`, word for word.
 pub fn type_error(message: impl Into<String>) -> crate::BudgetError {
-    crate::BudgetError::thrown("TypeError", "type-error", message)
+    crate::BudgetError::TypeError(message.into())
 }
 
 #[cfg(test)]

@@ -7,30 +7,20 @@
 //! directly, not through its spreadsheet, so the rows are the whole effect.
 
 use actual_sync::Value as Cell;
-use chrono::{Datelike, Months, NaiveDate};
-use rusqlite::{types::ValueRef, OptionalExtension};
+use chrono::{Datelike, NaiveDate};
+use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 use super::{query_param, sql_value, thrown};
-use crate::dates::{from_date_repr, month_string, parse_date_like, parse_int};
+use crate::budget_months::range::budget_range;
+use crate::budget_months::sheet::is_tracking;
+use crate::budget_months::{month_argument, to_budget};
+use crate::dates::{month_string, parse_int};
 use crate::js;
 use crate::schema_fields::raw_cell;
 use crate::{args, Budget, BudgetError, Result, Writer};
 
-/// `isTrackingBudget()`.
-pub fn is_tracking(b: &Budget) -> Result<bool> {
-    let value: Option<Option<String>> = b
-        .conn
-        .query_row(
-            "SELECT value FROM preferences WHERE id = 'budgetType'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(value.flatten().as_deref() == Some("tracking"))
-}
-
-/// `getBudgetTable()`.
+/// `getBudgetTable()` (`isTrackingBudget()`).
 pub fn budget_table(b: &Budget) -> Result<&'static str> {
     Ok(if is_tracking(b)? {
         "reflect_budgets"
@@ -45,82 +35,19 @@ pub fn db_month(month: &str) -> Option<i64> {
 }
 
 /// The months of the budget's sheet, first to last inclusive (the meta's
-/// `createdMonths`): three months before the earliest dated transaction that is not
-/// a split's child (deleted ones count) to twelve after the current local month.
-/// Upstream's set only grows during a session, and is computed again on
-/// `getBudgetMonths` and month checks; it is computed here on every call, which
+/// `createdMonths`). Upstream's set only grows during a session, and is computed again
+/// on `getBudgetMonths` and month checks; it is computed here on every call, which
 /// differs only after a write dated before the earliest transaction and before the
 /// next month check.
 pub fn sheet_months(b: &Budget) -> Result<Vec<NaiveDate>> {
-    let earliest: Option<Option<i64>> = b
-        .conn
-        .prepare_cached(
-            "SELECT date FROM transactions WHERE isChild=0 AND date IS NOT NULL
-               ORDER BY date ASC LIMIT 1",
-        )?
-        .query_row([], |r| {
-            Ok(match r.get_ref(0)? {
-                ValueRef::Integer(n) => Some(n),
-                _ => None,
-            })
-        })
-        .optional()?;
-    let current = month_string(b.now.date());
-    let start = match earliest {
-        Some(Some(date)) => from_date_repr(date).chars().take(7).collect(),
-        // `fromDateRepr` of a value that is not a number throws upstream.
-        Some(None) => {
-            return Err(BudgetError::Unsupported(
-                "a transaction date that is not a number".into(),
-            ))
-        }
-        None => current.clone(),
-    };
-    let start = if start > current {
-        current.clone()
-    } else {
-        start
-    };
-    let month =
-        |s: &str| parse_date_like(&Value::String(s.to_string())).and_then(|d| d.with_day(1));
-    let (Some(first), Some(last)) = (
-        month(&start).and_then(|d| d.checked_sub_months(Months::new(3))),
-        month(&current).and_then(|d| d.checked_add_months(Months::new(12))),
-    ) else {
-        return Err(BudgetError::Unsupported(
-            "a budget month out of range".into(),
-        ));
-    };
-    let mut months = vec![first];
-    let mut m = first;
-    while m < last {
-        m = m + Months::new(1);
-        months.push(m);
-    }
-    Ok(months)
+    Ok(budget_range(b)?.months)
 }
 
 /// `validateMonth(month)` (`server/api.ts`): a `YYYY-MM` string among the months the
-/// API lists (`range(start, end)`, the sheet's months but the last).
-pub fn validate_month<'a>(b: &Budget, month: Option<&'a Value>) -> Result<&'a str> {
-    let month = js::string_method(month, "month", "match")?;
-    let bytes = month.as_bytes();
-    let shaped = bytes.len() == 7
-        && bytes.iter().enumerate().all(|(i, c)| {
-            if i == 4 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if !shaped {
-        return Err(BudgetError::api(format!(
-            "Invalid month format, use YYYY-MM: {month}"
-        )));
-    }
-    let months = sheet_months(b)?;
-    let listed = &months[..months.len() - 1];
-    if !listed.iter().any(|m| month_string(*m) == month) {
+/// API lists.
+pub fn validate_month<'a>(b: &Budget, args: &'a Value) -> Result<&'a str> {
+    let month = month_argument(args)?;
+    if budget_range(b)?.api_index(month).is_none() {
         return Err(BudgetError::api(format!(
             "No budget exists for month: {month}"
         )));
@@ -237,7 +164,7 @@ pub fn set_budget_amount(w: &mut Writer, args: &Value) -> Result<Value> {
 /// `setBudgetCarryover(month, categoryId, flag)`: the flag for that month and every
 /// later month of the sheet (`setCategoryCarryover`); resolves to undefined.
 pub fn set_budget_carryover(w: &mut Writer, args: &Value) -> Result<Value> {
-    let start = validate_month(&w.budget, args.get("month"))?;
+    let start = validate_month(&w.budget, args)?;
     let category =
         validate_expense_category(&w.budget, "budget-set-carryover", args.get("categoryId"))?;
     let table = budget_table(&w.budget)?;
@@ -269,25 +196,70 @@ pub fn set_budget_carryover(w: &mut Writer, args: &Value) -> Result<Value> {
     Ok(Value::Null)
 }
 
-/// `holdBudgetForNextMonth(month, amount)`: its checks are upstream's; the hold itself
-/// needs the month's to-budget from the envelope sheet, which is not computed here.
+/// `holdBudgetForNextMonth(month, amount)` (envelope budgets): when the month's
+/// to-budget is positive, the month's `buffered` becomes its hold plus `amount`, kept
+/// between taking back all of the hold and adding all of the to-budget
+/// (`calcBufferedAmount`); resolves to whether it held. A tracking budget has no
+/// to-budget, so nothing is held there.
 pub fn hold_budget_for_next_month(w: &mut Writer, args: &Value) -> Result<Value> {
-    validate_month(&w.budget, args.get("month"))?;
+    let month = validate_month(&w.budget, args)?;
     // `amount <= 0`: undefined and non-numeric strings are NaN, which compares false.
-    if js::to_number(args.get("amount")) <= 0.0 {
+    let amount = js::to_number(args.get("amount"));
+    if amount <= 0.0 {
         return Err(BudgetError::api(
             "Amount to hold needs to be greater than 0",
         ));
     }
-    Err(BudgetError::Unsupported(
-        "holdBudgetForNextMonth (the envelope to-budget)".into(),
-    ))
+    let buffered: Option<Value> = w
+        .budget
+        .conn
+        .query_row(
+            "SELECT buffered FROM zero_budget_months WHERE id = ?",
+            [month],
+            |r| Ok(crate::rows::plain(r.get_ref(0)?)),
+        )
+        .optional()?;
+    let to_budget = to_budget(&w.budget, month)?.unwrap_or(0) as f64;
+    if to_budget <= 0.0 {
+        return Ok(Value::Bool(false));
+    }
+    // `(row && row.buffered) || 0`
+    let held = match buffered.as_ref().map(|b| js::to_number(Some(b))) {
+        Some(h) if h != 0.0 && !h.is_nan() => h,
+        _ => 0.0,
+    };
+    // Math.min(Math.max(amount, -buffered), Math.max(toBudget, 0)) + buffered
+    let change = js_min(js_max(amount, -held), to_budget.max(0.0));
+    let new = held + change;
+    if !new.is_finite() {
+        return Err(BudgetError::Unsupported(
+            "holdBudgetForNextMonth of an amount that is not a number".into(),
+        ));
+    }
+    set_buffer(w, month, new)?;
+    Ok(Value::Bool(true))
 }
 
-/// `resetBudgetHold(month)`: the month's `buffered` back to 0 (`setBuffer`), whatever
-/// the budget type; resolves to undefined.
-pub fn reset_budget_hold(w: &mut Writer, args: &Value) -> Result<Value> {
-    let month = validate_month(&w.budget, args.get("month"))?;
+/// `Math.max` of two numbers (NaN wins).
+fn js_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+/// `Math.min` of two numbers (NaN wins).
+fn js_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+/// `setBuffer(month, amount)`: the month's row of `zero_budget_months`, made if needed.
+fn set_buffer(w: &mut Writer, month: &str, amount: f64) -> Result<()> {
     let exists: Option<String> = w
         .budget
         .conn
@@ -300,8 +272,15 @@ pub fn reset_budget_hold(w: &mut Writer, args: &Value) -> Result<Value> {
     w.changes.update(
         "zero_budget_months",
         exists.as_deref().unwrap_or(month),
-        vec![("buffered", Cell::Number(0.0))],
-    )?;
+        vec![("buffered", Cell::Number(amount))],
+    )
+}
+
+/// `resetBudgetHold(month)`: the month's `buffered` back to 0 (`setBuffer`), whatever
+/// the budget type; resolves to undefined.
+pub fn reset_budget_hold(w: &mut Writer, args: &Value) -> Result<Value> {
+    let month = validate_month(&w.budget, args)?;
+    set_buffer(w, month, 0.0)?;
     Ok(Value::Null)
 }
 
