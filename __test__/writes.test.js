@@ -21,6 +21,8 @@ test.before(async () => {
   bases.envelope = await h.createRealisticBudget(server, { name: 'Write base' });
   bases.tracking = await h.createRealisticBudget(server, { name: 'Write base tracking', budgetType: 'tracking' });
   bases.encrypted = await h.createRealisticBudget(server, { name: 'Write base encrypted', encryptPassword: KEY_PASSWORD });
+  // No rules or schedules: imports and adds then run natively without a rules engine.
+  bases['no-rules'] = await h.createRealisticBudget(server, { name: 'Write base no rules', withRules: false });
 });
 
 test.after(async () => {
@@ -45,7 +47,7 @@ async function readBack(budget, encryptPassword) {
   return canonical(answers);
 }
 
-for (const kind of ['envelope', 'tracking', 'encrypted']) {
+for (const kind of ['envelope', 'tracking', 'encrypted', 'no-rules']) {
   test(`${kind} twins: the bank-import script writes what @actual-app/api writes, and answers the same`, async () => {
     const encryptPassword = kind === 'encrypted' ? KEY_PASSWORD : undefined;
     const [theirTwin, ourTwin] = [await twinBudget(server, bases[kind], `${kind} twin upstream`), await twinBudget(server, bases[kind], `${kind} twin ours`)];

@@ -182,7 +182,7 @@ async function bulkChanges() {
 async function buildRealistic() {
   const { populate, changeAfterUpload } = require('./realistic-budget.js');
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
-  await api.runImport(args.name, () => populate(api, { budgetType: args.budgetType }));
+  await api.runImport(args.name, () => populate(api, { budgetType: args.budgetType, withRules: args.withRules !== false }));
   const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
   const local = await findLocal((b) => b.name === args.name);
   if (args.encryptPassword) {

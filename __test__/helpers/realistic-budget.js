@@ -48,9 +48,10 @@ async function categoryIds(api) {
 
 /**
  * Fills a budget opened in import mode (inside runImport). `budgetType` 'tracking'
- * switches it to a tracking budget before any amount is set.
+ * switches it to a tracking budget before any amount is set. `withRules: false` leaves
+ * out the rules and the schedules (whose rules also run on imports).
  */
-async function populate(api, { budgetType = 'envelope' } = {}) {
+async function populate(api, { budgetType = 'envelope', withRules = true } = {}) {
   if (budgetType === 'tracking') {
     await api.internal.send('preferences/save', { id: 'budgetType', value: 'tracking' });
   }
@@ -139,6 +140,28 @@ async function populate(api, { budgetType = 'envelope' } = {}) {
   await api.setBudgetCarryover(months[4], cat.Groceries, true);
   await api.setBudgetCarryover(months[6], cat.Restaurants, true);
 
+  if (withRules) await addRulesAndSchedules(api, { cat, acct });
+
+  await api.updateNote(cat.Groceries, 'Weekly shop, #food');
+  await api.updateNote(acct.Checking, 'Main account');
+  await api.createTag({ tag: 'food', color: '#ff8800', description: 'Anything eaten' });
+  await api.createTag({ tag: 'fun' });
+  await api.createTag({ tag: 'Tag10' });
+  await api.createTag({ tag: 'tag9', description: 'numeric order' });
+
+  await api.deleteCategory(cat['Old category'], cat.Power);
+  await api.deleteCategoryGroup(removed, cat.Hobbies);
+  await api.closeAccount(acct['Old account'], acct.Checking);
+  await api.deleteAccount(acct['Gone account']);
+  const someTxns = await api.getTransactions(acct.Checking, `${months[0]}-01`, `${months[0]}-31`);
+  await api.deleteTransaction(someTxns.find((t) => t.notes === 'salary').id);
+  await settle();
+  await populateBudgetMonths(api, { budgetType });
+}
+
+/** The fixture's rules and schedules. */
+async function addRulesAndSchedules(api, { cat, acct }) {
+  const months = recentMonths();
   await api.createRule({
     stage: 'pre',
     conditionsOp: 'and',
@@ -175,22 +198,6 @@ async function populate(api, { budgetType = 'envelope' } = {}) {
     amountOp: 'isbetween',
     date: `${monthOffset(1)}-08`,
   });
-
-  await api.updateNote(cat.Groceries, 'Weekly shop, #food');
-  await api.updateNote(acct.Checking, 'Main account');
-  await api.createTag({ tag: 'food', color: '#ff8800', description: 'Anything eaten' });
-  await api.createTag({ tag: 'fun' });
-  await api.createTag({ tag: 'Tag10' });
-  await api.createTag({ tag: 'tag9', description: 'numeric order' });
-
-  await api.deleteCategory(cat['Old category'], cat.Power);
-  await api.deleteCategoryGroup(removed, cat.Hobbies);
-  await api.closeAccount(acct['Old account'], acct.Checking);
-  await api.deleteAccount(acct['Gone account']);
-  const someTxns = await api.getTransactions(acct.Checking, `${months[0]}-01`, `${months[0]}-31`);
-  await api.deleteTransaction(someTxns.find((t) => t.notes === 'salary').id);
-  await settle();
-  await populateBudgetMonths(api, { budgetType });
 }
 
 /** Changes made after the upload, with a normal (syncing) session. */

@@ -56,6 +56,196 @@ async function attempt(fn) {
   }
 }
 
+// ---- The importer's family (importTransactions, addTransactions, updateTransaction,
+// deleteTransaction) pushed hard. These steps use only ids the calls themselves
+// answer with, so they run before the script's first read of transactions.
+
+// upstream's failing update/delete leave an unhandled rejection (the write runs after
+// the call resolved); bad input for them is tested on imports and adds instead.
+
+// Messages that quote a transaction quote its generated ids and Date.now() sort order.
+function redact(value) {
+  return JSON.parse(
+    JSON.stringify(value ?? null)
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
+      .replace(/\b1\d{12}\b/g, '<now>'),
+  );
+}
+
+// The import's answer in more detail: the shape of every preview entry too.
+async function attemptImport(fn) {
+  try {
+    const result = await fn();
+    const entry = (p) => ({
+      keys: Object.keys(p),
+      transactionKeys: Object.keys(p.transaction || {}),
+      existingKeys: p.existing ? Object.keys(p.existing) : null,
+      payee_name: p.existing?.payee_name ?? null,
+      cleared: p.transaction?.cleared ?? null,
+      category: p.transaction?.category ? 'set' : null,
+      account_name: p.transaction?._account_name ?? null,
+    });
+    return { ok: summary(result), shapes: (result?.updatedPreview || []).map(entry) };
+  } catch (err) {
+    return redact({ error: { type: err && (err.type || err.name), message: err && err.message } });
+  }
+}
+
+function monthDay(day) {
+  return `${dayOffset(0).slice(0, 7)}-${day}`;
+}
+
+async function importerSteps(api, out, { checking, card, groceries }) {
+  const accounts = await api.getAccounts();
+  const savings = accounts.find((a) => a.name === 'Savings').id;
+  const closed = accounts.find((a) => a.name === 'Old account').id;
+  const toSavings = (await api.getPayees()).find((p) => p.transfer_acct === savings).id;
+
+  // Payee names: case, spaces, unicode, title-casing, empty names; 'original'.
+  const names = ['corner shop', '  CORNER   SHOP ', 'Corner Shop', 'äpfel MARKT', 'ÄPFEL markt', 'the bank of america', 'İSTANBUL kebab', 'shop (the best) of next.js', '   ', '', 'Σίσυφος ΟΔΟΣ', 'o\'reilly books'];
+  const variants = names.map((payee_name, i) => ({ date: dayOffset(-i), amount: -(3100 + i), payee_name, imported_id: `pv-${i}` }));
+  out.payeeVariantsPreview = await attemptImport(() => api.importTransactions(checking, variants, { dryRun: true }));
+  let variantIds = [];
+  out.payeeVariants = await attemptImport(async () => {
+    const result = await api.importTransactions(checking, variants);
+    variantIds = result.added;
+    return result;
+  });
+  out.payeeOriginal = await attemptImport(() =>
+    api.importTransactions(card, [{ date: dayOffset(-3), amount: -4100, payee_name: '  new SHOP original ', imported_id: 'po-1' }], { payeeNameNormalization: 'original' }),
+  );
+  out.badNormalization = await attemptImport(() => api.importTransactions(card, variants, { payeeNameNormalization: 'upper' }));
+  out.badAccountId = await attemptImport(() => api.importTransactions(42, variants));
+
+  // Deleted imports: matched (and left alone) or imported again.
+  const deletable = await api.importTransactions(card, [
+    { date: dayOffset(-4), amount: -5100, payee_name: 'Deleted once', imported_id: 'rd-1' },
+    { date: dayOffset(-4), amount: -5200, payee_name: 'Deleted twice', imported_id: 'rd-2' },
+  ]);
+  out.deletable = summary(deletable);
+  out.deleteImported = await attempt(() => api.deleteTransaction(deletable.added[0]));
+  await settle();
+  await attempt(() => api.deleteTransaction(deletable.added[1]));
+  await settle();
+  const again = [
+    { date: dayOffset(-4), amount: -5100, payee_name: 'Deleted once', imported_id: 'rd-1', notes: 'again' },
+    { date: dayOffset(-4), amount: -5200, payee_name: 'Deleted twice', imported_id: 'rd-2', notes: 'again' },
+  ];
+  out.reimportDeletedFalse = await attemptImport(() => api.importTransactions(card, again, { reimportDeleted: false }));
+  out.reimportDeletedTrue = await attemptImport(() => api.importTransactions(card, again.slice(0, 1), { reimportDeleted: true }));
+  out.reimportDeletedDefault = await attemptImport(() => api.importTransactions(card, again.slice(1)));
+
+  // Transfers: a transfer payee given by id, and an account's name as a payee name.
+  const transfers = await api.importTransactions(checking, [
+    { date: dayOffset(-2), amount: -7100, payee: toSavings, notes: 'imported transfer', imported_id: 'tr-1' },
+    { date: dayOffset(-2), amount: -7200, payee_name: 'Savings', imported_id: 'tr-2' },
+  ]);
+  out.transfers = summary(transfers);
+
+  // Splits whose children miss the parent's amount; a split re-imported.
+  const splitFile = [
+    { date: dayOffset(-1), amount: -10000, payee_name: 'Split shop', imported_id: 'sp-1', subtransactions: [{ amount: -6000, category: groceries }, { amount: -3000, notes: 'short' }] },
+    { date: dayOffset(-1), amount: -2000, payee_name: 'Split shop', imported_id: 'sp-2', subtransactions: [{ amount: -2000, payee: toSavings }] },
+  ];
+  const splits = await api.importTransactions(checking, splitFile);
+  out.splits = summary(splits);
+  out.splitsAgain = await attemptImport(() => api.importTransactions(checking, splitFile.map((t) => ({ ...t, cleared: false }))));
+
+  // The same imported_id twice in one file, then the file again.
+  const dups = [
+    { date: dayOffset(-6), amount: -8100, payee_name: 'Dup shop', imported_id: 'dup-1' },
+    { date: dayOffset(-6), amount: -8200, payee_name: 'Dup shop', imported_id: 'dup-1', notes: 'second' },
+  ];
+  out.duplicateIds = await attemptImport(() => api.importTransactions(checking, dups));
+  out.duplicateIdsAgain = await attemptImport(() => api.importTransactions(checking, dups));
+
+  // Ties: candidates at equal distances, same amount and payee; the sort decides.
+  await api.addTransactions(checking, [-3, 3, -2, 2, -1, 1, 0, -3, 3].map((d, i) => ({ date: dayOffset(-20 + d), amount: -9900, payee_name: 'Tie shop', notes: `tie ${i}` })));
+  out.tie = await attemptImport(() =>
+    api.importTransactions(checking, [0, 0, 1, 2, 3].map((d, i) => ({ date: dayOffset(-20 + d), amount: -9900, payee_name: 'Tie shop', notes: `tie import ${i}` }))),
+  );
+  out.tieOtherPayee = await attemptImport(() => api.importTransactions(checking, [{ date: dayOffset(-20), amount: -9900, payee_name: 'Not the tie shop' }]));
+
+  // Dates: impossible days (stored as given), formats upstream refuses, before 1995.
+  out.impossibleDays = await attemptImport(() =>
+    api.importTransactions(checking, [
+      { date: monthDay('31').replace(/-\d\d-31$/, '-02-30'), amount: -1111, payee_name: 'Odd date', imported_id: 'od-1' },
+      { date: monthDay('32'), amount: -1112, payee_name: 'Odd date', imported_id: 'od-2' },
+      { date: monthDay('00'), amount: -1113, payee_name: 'Odd date' },
+    ]),
+  );
+  out.impossibleDaysAgain = await attemptImport(() => api.importTransactions(checking, [{ date: monthDay('32'), amount: -1112, payee_name: 'Odd date' }]));
+  out.shortDate = await attemptImport(() => api.importTransactions(checking, [{ date: '2024-1-5', amount: -1 }]));
+  out.oldDate = await attemptImport(() => api.importTransactions(checking, [{ date: '1990-01-01', amount: -1, payee_name: 'Corner shop' }]));
+  out.noDate = await attemptImport(() => api.importTransactions(checking, [{ amount: -1 }]));
+  out.noAmount = await attemptImport(() => api.importTransactions(checking, [{ date: dayOffset(-9), payee_name: 'No amount' }]));
+
+  // Amounts that are not integers; ids and accounts upstream does not check.
+  out.floatAmount = await attemptImport(() => api.importTransactions(checking, [{ date: dayOffset(-1), amount: -1 }, { date: dayOffset(-1), amount: 12.5, payee_name: 'Float payee' }]));
+  out.stringAmount = await attemptImport(() => api.importTransactions(checking, [{ date: dayOffset(-1), amount: '-100' }]));
+  out.floatSubAmount = await attemptImport(() => api.importTransactions(checking, [{ date: dayOffset(-1), amount: -3, subtransactions: [{ amount: -1.5 }] }]));
+  out.floatAdd = await attempt(() => api.addTransactions(checking, [{ date: dayOffset(-1), amount: 0.5 }]));
+  // Failing imports name a payee the budget has: upstream writes the new payees before
+  // it fails, we write nothing.
+  out.unknownField = await attemptImport(() => api.importTransactions(checking, [{ date: dayOffset(-1), amount: -77, payee_name: 'Corner shop', colour: 'red' }]));
+  out.unknownAccount = await attemptImport(() => api.importTransactions('no-such-account', [{ date: dayOffset(-1), amount: -12, payee_name: 'Nowhere payee' }]));
+  out.closedAccount = await attemptImport(() => api.importTransactions(closed, [{ date: dayOffset(-1), amount: -13, payee_name: 'Closed account payee', imported_id: 'ca-1' }]));
+  out.cleared = await attemptImport(() =>
+    api.importTransactions(card, [
+      { date: dayOffset(-8), amount: -14, cleared: true, imported_id: 'cl-1' },
+      { date: dayOffset(-8), amount: -15, imported_id: 'cl-2' },
+    ], { defaultCleared: false }),
+  );
+  out.newPayeePreview = await attemptImport(() => api.importTransactions(card, [{ date: dayOffset(-8), amount: -16, payee_name: 'Only previewed payee' }], { dryRun: true }));
+
+  // Adds: original names, splits, transfers with and without runTransfers.
+  out.addMixed = await attempt(() =>
+    api.addTransactions(savings, [
+      { date: dayOffset(-3), amount: -2100, payee_name: '  lower case shop ', notes: 'kept as given' },
+      { date: dayOffset(-3), amount: -2200, payee: toSavings, notes: 'no counterpart' },
+      { date: dayOffset(-3), amount: -2300, payee_name: 'Split add', subtransactions: [{ amount: -2000 }, { amount: -200, category: groceries }] },
+    ]),
+  );
+  out.addLearn = await attempt(() => api.addTransactions(card, [{ date: dayOffset(-3), amount: -2400, payee_name: 'Learn shop' }], { learnCategories: true }));
+
+  // Edits of what was imported: split children, parents, transfers, payees.
+  // A split added uncleared, matched by an import that clears it: its children follow.
+  await api.addTransactions(checking, [{ date: dayOffset(-12), amount: -6600, payee_name: 'Uncleared split', cleared: false, subtransactions: [{ amount: -6000 }, { amount: -600 }] }]);
+  out.clearSplit = await attemptImport(() => api.importTransactions(checking, [{ date: dayOffset(-11), amount: -6600, payee_name: 'Uncleared split', cleared: true }]));
+
+  const brokerage = accounts.find((a) => a.name === 'Brokerage').id;
+  const [splitParent, childA, childB, parent2, child2] = splits.added || [];
+  const edits = [
+    () => api.updateTransaction(childA, { amount: -7000 }),
+    () => api.updateTransaction(splitParent, { payee: toSavings, notes: 'parent edited' }),
+    () => api.updateTransaction(child2, { payee: null, notes: 'child no longer a transfer' }),
+    () => api.updateTransaction(transfers.added[0], { amount: -7150, notes: 'transfer edited' }),
+    () => api.updateTransaction(transfers.added[1], { payee: toSavings }),
+    () => api.updateTransaction(deletable.added[1], { notes: 'edit of a deleted one' }),
+    () => api.updateTransaction('no-such-transaction', { notes: 'x' }),
+    () => api.updateTransaction(childB, {}),
+    () => api.updateTransaction(transfers.added[0], { amount: -7150 }),
+    () => api.updateTransaction(variantIds[0], { subtransactions: [{ amount: -3000 }, { amount: -100, category: groceries, notes: 'made a split' }] }),
+    () => api.updateTransaction(variantIds[1], { account: brokerage, category: groceries }),
+    () => api.updateTransaction(splitParent, { date: dayOffset(-5), cleared: false }),
+    () => api.updateTransaction(transfers.added[0], { account: card }),
+    () => api.updateTransaction(variantIds[2], { reconciled: true, notes: 'locked' }),
+    () => api.updateTransaction(variantIds[3], { category: groceries, notes: null, cleared: false }),
+  ];
+  out.edits = [];
+  for (const edit of edits) {
+    out.edits.push(await attempt(edit));
+    await settle();
+  }
+  // A reconciled transaction is left alone by a re-import.
+  out.reimportReconciled = await attemptImport(() => api.importTransactions(checking, variants.slice(2, 4).map((t) => ({ ...t, notes: 'import over a lock' }))));
+  out.deletes = [];
+  for (const id of [childB, childA, parent2, transfers.added[0], variantIds[0], 'no-such-transaction']) {
+    out.deletes.push(await attempt(() => api.deleteTransaction(id)));
+    await settle();
+  }
+}
+
 /** The script. Resolves to what each step answered. */
 async function bankImport(api) {
   const out = {};
@@ -82,6 +272,8 @@ async function bankImport(api) {
       { date: dayOffset(-2), amount: -1234, payee: toChecking, notes: 'transfer by script' },
     ], { runTransfers: true }),
   );
+  await importerSteps(api, out, { checking, card, groceries });
+
   const recent = await api.getTransactions(checking, dayOffset(-40), dayOffset(0));
   const edit = recent.find((t) => t.imported_id === 'bank-3');
   out.update = await attempt(() => api.updateTransaction(edit.id, { notes: 'edited by script', amount: edit.amount - 5, category: groceries }));

@@ -7,14 +7,16 @@ use serde_json::Value;
 use crate::rows::{col, object, plain, truthy};
 use crate::{args, dates, Budget, BudgetError, Result};
 
-/// `getAccounts()`: open and closed accounts, ordered as upstream orders them.
-pub fn get_accounts(b: &Budget, _args: &Value) -> Result<Value> {
-    let mut stmt = b.conn.prepare_cached(
-        "SELECT a.*, b.name as bankName, b.id as bankId FROM accounts a
+/// `db.getAccounts()` (`server/db/index.ts`): the live accounts with their bank's
+/// name and id, in upstream's order.
+pub const DB_GET_ACCOUNTS: &str = "SELECT a.*, b.name as bankName, b.id as bankId FROM accounts a
            LEFT JOIN banks b ON a.bank = b.id
            WHERE a.tombstone = 0
-           ORDER BY sort_order, name",
-    )?;
+           ORDER BY sort_order, name";
+
+/// `getAccounts()`: open and closed accounts, ordered as upstream orders them.
+pub fn get_accounts(b: &Budget, _args: &Value) -> Result<Value> {
+    let mut stmt = b.conn.prepare_cached(DB_GET_ACCOUNTS)?;
     let rows = stmt.query_map([], |r| {
         Ok(object([
             ("id", plain(col(r, "id")?)),

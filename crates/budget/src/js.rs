@@ -21,6 +21,14 @@ pub fn date_millis(v: &Value) -> Option<Option<f64>> {
     }
 }
 
+/// JavaScript's `\s` (its WhiteSpace and LineTerminator characters).
+pub use actual_sync::value::is_js_whitespace as is_space;
+
+/// `String.prototype.trim`.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
 /// `Boolean(v)`; `None` is `undefined`.
 pub fn truthy(v: Option<&Value>) -> bool {
     match v {
@@ -171,27 +179,6 @@ fn write_json(out: &mut String, v: &Value, pretty: bool, depth: usize) {
             out.push('}');
         }
     }
-}
-
-/// `String.prototype.trim`: JavaScript's WhiteSpace and LineTerminator code points
-/// (not Rust's `White_Space`, which differs on U+0085 and U+FEFF).
-pub fn trim(s: &str) -> &str {
-    s.trim_matches(|c: char| {
-        matches!(
-            c,
-            '\u{9}'..='\u{d}'
-                | ' '
-                | '\u{a0}'
-                | '\u{1680}'
-                | '\u{2000}'..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-        )
-    })
 }
 
 /// `Number(v)` (ToNumber) of a value as the client sends it.

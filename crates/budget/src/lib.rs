@@ -28,9 +28,11 @@ pub mod notes;
 pub mod payees;
 pub mod preferences;
 pub mod rows;
+pub mod rules;
 pub mod schema;
 pub mod schema_fields;
 pub mod tags;
+pub mod transactions_write;
 pub mod views;
 
 use rusqlite::Connection;
@@ -106,6 +108,13 @@ type WriteFn = fn(&mut Writer, &Value) -> Result<Value>;
 /// Every write this crate makes natively, by its `@actual-app/api` name.
 pub const WRITES: &[(&str, WriteFn)] = &[
     ("updateNote", notes::update_note),
+    (
+        "importTransactions",
+        transactions_write::import_transactions,
+    ),
+    ("addTransactions", transactions_write::add_transactions),
+    ("updateTransaction", transactions_write::update_transaction),
+    ("deleteTransaction", transactions_write::delete_transaction),
     ("createAccount", crud_write::accounts::create_account),
     ("updateAccount", crud_write::accounts::update_account),
     ("closeAccount", crud_write::accounts::close_account),

@@ -68,7 +68,8 @@ fn split_kind(s: &str) -> (Option<char>, usize) {
     (kind, chars.next().map_or(s.len(), |(i, _)| i))
 }
 
-fn is_js_whitespace(c: char) -> bool {
+/// JavaScript's white space and line terminators (`\s`, what `trim` removes).
+pub fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
         '\u{9}' | '\u{a}' | '\u{b}' | '\u{c}' | '\u{d}' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
