@@ -9,14 +9,15 @@ use serde_json::Value;
 
 use super::payees::new_payee_rows;
 use super::{
-    closing_transfer, flag, has_key, missing_field, new_id, query_param, raw_fields, raw_update,
-    row_id, sort, spread, sql_value, thrown,
+    flag, has_key, missing_field, new_id, query_param, raw_fields, raw_update, row_id, sort,
+    spread, sql_value, thrown,
 };
 use crate::changes::Fields;
 use crate::dates::day_string;
 use crate::js::{self, Obj};
 use crate::rows::plain;
 use crate::schema_fields::{raw_cell, TRANSACTIONS};
+use crate::transactions_write::batch::{batch_update, BatchUpdate, LazyRules};
 use crate::{Budget, BudgetError, Result, Writer};
 
 /// `createAccount(account, initialBalance)`: the account after the others of its
@@ -331,20 +332,32 @@ fn close(
             "transfer account can not be the account being closed",
         ));
     }
-    let closing = match transfer.filter(|t| balance != 0 && js::truthy(Some(t))) {
-        Some(t) => {
-            let payee = transfer_payee_of(b, t)?;
-            Some(closing_transfer::prepare(
-                b, &id, &payee, -balance, category,
-            )?)
-        }
-        None => None,
-    };
     w.changes.send_rows(rows)?;
     w.changes
         .update("accounts", &id, vec![("closed", Cell::Number(1.0))])?;
-    if let Some(closing) = closing {
-        closing_transfer::write(w, closing)?;
+    if let Some(t) = transfer.filter(|t| balance != 0 && js::truthy(Some(t))) {
+        // `transaction-add`: batchUpdateTransactions with transfers, so the balance
+        // arrives in the transfer account as the other side of a transfer.
+        let payee = transfer_payee_of(&w.budget, t)?;
+        let mut closing = Obj::new();
+        closing.insert("id".into(), Value::String(new_id()));
+        closing.insert("payee".into(), Value::String(payee));
+        closing.insert("amount".into(), Value::from(-balance));
+        closing.insert("account".into(), Value::String(id));
+        closing.insert(
+            "date".into(),
+            Value::String(day_string(w.budget.now.date())),
+        );
+        closing.insert("notes".into(), Value::String("Closing account".into()));
+        if let Some(c) = category {
+            closing.insert("category".into(), c.clone());
+        }
+        let batch = BatchUpdate {
+            added: vec![closing],
+            run_transfers: true,
+            ..Default::default()
+        };
+        batch_update(w, &mut LazyRules::new(None), batch)?;
     }
     Ok(Value::Null)
 }

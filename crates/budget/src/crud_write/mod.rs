@@ -4,16 +4,16 @@
 //! `server/budget/`, `server/payees/`, `server/tags/`, `server/account-groups/`).
 //!
 //! Upstream validates as it goes, so a call can fail after some of its changes were
-//! applied; here every check runs before the first change, so a failing call changes
-//! nothing (its error is upstream's). Each upstream `sendMessages` outside a batch is
-//! one [`crate::Changes`] call, and each `batchMessages` one [`crate::Changes::send_rows`],
-//! with the fields in upstream's order.
+//! applied; here a failing call changes nothing (its error is upstream's): the checks
+//! run before the first change, and the caller rolls back a call that fails later.
+//! Each upstream `sendMessages` outside a batch is one [`crate::Changes`] call, and
+//! each `batchMessages` one [`crate::Changes::send_rows`], with the fields in
+//! upstream's order.
 
 pub mod account_groups;
 pub mod accounts;
 pub mod budget_cells;
 pub mod categories;
-pub mod closing_transfer;
 pub mod payees;
 pub mod sort;
 pub mod tags;
