@@ -48,23 +48,14 @@ pub fn create_account_group(w: &mut Writer, args: &Value) -> Result<Value> {
     if let Some(message) = duplicate(&w.budget, &text.to_uppercase(), None)? {
         return Err(thrown(message));
     }
-    let last: Option<Option<f64>> = w
-        .budget
-        .conn
-        .query_row(
-            "SELECT sort_order FROM account_groups WHERE tombstone = 0
-               ORDER BY sort_order DESC, id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let sort_order = sort::after_last_live(w.budget.conn, "account_groups")?;
     let id = new_id();
     w.changes.insert(
         "account_groups",
         &id,
         vec![
             ("name", Cell::String(text.to_string())),
-            ("sort_order", Cell::Number(sort::after_last(last.flatten()))),
+            ("sort_order", Cell::Number(sort_order)),
         ],
     )?;
     Ok(Value::String(id))

@@ -1,6 +1,6 @@
 //! Budget cells: `setBudgetAmount`, `setBudgetCarryover`, `holdBudgetForNextMonth`,
-//! `resetBudgetHold` (`server/api.ts` and `server/budget/actions.ts`), and the months
-//! the budget has (`server/budget/base.ts` createAllBudgets, getBudgetRange).
+//! `resetBudgetHold` (`server/api.ts` and `server/budget/actions.ts`), on the months
+//! and the envelope to-budget of [`crate::budget_months`].
 //!
 //! The table is `zero_budgets` for envelope budgets and `reflect_budgets` for tracking
 //! ones (the synced preference `budgetType`). Upstream reads and writes these rows

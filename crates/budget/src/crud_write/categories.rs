@@ -33,16 +33,7 @@ pub fn create_category_group(w: &mut Writer, args: &Value) -> Result<Value> {
     if let Some(message) = duplicate_group(&w.budget, &upper, None)? {
         return Err(thrown(message));
     }
-    let last: Option<Option<f64>> = w
-        .budget
-        .conn
-        .query_row(
-            "SELECT sort_order FROM category_groups WHERE tombstone = 0
-               ORDER BY sort_order DESC, id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let sort_order = sort::after_last_live(w.budget.conn, "category_groups")?;
     let id = new_id();
     w.changes.insert(
         "category_groups",
@@ -51,7 +42,7 @@ pub fn create_category_group(w: &mut Writer, args: &Value) -> Result<Value> {
             ("name", raw_cell(name.unwrap_or(&Value::Null))?),
             ("is_income", Cell::Number(0.0)),
             ("hidden", flag(hidden)),
-            ("sort_order", Cell::Number(sort::after_last(last.flatten()))),
+            ("sort_order", Cell::Number(sort_order)),
         ],
     )?;
     Ok(Value::String(id))

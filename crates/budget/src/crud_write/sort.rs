@@ -40,6 +40,21 @@ pub fn before(items: &[Ordered], target: Option<&str>) -> (Vec<Ordered>, f64) {
     (updates, sort_order)
 }
 
+/// After the last live row of `table` by sort order (then id), as upstream places a new
+/// category group or account group.
+pub fn after_last_live(conn: &rusqlite::Connection, table: &str) -> crate::Result<f64> {
+    let sql = format!(
+        "SELECT sort_order FROM {table} WHERE tombstone = 0 ORDER BY sort_order DESC, id DESC LIMIT 1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([])?;
+    let last = match rows.next()? {
+        Some(r) => r.get::<_, Option<f64>>(0)?,
+        None => None,
+    };
+    Ok(after_last(last))
+}
+
 /// The rows of `sql` (id, sort_order) in its order.
 pub fn ordered(
     conn: &rusqlite::Connection,
