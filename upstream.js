@@ -74,7 +74,12 @@ function createUpstreamLayer({ context, nativeMethods, MissingPeerError }) {
   async function close() {
     const open = engine;
     engine = null;
-    if (open) await open.api.shutdown();
+    if (!open) return;
+    // Upstream's shutdown ignores a failed sync, and after a long idle spell the first
+    // request on its pooled connection can fail (network-failure): sync first, once
+    // more on such a failure, so that what it wrote is sent.
+    await open.api.sync().catch((err) => (err && err.code === 'network-failure' ? open.api.sync() : undefined)).catch(() => {});
+    await open.api.shutdown();
   }
 
   async function call(name, args) {

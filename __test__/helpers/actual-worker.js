@@ -228,7 +228,12 @@ async function script() {
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
   await api.downloadBudget(args.syncId, { password: args.encryptPassword });
   const out = await bankImport(api);
-  await api.sync();
+  // A long script leaves the pooled connection idle past the server's keep-alive, and
+  // the first POST on it can fail with network-failure: sync once more if it does.
+  await api.sync().catch((err) => {
+    if (err && err.code === 'network-failure') return api.sync();
+    throw err;
+  });
   await api.shutdown();
   return out;
 }

@@ -50,6 +50,7 @@ function canonical(answers) {
   };
   const list = (key) => (Array.isArray(answers[key]) ? answers[key] : []);
   for (const a of list('getAccounts()')) name(a.id, `account:${a.name}`);
+  for (const g of list('getAccountGroups()')) name(g.id, `accountGroup:${g.name}`);
   for (const g of list('getCategoryGroups()')) {
     name(g.id, `group:${g.name}`);
     for (const c of g.categories || []) name(c.id, `category:${c.name}`);

@@ -5,7 +5,7 @@
 // and category, budget amounts, a batch. It answers with what the calls returned,
 // without generated ids (those are compared through what the real client reads after).
 
-const { recentMonths, dayOffset } = require('./realistic-budget.js');
+const { recentMonths, dayOffset, monthOffset } = require('./realistic-budget.js');
 const { createRules, importWithRules } = require('./write-script-rules.js');
 
 // upstream's updateTransaction/deleteTransaction resolve before their write finishes.
@@ -325,6 +325,194 @@ async function bankImport(api) {
     }),
   );
   out.rulesImport = await attempt(() => importWithRules(api));
+  out.crud = await crudSteps(api);
+  return out;
+}
+
+// --- Accounts, account groups, categories, category groups, payees, tags, budget
+// cells and notes (writes-crud): every method with good and bad input. Upstream
+// writes part of a few failing calls before it throws (a NaN starting balance, a
+// transfer account without a payee, a transfer category that is not a string); those
+// steps undo what upstream left so that both twins read the same. ---
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/g;
+
+// Generated ids differ between the twins: answers keep their shape only.
+function withoutIds(value) {
+  if (typeof value === 'string') return value.replace(UUIDS, '<id>');
+  return value === undefined ? '<undefined>' : value;
+}
+
+async function crudSteps(api) {
+  const out = {};
+  const made = {};
+  const step = async (key, fn) => {
+    try {
+      const value = await fn();
+      if (typeof value === 'string' && UUID.test(value)) made[key] = value;
+      out[key] = { ok: withoutIds(value) };
+    } catch (err) {
+      out[key] = { error: { type: err && (err.type || err.name), message: withoutIds(err && err.message) } };
+    }
+  };
+  const months = recentMonths();
+  const byName = (list) => Object.fromEntries(list.map((x) => [x.name, x.id]));
+  const accounts = byName(await api.getAccounts());
+  const cats = byName(await api.getCategories());
+  const groups = byName(await api.getCategoryGroups());
+  const payees = await api.getPayees();
+  const payee = (name) => payees.find((p) => p.name === name).id;
+  const toChecking = payees.find((p) => p.transfer_acct === accounts.Checking).id;
+  const savings = (await api.getAccounts()).find((a) => a.name.startsWith('Savings')).id;
+
+  await step('note: undefined', () => api.updateNote(accounts.Checking, undefined));
+  await step('note: no id', () => api.updateNote(undefined, 'x'));
+  await step('note: number', () => api.updateNote(accounts.Checking, 5));
+  await step('note: null', () => api.updateNote(cats.Groceries, null));
+
+  await step('payee: new', () => api.createPayee({ name: ' Kept  as given ' }));
+  await step('payee: same name again', () => api.createPayee({ name: ' Kept  as given ' }));
+  await step('payee: no name', () => api.createPayee({}));
+  await step('payee: no object', () => api.createPayee());
+  await step('payee: update', () => api.updatePayee(made['payee: new'], { name: 'Updated payee', favorite: true, learn_categories: false }));
+  await step('payee: update null name', () => api.updatePayee(made['payee: new'], { name: null }));
+  await step('payee: update unknown field', () => api.updatePayee(made['payee: new'], { foo: 1 }));
+  await step('payee: update bad transfer_acct', () => api.updatePayee(made['payee: new'], { transfer_acct: 5 }));
+  await step('payee: update no id', () => api.updatePayee(undefined, { name: 'x' }));
+  await step('payee: update unknown id', () => api.updatePayee('no-such-payee', { name: 'Ghost payee' }));
+  await step('payee: delete unknown', () => api.deletePayee('no-such-payee-2'));
+  await step('payee: delete transfer payee', () => api.deletePayee(toChecking));
+  await step('payee: delete', () => api.deletePayee(made['payee: same name again']));
+  await step('merge: unknown target', () => api.mergePayees('no-such-payee-3', [payee('Bistro')]));
+  await step('merge: unknown id', () => api.mergePayees(payee('Bistro'), ['no-such-payee-3']));
+  await step('merge: not a list', () => api.mergePayees(payee('Bistro'), payee('Landlord')));
+  await step('merge: into a transfer payee', () => api.mergePayees(toChecking, [payee('Bistro')]));
+  await step('merge: with transfer payees', () => api.mergePayees(payee('Corner shop'), [payee('Bistro'), toChecking, made['payee: new'], payee('Unknown shop')]));
+
+  await step('account: float balance', () => api.createAccount({ name: 'Crud float' }, 123.456));
+  await step('account: string balance', () => api.createAccount({ name: 'Crud string', closed: true }, '500'));
+  await step('account: null balance', () => api.createAccount({ name: 'Crud empty' }, null));
+  await step('account: off budget', () => api.createAccount({ name: 'Crud off', offbudget: true }, -2500));
+  await step('account: no name', () => api.createAccount({}, 0));
+  await step('account: no object', () => api.createAccount());
+  await step('account: NaN balance', () => api.createAccount({ name: 'Crud NaN' }, 'abc'));
+  await step('account: NaN balance cleanup', async () => {
+    const left = (await api.getAccounts()).find((a) => a.name === 'Crud NaN');
+    if (left) await api.deleteAccount(left.id);
+  });
+  await step('account: update', () => api.updateAccount(made['account: float balance'], { name: 'Crud float renamed', offbudget: 'yes' }));
+  await step('account: update unknown column', () => api.updateAccount(accounts.Checking, { foo: 1 }));
+  await step('account: update null name', () => api.updateAccount(accounts.Checking, { name: null }));
+  await step('account: update boolean name', () => api.updateAccount(accounts.Checking, { name: true }));
+  await step('account: update nothing', () => api.updateAccount(accounts.Checking, {}));
+  await step('account: update no fields', () => api.updateAccount(accounts.Checking));
+  await step('account: close unknown', () => api.closeAccount('no-such-account'));
+  await step('account: close no id', () => api.closeAccount());
+  await step('account: close with balance, no transfer', () => api.closeAccount(savings));
+  await step('account: close into itself', () => api.closeAccount(savings, savings));
+  await step('account: close into an unknown account', () => api.closeAccount(savings, 'no-such-account-2'));
+  await step('account: reopen after failed close', () => api.reopenAccount(savings));
+  await step('account: close without balance', () => api.closeAccount(made['account: null balance']));
+  await step('account: close again', () => api.closeAccount(made['account: null balance']));
+  await step('account: reopen', () => api.reopenAccount(made['account: null balance']));
+  await step('account: reopen no id', () => api.reopenAccount());
+  await step('account: delete closed account', () => api.deleteAccount(accounts['Old account']));
+  await step('account: delete without transactions', () => api.deleteAccount(made['account: null balance']));
+  await step('account: delete with transactions and transfers', () => api.deleteAccount(accounts.Brokerage));
+
+  await step('account group: no name', () => api.createAccountGroup({}));
+  await step('account group: new', () => api.createAccountGroup({ name: 'Crud banks' }));
+  await step('account group: second', () => api.createAccountGroup({ name: 'Crud cards' }));
+  await step('account group: duplicate', () => api.createAccountGroup({ name: 'CRUD BANKS' }));
+  await step('account group: update no name', () => api.updateAccountGroup(made['account group: new'], {}));
+  await step('account group: update duplicate', () => api.updateAccountGroup(made['account group: new'], { name: 'crud cards' }));
+  await step('account group: update', () => api.updateAccountGroup(made['account group: new'], { name: 'Crud banks 2' }));
+  await step('account group: assign', () => api.updateAccount(accounts.Checking, { account_group_id: made['account group: new'] }));
+  await step('account group: assign second', () => api.updateAccount(accounts['Credit card'], { account_group_id: made['account group: second'] }));
+  await step('account group: delete', () => api.deleteAccountGroup(made['account group: new']));
+
+  await step('group: duplicate', () => api.createCategoryGroup({ name: 'bills' }));
+  await step('group: duplicate hidden', () => api.createCategoryGroup({ name: 'FUN' }));
+  await step('group: no name', () => api.createCategoryGroup({}));
+  await step('group: new hidden', () => api.createCategoryGroup({ name: 'Crud group', hidden: true, is_income: true }));
+  await step('group: update without name', () => api.updateCategoryGroup(groups.Food, { hidden: true }));
+  await step('group: update duplicate', () => api.updateCategoryGroup(groups.Food, { name: 'Bills' }));
+  await step('group: update with categories', () => api.updateCategoryGroup(groups.Food, { name: 'Food', categories: [{ name: 'x', group_id: 'y' }] }));
+  await step('group: update nulls', () => api.updateCategoryGroup(groups.Food, { name: 'Food', hidden: null, is_income: null }));
+  await step('group: update', () => api.updateCategoryGroup(made['group: new hidden'], { name: 'Crud group renamed', hidden: false, sort_order: 5 }));
+  await step('group: update no fields', () => api.updateCategoryGroup(made['group: new hidden']));
+
+  await step('category: duplicate', () => api.createCategory({ name: ' rent ', group_id: groups.Bills }));
+  await step('category: no group', () => api.createCategory({ name: 'Crud x' }));
+  await step('category: no name', () => api.createCategory({ group_id: groups.Bills }));
+  await step('category: unknown group', () => api.createCategory({ name: 'Crud orphan', group_id: 'no-such-group' }));
+  await step('category: new', () => api.createCategory({ name: ' Crud first ', group_id: groups.Bills, hidden: 1 }));
+  await step('category: another', () => api.createCategory({ name: 'Crud second', group_id: groups.Bills }));
+  await step('category: in new group', () => api.createCategory({ name: 'Crud only', group_id: made['group: new hidden'] }));
+  const incomeGroup = (await api.getCategoryGroups()).find((g) => g.is_income).id;
+  await step('category: income', () => api.createCategory({ name: 'Crud income', group_id: incomeGroup, is_income: true }));
+  await step('category: update without name', () => api.updateCategory(cats.Rent, { hidden: true }));
+  await step('category: update no fields', () => api.updateCategory(cats.Rent));
+  await step('category: update unknown field', () => api.updateCategory(cats.Rent, { name: 'Rent', foo: 1 }));
+  await step('category: hide', () => api.updateCategory(cats.Rent, { name: ' Rent ', hidden: true }));
+  await step('category: update nulls', () => api.updateCategory(cats.Rent, { name: 'Rent', group_id: null, is_income: null }));
+  await step('category: move to another group', () => api.updateCategory(cats.Internet, { name: 'Internet', group_id: groups.Food }));
+  await step('category: rename to an existing name', () => api.updateCategory(made['category: another'], { name: 'Power' }));
+  await step('category: delete unknown', () => api.deleteCategory('no-such-category'));
+  await step('category: delete no id', () => api.deleteCategory());
+  await step('category: delete, unknown transfer', () => api.deleteCategory(cats.Power, 'no-such-category'));
+  await step('category: delete, income transfer', () => api.deleteCategory(cats.Power, cats.Income));
+  await step('category: delete with transfer', () => api.deleteCategory(cats.Internet, cats.Power));
+  await step('category: delete without transfer', () => api.deleteCategory(cats.Restaurants));
+  await step('category: delete income with transfer', () => api.deleteCategory(cats['Side gig'], made['category: income']));
+  await step('group: delete with transfer', () => api.deleteCategoryGroup(groups.Fun, cats.Groceries));
+  await step('group: delete', () => api.deleteCategoryGroup(made['group: new hidden']));
+
+  await step('tag: no text', () => api.createTag({}));
+  await step('tag: existing text', () => api.createTag({ tag: 'food' }));
+  await step('tag: trimmed', () => api.createTag({ tag: ' crud ', color: ' #123456 ' }));
+  await step('tag: plain', () => api.createTag({ tag: 'crudplain' }));
+  await step('tag: update unknown column', () => api.updateTag(made['tag: plain'], { foo: 1 }));
+  await step('tag: update', () => api.updateTag(made['tag: plain'], { color: '#000000', hidden: true, tag: 'crudplain2' }));
+  await step('tag: delete', () => api.deleteTag(made['tag: plain']));
+  await step('tag: revive', () => api.createTag({ tag: 'crudplain2', description: 'back' }));
+
+  await step('budget: fraction', () => api.setBudgetAmount(months[11], cats.Groceries, 1.5));
+  await step('budget: string amount', () => api.setBudgetAmount(months[11], cats.Groceries, '100'));
+  await step('budget: no category', () => api.setBudgetAmount(months[11], undefined, 1));
+  await step('budget: number month', () => api.setBudgetAmount(202601, cats.Groceries, 1));
+  await step('budget: day as month', () => api.setBudgetAmount(`${months[10]}-15`, cats.Groceries, 7));
+  await step('budget: short month', () => api.setBudgetAmount(`${months[10].slice(0, 5)}1`, cats.Groceries, 8));
+  await step('budget: too large', () => api.setBudgetAmount(months[11], cats.Groceries, 2 ** 52));
+  await step('budget: income category', () => api.setBudgetAmount(months[11], cats.Income, 5));
+  await step('budget: future month', () => api.setBudgetAmount(monthOffset(5), cats.Groceries, 555));
+  await step('budget: unknown category', () => api.setBudgetAmount(months[11], 'no-such-category', 5));
+  await step('carryover: bad month', () => api.setBudgetCarryover('bad', cats.Groceries, true));
+  await step('carryover: before the budget', () => api.setBudgetCarryover('1990-01', cats.Groceries, true));
+  await step('carryover: after the budget', () => api.setBudgetCarryover(monthOffset(12), cats.Groceries, true));
+  await step('carryover: number month', () => api.setBudgetCarryover(5, cats.Groceries, true));
+  await step('carryover: income category', () => api.setBudgetCarryover(months[11], cats.Income, true));
+  await step('carryover: unknown category', () => api.setBudgetCarryover(months[11], 'no-such-category', true));
+  await step('carryover: no category', () => api.setBudgetCarryover(months[11], undefined, true));
+  await step('carryover: on', () => api.setBudgetCarryover(months[9], cats.Groceries, 'yes'));
+  await step('carryover: off from a later month', () => api.setBudgetCarryover(monthOffset(2), cats.Groceries, false));
+  await step('hold: zero', () => api.holdBudgetForNextMonth(months[11], 0));
+  await step('hold: bad month', () => api.holdBudgetForNextMonth('x', 10));
+  await step('reset hold: bad month', () => api.resetBudgetHold('bad'));
+  await step('reset hold: no month', () => api.resetBudgetHold());
+  await step('reset hold: held month', () => api.resetBudgetHold(months[8]));
+  await step('reset hold: month without a hold', () => api.resetBudgetHold(months[2]));
+
+  await step('account: close, transfer category not a string', () => api.closeAccount(made['account: string balance'], accounts.Checking, 5));
+  await step('account: reopen after that', () => api.reopenAccount(made['account: string balance']));
+  // Envelope budgets hold up to the month's to-budget; tracking budgets hold nothing.
+  await step('hold: some', () => api.holdBudgetForNextMonth(months[10], 100));
+  await step('hold: more than the to-budget', () => api.holdBudgetForNextMonth(months[9], 10 ** 12));
+  await step('hold: string amount', () => api.holdBudgetForNextMonth(months[7], '250'));
+  await step('hold: after the budget', () => api.holdBudgetForNextMonth(monthOffset(12), 5));
+  // Not native yet: the transfer runs the rules over its counterpart.
+  await step('account: close with a transfer', () => api.closeAccount(made['account: float balance'], accounts.Checking, cats.Groceries));
   return out;
 }
 

@@ -181,6 +181,120 @@ fn write_json(out: &mut String, v: &Value, pretty: bool, depth: usize) {
     }
 }
 
+/// `Number(v)` (ToNumber) of a value as the client sends it.
+pub fn to_number(v: Option<&Value>) -> f64 {
+    match v {
+        None => f64::NAN,
+        Some(Value::Null) => 0.0,
+        Some(Value::Bool(b)) => f64::from(u8::from(*b)),
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        Some(Value::String(s)) => string_to_number(s),
+        Some(other) => match date_millis(other) {
+            Some(ms) => ms.unwrap_or(f64::NAN),
+            None => string_to_number(&to_string(Some(other))),
+        },
+    }
+}
+
+/// ToNumber of a string: surrounding white space ignored, empty is 0, `Infinity`,
+/// `0x`/`0o`/`0b` integers, else a decimal literal or NaN.
+fn string_to_number(s: &str) -> f64 {
+    let t = trim(s);
+    if t.is_empty() {
+        return 0.0;
+    }
+    let radix = |prefix: &[&str], radix: u32| {
+        prefix.iter().find_map(|p| t.strip_prefix(p)).map(|digits| {
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                f64::NAN
+            } else {
+                digits.chars().fold(0.0, |acc, c| {
+                    acc * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
+                })
+            }
+        })
+    };
+    if let Some(n) = radix(&["0x", "0X"], 16)
+        .or_else(|| radix(&["0o", "0O"], 8))
+        .or_else(|| radix(&["0b", "0B"], 2))
+    {
+        return n;
+    }
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let negative = t.starts_with('-');
+    if unsigned == "Infinity" {
+        return if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+    }
+    if !is_decimal_literal(unsigned) {
+        return f64::NAN;
+    }
+    t.parse().unwrap_or(f64::NAN)
+}
+
+/// StrUnsignedDecimalLiteral: digits with an optional fraction and exponent, or a
+/// fraction alone (Rust's float parser also takes `inf` and `nan`, JavaScript does not).
+fn is_decimal_literal(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+/// `Math.round`: the nearest integer, halves toward +Infinity.
+pub fn math_round(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    let floor = x.floor();
+    if x - floor >= 0.5 {
+        floor + 1.0
+    } else {
+        floor
+    }
+}
+
+/// A property read `v.prop` (`None` is `undefined`): V8's TypeError on `undefined` and
+/// `null`; primitives have none of the properties these writes read.
+pub fn property<'a>(v: Option<&'a Value>, prop: &str) -> crate::Result<Option<&'a Value>> {
+    match v {
+        None | Some(Value::Null) => Err(type_error(format!(
+            "Cannot read properties of {} (reading '{prop}')",
+            to_string(v)
+        ))),
+        Some(obj @ Value::Object(o)) if date_millis(obj).is_none() => Ok(o.get(prop)),
+        Some(_) => Ok(None),
+    }
+}
+
+/// A method call `expr.method()` on a string: V8's TypeError when the value is not one.
+pub fn string_method<'a>(v: Option<&'a Value>, expr: &str, method: &str) -> crate::Result<&'a str> {
+    match v {
+        Some(Value::String(s)) => Ok(s),
+        None | Some(Value::Null) => Err(type_error(format!(
+            "Cannot read properties of {} (reading '{method}')",
+            to_string(v)
+        ))),
+        Some(_) => Err(type_error(format!("{expr}.{method} is not a function"))),
+    }
+}
+
+/// What V8 throws as a `TypeError`, word for word.
+pub fn type_error(message: impl Into<String>) -> crate::BudgetError {
+    crate::BudgetError::TypeError(message.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,5 +322,23 @@ mod tests {
         assert_eq!(to_string(Some(&json!([1, null, "a"]))), "1,,a");
         assert_eq!(to_string(Some(&json!(1.5))), "1.5");
         assert!(is_integer(&json!(3.0)) && !is_integer(&json!(3.5)) && !is_integer(&json!("3")));
+    }
+
+    #[test]
+    fn numbers_and_strings_as_javascript_converts_them() {
+        let n = |v: Value| to_number(Some(&v));
+        assert_eq!(n(json!(" 12.5 ")), 12.5);
+        assert_eq!(n(json!("")), 0.0);
+        assert_eq!(n(json!("0x1f")), 31.0);
+        assert_eq!(n(json!("-Infinity")), f64::NEG_INFINITY);
+        assert_eq!(n(json!(".5e1")), 5.0);
+        assert!(n(json!("inf")).is_nan() && n(json!("1_0")).is_nan() && n(json!("abc")).is_nan());
+        assert_eq!(n(json!([7])), 7.0);
+        assert!(n(json!({})).is_nan());
+        assert_eq!(math_round(2.5), 3.0);
+        assert_eq!(math_round(-2.5), -2.0);
+        assert_eq!(math_round(0.49999999999999994), 0.0);
+        assert_eq!(trim("\u{feff} a\u{a0}"), "a");
+        assert_eq!(trim("\u{85}a"), "\u{85}a");
     }
 }

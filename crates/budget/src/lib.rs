@@ -22,6 +22,7 @@ pub mod args;
 pub mod budget_months;
 pub mod categories;
 pub mod changes;
+pub mod crud_write;
 pub mod dates;
 pub mod error;
 pub mod json;
@@ -123,6 +124,61 @@ pub const WRITES: &[(&str, WriteFn)] = &[
     ("addTransactions", transactions_write::add_transactions),
     ("updateTransaction", transactions_write::update_transaction),
     ("deleteTransaction", transactions_write::delete_transaction),
+    ("createAccount", crud_write::accounts::create_account),
+    ("updateAccount", crud_write::accounts::update_account),
+    ("closeAccount", crud_write::accounts::close_account),
+    ("reopenAccount", crud_write::accounts::reopen_account),
+    ("deleteAccount", crud_write::accounts::delete_account),
+    (
+        "createAccountGroup",
+        crud_write::account_groups::create_account_group,
+    ),
+    (
+        "updateAccountGroup",
+        crud_write::account_groups::update_account_group,
+    ),
+    (
+        "deleteAccountGroup",
+        crud_write::account_groups::delete_account_group,
+    ),
+    (
+        "createCategoryGroup",
+        crud_write::categories::create_category_group,
+    ),
+    (
+        "updateCategoryGroup",
+        crud_write::categories::update_category_group,
+    ),
+    (
+        "deleteCategoryGroup",
+        crud_write::categories::delete_category_group,
+    ),
+    ("createCategory", crud_write::categories::create_category),
+    ("updateCategory", crud_write::categories::update_category),
+    ("deleteCategory", crud_write::categories::delete_category),
+    ("createPayee", crud_write::payees::create_payee),
+    ("updatePayee", crud_write::payees::update_payee),
+    ("deletePayee", crud_write::payees::delete_payee),
+    ("mergePayees", crud_write::payees::merge_payees),
+    ("createTag", crud_write::tags::create_tag),
+    ("updateTag", crud_write::tags::update_tag),
+    ("deleteTag", crud_write::tags::delete_tag),
+    (
+        "setBudgetAmount",
+        crud_write::budget_cells::set_budget_amount,
+    ),
+    (
+        "setBudgetCarryover",
+        crud_write::budget_cells::set_budget_carryover,
+    ),
+    (
+        "holdBudgetForNextMonth",
+        crud_write::budget_cells::hold_budget_for_next_month,
+    ),
+    (
+        "resetBudgetHold",
+        crud_write::budget_cells::reset_budget_hold,
+    ),
 ];
 
 /// Whether `method` is one of [`WRITES`].

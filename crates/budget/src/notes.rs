@@ -3,9 +3,8 @@
 use serde_json::Value;
 
 use crate::rows::{col, object, plain};
-use actual_sync::Value as Cell;
 
-use crate::{args, Budget, BudgetError, Result, Writer};
+use crate::{args, Budget, Result, Writer};
 
 /// `getNote(id)`: `{ id, note }`, or null when there is none.
 pub fn get_note(b: &Budget, args: &Value) -> Result<Value> {
@@ -26,26 +25,13 @@ pub fn get_note(b: &Budget, args: &Value) -> Result<Value> {
 }
 
 /// `updateNote(id, note)`: `db.update('notes', { id, note })`; resolves to undefined.
+/// An `undefined` note is still a field of that update, and upstream fails to apply it.
 pub fn update_note(w: &mut Writer, args: &Value) -> Result<Value> {
-    let Some(id) = args::opt_str(args, "id")? else {
-        return Err(BudgetError::invalid(
-            "invalid-argument",
-            "update: id is required",
-        ));
+    let id = crate::crud_write::row_id(args.get("id"))?;
+    let Some(note) = args.get("note") else {
+        return Err(crate::schema_fields::invalid_schema());
     };
-    let note = match args.get("note") {
-        // An `undefined` note is left out of the update, which then has no field.
-        None => return Ok(Value::Null),
-        Some(Value::Null) => Cell::Null,
-        Some(Value::String(s)) => Cell::String(s.clone()),
-        Some(Value::Number(n)) => Cell::Number(n.as_f64().unwrap_or(0.0)),
-        Some(other) => {
-            return Err(BudgetError::invalid(
-                "invalid-argument",
-                format!("the note must be a string, not {other}"),
-            ))
-        }
-    };
-    w.changes.update("notes", id, vec![("note", note)])?;
+    let note = crate::schema_fields::raw_cell(note)?;
+    w.changes.update("notes", &id, vec![("note", note)])?;
     Ok(Value::Null)
 }

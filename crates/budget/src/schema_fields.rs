@@ -33,6 +33,8 @@ pub enum Default {
     False,
     /// `Date.now()`.
     Now,
+    /// `{ source: 'notes' }` (categories' `template_settings`).
+    NotesTemplate,
 }
 
 /// One field of a table's schema.
@@ -107,6 +109,52 @@ pub const TRANSACTIONS: Table = Table {
     ],
 };
 
+/// `schema.payees`.
+pub const PAYEES: Table = Table {
+    name: "payees",
+    fields: &[
+        f("id", "id", Type::Id),
+        required(f("name", "name", Type::String)),
+        f("transfer_acct", "transfer_acct", Type::Id),
+        f("tombstone", "tombstone", Type::Boolean),
+        f("favorite", "favorite", Type::Boolean),
+        f("learn_categories", "learn_categories", Type::Boolean),
+    ],
+};
+
+/// `schema.categories` (`group` is stored as `cat_group`).
+pub const CATEGORIES: Table = Table {
+    name: "categories",
+    fields: &[
+        f("id", "id", Type::Id),
+        f("name", "name", Type::String),
+        f("is_income", "is_income", Type::Boolean),
+        f("hidden", "hidden", Type::Boolean),
+        f("group", "cat_group", Type::Id),
+        f("goal_def", "goal_def", Type::String),
+        f("cleanup_def", "cleanup_def", Type::String),
+        with_default(
+            f("template_settings", "template_settings", Type::Json),
+            Default::NotesTemplate,
+        ),
+        f("sort_order", "sort_order", Type::Float),
+        f("tombstone", "tombstone", Type::Boolean),
+    ],
+};
+
+/// `schema.category_groups`.
+pub const CATEGORY_GROUPS: Table = Table {
+    name: "category_groups",
+    fields: &[
+        f("id", "id", Type::Id),
+        f("name", "name", Type::String),
+        f("is_income", "is_income", Type::Boolean),
+        f("hidden", "hidden", Type::Boolean),
+        f("sort_order", "sort_order", Type::Float),
+        f("tombstone", "tombstone", Type::Boolean),
+    ],
+};
+
 impl Table {
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.name == name)
@@ -126,6 +174,7 @@ impl Table {
                             Default::True => Value::Bool(true),
                             Default::False => Value::Bool(false),
                             Default::Now => js::number(now_ms),
+                            Default::NotesTemplate => serde_json::json!({ "source": "notes" }),
                         };
                         obj.insert(field.name.to_string(), value);
                     }
@@ -241,18 +290,29 @@ pub fn input_value(value: &Value, ty: Type) -> Result<Cell> {
             }
         }
         Type::Json => Cell::String(js::stringify(value, false)),
-        Type::Float | Type::String => match value {
-            Value::String(s) => Cell::String(s.clone()),
-            Value::Number(n) => Cell::Number(n.as_f64().unwrap_or(f64::NAN)),
-            other => {
-                return Err(thrown(format!(
-                    "Unserializable value type: {}",
-                    js::stringify(other, false)
-                )))
-            }
-        },
+        // Passed through as they are: anything but a string or a number then fails
+        // where the message is applied (the SQLite driver binds nothing else).
+        Type::Float | Type::String => raw_cell(value)?,
     };
     Ok(cell)
+}
+
+/// A value a message can carry as it is (`db.update`/`db.insert` of fields that skip
+/// the schema): strings, numbers and null. Anything else fails to bind when upstream
+/// applies the message, which rejects the whole change as `invalid-schema`.
+pub fn raw_cell(value: &Value) -> Result<Cell> {
+    match value {
+        Value::Null => Ok(Cell::Null),
+        Value::String(s) => Ok(Cell::String(s.clone())),
+        Value::Number(n) => Ok(Cell::Number(n.as_f64().unwrap_or(f64::NAN))),
+        _ => Err(invalid_schema()),
+    }
+}
+
+/// `SyncError: invalid-schema`: a message upstream could not apply (an unknown
+/// column, a value SQLite cannot bind); nothing of that change is written.
+pub fn invalid_schema() -> BudgetError {
+    thrown("SyncError: invalid-schema".to_string())
 }
 
 /// `/^\d{4}-\d{2}-\d{2}$/`.

@@ -81,9 +81,19 @@ pub fn get_budget_month(b: &Budget, args: &Value) -> Result<Value> {
     Ok(month_answer(&sheet.inputs, month, &sheet.months[index]))
 }
 
+/// The envelope sheet's `to-budget` of an API month (`None` in a tracking budget,
+/// which has no such cell, or for a month the API does not list).
+pub fn to_budget(b: &Budget, month: &str) -> Result<Option<i64>> {
+    let sheet = COMPUTED.get_or_compute(b, || Computed::compute(b))?;
+    Ok(sheet
+        .range
+        .api_index(month)
+        .and_then(|i| sheet.months[i].summary.to_budget))
+}
+
 /// validateMonth's format check: `month.match(/^\d{4}-\d{2}$/)`, and the TypeError a
 /// value without `match` gives.
-fn month_argument(args: &Value) -> Result<&str> {
+pub fn month_argument(args: &Value) -> Result<&str> {
     match args.get("month") {
         Some(Value::String(s)) => {
             let b = s.as_bytes();
