@@ -18,9 +18,11 @@ const bases = {};
 
 test.before(async () => {
   server = await h.startServer();
-  bases.envelope = await h.createRealisticBudget(server, { name: 'Write base' });
-  bases.tracking = await h.createRealisticBudget(server, { name: 'Write base tracking', budgetType: 'tracking' });
-  bases.encrypted = await h.createRealisticBudget(server, { name: 'Write base encrypted', encryptPassword: KEY_PASSWORD });
+  // Rules the native engine runs; a rule it does not (a template action) is tested below.
+  const runnable = { withUnrunnableRules: false };
+  bases.envelope = await h.createRealisticBudget(server, { name: 'Write base', ...runnable });
+  bases.tracking = await h.createRealisticBudget(server, { name: 'Write base tracking', budgetType: 'tracking', ...runnable });
+  bases.encrypted = await h.createRealisticBudget(server, { name: 'Write base encrypted', encryptPassword: KEY_PASSWORD, ...runnable });
   // No rules or schedules: imports and adds then run natively without a rules engine.
   bases['no-rules'] = await h.createRealisticBudget(server, { name: 'Write base no rules', withRules: false });
 });
@@ -65,3 +67,33 @@ for (const kind of ['envelope', 'tracking', 'encrypted', 'no-rules']) {
     assert.deepEqual(ourScript.loaded, [], 'the script loaded no @actual-app module');
   });
 }
+
+test('a rule with a template action: the import is refused natively, nothing written, and the official engine does it as upstream', async () => {
+  const base = await h.createRealisticBudget(server, { name: 'Write base templates' });
+  const api = require('../index.js');
+  const file = [{ date: '2026-03-03', amount: -4200, payee_name: 'Template shop', imported_payee: 'templ shop', imported_id: 'tmpl-1' }];
+
+  const client = await api.createClient({ dataDir: h.tempDir(), serverURL: server.url, password: server.password });
+  await client.downloadBudget(base.syncId);
+  const checking = await client.getIDByName('accounts', 'Checking');
+  const before = await client.getTransactions(checking, '1995-01-01', '2199-12-31');
+  const err = await client.importTransactions(checking, file).then(() => assert.fail('expected a refusal'), (e) => e);
+  assert.ok(err instanceof api.UnsupportedError, `${err.name}: ${err.message}`);
+  assert.equal(err.code, 'unsupported-feature');
+  assert.match(err.message, /template/);
+  assert.deepEqual(await client.getTransactions(checking, '1995-01-01', '2199-12-31'), before, 'nothing was written');
+  await client.shutdown();
+
+  // The module-level API hands the whole call to the official engine: the same result
+  // as @actual-app/api's own import on a twin.
+  const [theirTwin, ourTwin] = [await twinBudget(server, base, 'template twin upstream'), await twinBudget(server, base, 'template twin ours')];
+  await api.init({ dataDir: h.tempDir(), serverURL: server.url, password: server.password });
+  await api.downloadBudget(ourTwin.syncId);
+  const ours = await api.importTransactions(checking, file);
+  await api.shutdown();
+  const theirs = await h.runWorker({ op: 'importFile', dataDir: h.tempDir(), serverURL: server.url, password: server.password, syncId: theirTwin.syncId, account: 'Checking', file });
+  assert.deepEqual({ errors: ours.errors, added: ours.added.length, updated: ours.updated.length }, theirs);
+  const [readTheirs, readOurs] = await Promise.all([readBack(theirTwin), readBack(ourTwin)]);
+  const diffs = differences(readTheirs, readOurs);
+  assert.deepEqual(diffs, [], report(diffs, readTheirs, readOurs));
+});

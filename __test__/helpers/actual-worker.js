@@ -194,7 +194,7 @@ async function bulkChanges() {
 async function buildRealistic() {
   const { populate, changeAfterUpload } = require('./realistic-budget.js');
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
-  await api.runImport(args.name, () => populate(api, { budgetType: args.budgetType, withRules: args.withRules !== false }));
+  await api.runImport(args.name, () => populate(api, { budgetType: args.budgetType, withRules: args.withRules !== false, withUnrunnableRules: args.withUnrunnableRules !== false }));
   const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
   const local = await findLocal((b) => b.name === args.name);
   if (args.encryptPassword) {
@@ -284,7 +284,18 @@ async function rulesRun() {
   return { transactions, results, payeesBefore, payees: payees.map((p) => ({ id: p.id, name: p.name })) };
 }
 
-const ops = { buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// Downloads, imports args.file into the account named args.account, syncs and closes.
+async function importFile() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const account = await api.getIDByName('accounts', args.account);
+  const result = await api.importTransactions(account, args.file);
+  await api.sync();
+  await api.shutdown();
+  return { errors: result.errors, added: result.added.length, updated: result.updated.length };
+}
+
+const ops = { buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

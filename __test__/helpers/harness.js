@@ -180,8 +180,8 @@ function downloadInChild(env) {
 }
 
 /** Builds a realistic budget (realistic-budget.js) on `server`; returns { id, syncId, cloudFileId }. */
-function createRealisticBudget(server, { name, budgetType = 'envelope', encryptPassword, withRules = true } = {}) {
-  return runWorker({ op: 'buildRealistic', name, budgetType, encryptPassword, withRules, dataDir: tempDir('actual-fixture-'), changeDir: tempDir('actual-fixture-'), serverURL: server.url, password: server.password });
+function createRealisticBudget(server, { name, budgetType = 'envelope', encryptPassword, withRules = true, withUnrunnableRules = true } = {}) {
+  return runWorker({ op: 'buildRealistic', name, budgetType, encryptPassword, withRules, withUnrunnableRules, dataDir: tempDir('actual-fixture-'), changeDir: tempDir('actual-fixture-'), serverURL: server.url, password: server.password });
 }
 
 /** Runs helpers/<script> with this package in a child process; resolves to its { answers, loaded }. */

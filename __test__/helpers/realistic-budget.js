@@ -53,7 +53,7 @@ async function categoryIds(api) {
  * switches it to a tracking budget before any amount is set. `withRules: false` leaves
  * out the rules and the schedules (whose rules also run on imports).
  */
-async function populate(api, { budgetType = 'envelope', withRules = true } = {}) {
+async function populate(api, { budgetType = 'envelope', withRules = true, withUnrunnableRules = true } = {}) {
   if (budgetType === 'tracking') {
     await api.internal.send('preferences/save', { id: 'budgetType', value: 'tracking' });
   }
@@ -142,7 +142,7 @@ async function populate(api, { budgetType = 'envelope', withRules = true } = {})
   await api.setBudgetCarryover(months[4], cat.Groceries, true);
   await api.setBudgetCarryover(months[6], cat.Restaurants, true);
 
-  if (withRules) await addRulesAndSchedules(api, { cat, acct, groups: { bills, food }, transferPayee, months });
+  if (withRules) await addRulesAndSchedules(api, { cat, acct, groups: { bills, food }, transferPayee, months, withUnrunnableRules });
 
   await api.updateNote(cat.Groceries, 'Weekly shop, #food');
   await api.updateNote(acct.Checking, 'Main account');
@@ -164,7 +164,7 @@ async function populate(api, { budgetType = 'envelope', withRules = true } = {})
 }
 
 /** The fixture's rules and schedules (fixture-rules.js adds the many more). */
-async function addRulesAndSchedules(api, { cat, acct, groups, transferPayee, months }) {
+async function addRulesAndSchedules(api, { cat, acct, groups, transferPayee, months, withUnrunnableRules }) {
   await api.createRule({
     stage: 'pre',
     conditionsOp: 'and',
@@ -201,7 +201,7 @@ async function addRulesAndSchedules(api, { cat, acct, groups, transferPayee, mon
     amountOp: 'isbetween',
     date: `${monthOffset(1)}-08`,
   });
-  await populateRulesAndSchedules(api, { cat, acct, groups, transferPayee, months });
+  await populateRulesAndSchedules(api, { cat, acct, groups, transferPayee, months, withUnrunnableRules });
 }
 
 /** Changes made after the upload, with a normal (syncing) session. */
