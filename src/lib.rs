@@ -2,5 +2,4 @@
 //! `crates/`; this file converts arguments and errors at the boundary.
 
 mod errors;
-mod gateway;
 mod native_client;

@@ -10,7 +10,8 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVER_BIN = path.join(ROOT, 'node_modules/@actual-app/sync-server/build/bin/actual-server.js');
 const WORKER = path.join(__dirname, 'actual-worker.js');
-const GATEWAY_BIN = path.join(ROOT, 'bin/actual-token-gateway.js');
+// The gateway's own package (an npm workspace): its launcher, as node_modules/.bin runs it.
+const GATEWAY_BIN = path.join(ROOT, 'packages/gateway/bin/actual-token-gateway.js');
 
 // Every temporary folder a test process makes is removed when it exits (set
 // ACTUAL_TEST_KEEP_TMP=1 to keep them for a post-mortem).
