@@ -45,6 +45,12 @@ enum Command {
     /// Manage the gateway key that seals the stored sessions.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Exit 0 when the gateway at --listen answers GET /gateway/health (for a
+    /// container's HEALTHCHECK, which has no curl).
+    Health {
+        #[arg(long, env = "ACTUAL_GATEWAY_LISTEN", default_value = DEFAULT_LISTEN)]
+        listen: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -209,6 +215,7 @@ async fn dispatch(command: Command) -> Result<()> {
         Command::Token(TokenCommand::Revoke(a)) => change(a, Change::Revoke).await,
         Command::Key(KeyCommand::Rotate { db, key }) => rotate(db.db, key).await,
         Command::Key(KeyCommand::ForgetSessions { db, key }) => forget(db.db, key).await,
+        Command::Health { listen } => health(&listen).await,
     }
 }
 
@@ -439,6 +446,35 @@ async fn forget(db: PathBuf, key: KeyArgs) -> Result<()> {
     let source = KeySource::resolve(key.key_file, &db);
     let n = blocking(move || sessions::forget(&Store::open(&db)?, &source)).await?;
     println!("Dropped {n} stored session(s); owners run `actual-token-gateway login` to revive their tokens.");
+    Ok(())
+}
+
+async fn health(listen: &str) -> Result<()> {
+    // A wildcard listen address is reached on loopback.
+    let addr = listen
+        .replacen("0.0.0.0:", "127.0.0.1:", 1)
+        .replacen("[::]:", "[::1]:", 1);
+    let url = upstream::parse_url(&format!("http://{addr}"))?;
+    actual_protocol::transport::install_crypto_provider();
+    let network =
+        |e: reqwest::Error| GatewayError::Network(actual_protocol::transport::describe(&e));
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .map_err(network)?;
+    let res = client
+        .get(url.join("gateway/health").expect("static path"))
+        .send()
+        .await
+        .map_err(network)?;
+    if !res.status().is_success() {
+        return Err(GatewayError::Network(format!(
+            "health check answered {}",
+            res.status()
+        )));
+    }
+    println!("healthy");
     Ok(())
 }
 

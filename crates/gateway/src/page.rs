@@ -25,7 +25,7 @@ use crate::api;
 use crate::app::{log, App};
 use crate::body::is_json;
 use crate::registry::Session;
-use crate::reply::{bad_gateway, error_reply, full, ok, too_many, Body};
+use crate::reply::{bad_gateway, error_reply, full, json_reply, ok, too_many, Body};
 use crate::upstream::{owner_of, Failure};
 use crate::websession::{self, WebSession};
 
@@ -91,7 +91,10 @@ async fn route(app: &Arc<App>, parts: &Parts, body: Incoming, ip: IpAddr) -> Res
         return forbidden("cross-origin-request");
     }
     match (path, reads) {
-        ("/gateway/health", true) => ok(serde_json::json!({ "status": "UP" })),
+        // As upstream's /health: no upstream call, so a container's check stays cheap.
+        ("/gateway/health", true) => {
+            json_reply(StatusCode::OK, serde_json::json!({ "status": "UP" }))
+        }
         ("/gateway/tokens", true) => {
             let mut res = asset("text/html; charset=utf-8", HTML);
             res.headers_mut()
@@ -286,11 +289,13 @@ async fn sign_in(app: &Arc<App>, parts: &Parts, body: Incoming, ip: IpAddr) -> R
         log(format!("could not store the owner's session: {e}"));
         return error_reply(StatusCode::INTERNAL_SERVER_ERROR, "internal-error", None);
     }
-    let name = user
-        .display_name
-        .clone()
-        .or(user.user_name.clone())
-        .unwrap_or_else(|| "Actual user".into());
+    // A password server's one user has no name of its own.
+    let name = [&user.display_name, &user.user_name]
+        .into_iter()
+        .flatten()
+        .find(|n| !n.trim().is_empty())
+        .cloned()
+        .unwrap_or_else(|| "the server password".into());
     let (cookie, web) = match app.web.create(owner, name, session) {
         Ok(x) => x,
         Err(_) => return error_reply(StatusCode::INTERNAL_SERVER_ERROR, "internal-error", None),
