@@ -15,7 +15,7 @@ use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 
-use crate::app::{check_token, log, App};
+use crate::app::{check_token, log, log_reply, App};
 use crate::body::read_capped;
 use crate::error::GatewayError;
 use crate::extract::{header_token, session_of};
@@ -74,13 +74,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, ip: IpAddr) -> Respo
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let res = handle_inner(app, &parts, body, ip).await;
-    log(format!(
-        "{} {} -> {} ({} ms)",
-        parts.method,
-        parts.uri.path(),
-        res.status().as_u16(),
-        started.elapsed().as_millis()
-    ));
+    log_reply(&parts, res.status(), started);
     res
 }
 

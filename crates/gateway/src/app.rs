@@ -61,6 +61,18 @@ pub fn log(line: impl AsRef<str>) {
     eprintln!("[actual-token-gateway] {}", line.as_ref());
 }
 
+/// Logs a request the gateway answered itself: method, path (never a query, which
+/// could carry anything), status and time.
+pub fn log_reply(parts: &hyper::http::request::Parts, status: StatusCode, started: Instant) {
+    log(format!(
+        "{} {} -> {} ({} ms)",
+        parts.method,
+        parts.uri.path(),
+        status.as_u16(),
+        started.elapsed().as_millis()
+    ));
+}
+
 impl App {
     pub fn new(upstream: Upstream, store: Arc<Store>, key: GatewayKey, config: &Config) -> App {
         App {

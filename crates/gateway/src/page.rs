@@ -22,7 +22,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 
 use crate::api;
-use crate::app::{log, App};
+use crate::app::{log, log_reply, App};
 use crate::body::is_json;
 use crate::registry::Session;
 use crate::reply::{bad_gateway, error_reply, full, json_reply, ok, too_many, Body};
@@ -53,13 +53,7 @@ pub async fn handle(app: &Arc<App>, req: Request<Incoming>, ip: IpAddr) -> Respo
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     // Paths here hold nothing secret (token ids at most).
     if parts.uri.path() != "/gateway/health" {
-        log(format!(
-            "{} {} -> {} ({} ms)",
-            parts.method,
-            parts.uri.path(),
-            res.status().as_u16(),
-            started.elapsed().as_millis()
-        ));
+        log_reply(&parts, res.status(), started);
     }
     res
 }
