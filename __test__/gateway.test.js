@@ -453,14 +453,7 @@ test('too many failed checks from one address: 429, RateLimitError', async () =>
 });
 
 test("the owner's upstream session ending gives upstream-session-expired", async () => {
-  const Database = require('better-sqlite3');
-  const accountDb = listFiles(server.dataDir).find((f) => path.basename(f) === 'account.sqlite');
-  const db = new Database(accountDb);
-  try {
-    db.prepare('UPDATE sessions SET expires_at = 1').run();
-  } finally {
-    db.close();
-  }
+  assert.ok(harness.forgetServerSessions(server) > 0);
   const res = await get('/sync/list-user-files', { 'X-ACTUAL-TOKEN': tokenA.token });
   assert.equal(res.status, 401);
   assert.deepEqual(await res.json(), { status: 'error', reason: 'unauthorized', details: 'upstream-session-expired' });

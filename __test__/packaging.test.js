@@ -32,12 +32,29 @@ test('ESM named and default imports are the CommonJS module', () => {
   assert.deepEqual(JSON.parse(out), { same: true, init: true, cls: true, names: true, fns: true });
 });
 
-// The tarballs `npm run pack-local` writes (made once for this file).
+test('the gateway package builds for the same targets as the client', () => {
+  const client = JSON.parse(fs.readFileSync(path.join(h.ROOT, 'package.json'), 'utf8'));
+  const gateway = JSON.parse(fs.readFileSync(path.join(h.ROOT, 'packages', 'gateway', 'package.json'), 'utf8'));
+  assert.deepEqual(gateway.napi.targets, client.napi.targets);
+  assert.equal(gateway.bin['actual-token-gateway'], 'bin/actual-token-gateway.js');
+  assert.equal(client.bin, undefined, 'the client package ships no gateway');
+  assert.ok(fs.existsSync(path.join(h.ROOT, 'node_modules', '.bin', 'actual-token-gateway')), 'npm install links the workspace bin');
+});
+
+// The tarballs `npm run pack-local` writes (made once for this file): each package's
+// main and platform tarballs, the main one first.
 let tarballs;
 function packed() {
   if (!tarballs) {
     const out = execFileSync('npm', ['run', '--silent', 'pack-local'], { cwd: h.ROOT, encoding: 'utf8' });
-    tarballs = out.trim().split('\n').map((line) => path.join(h.ROOT, line.split(/\s+/)[0]));
+    const all = out.trim().split('\n').map((line) => path.join(h.ROOT, line.split(/\s+/)[0]));
+    assert.equal(all.length, 4, out);
+    tarballs = {
+      client: all.filter((t) => path.basename(t).startsWith('actual-api-native')),
+      gateway: all.filter((t) => path.basename(t).startsWith('actual-token-gateway')),
+    };
+    assert.equal(tarballs.client.length, 2, out);
+    assert.equal(tarballs.gateway.length, 2, out);
   }
   return tarballs;
 }
@@ -54,8 +71,7 @@ function consumerEnv() {
 }
 
 test('npm run pack-local tarballs install into an empty project and work with no Rust toolchain', async () => {
-  const tarballs = packed();
-  assert.equal(tarballs.length, 2, tarballs.join('\n'));
+  const tarballs = packed().client;
   const env = consumerEnv();
   const project = h.tempDir('actual-consumer-');
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
@@ -104,21 +120,14 @@ test('npm run pack-local tarballs install into an empty project and work with no
     const tsc = spawnSync(process.execPath, [path.join(h.ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8' });
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
 
-    // The gateway's CLI comes with the package, as a bin.
-    const db = path.join(project, 'gw', 'gateway.sqlite');
-    const created = spawnSync(path.join(project, 'node_modules', '.bin', 'actual-token-gateway'), ['token', 'create', '--name', 'packed', '--budget', budget.syncId, '--upstream', server.url, '--db', db], {
-      env: { ...env, ACTUAL_PASSWORD: server.password },
-      encoding: 'utf8',
-    });
-    assert.equal(created.status, 0, created.stderr);
-    assert.match(created.stdout.trim().split('\n').pop(), /^act_[A-Za-z0-9]{32}$/);
+    assert.ok(!fs.existsSync(path.join(project, 'node_modules', '.bin', 'actual-token-gateway')), 'no gateway in the client package');
   } finally {
     await server.stop();
   }
 });
 
 test('installed under the name @actual-app/api, an unchanged script runs natively and never delegates to itself', async () => {
-  const [main, platform] = packed();
+  const [main, platform] = packed().client;
   const env = consumerEnv();
   const project = h.tempDir('actual-alias-');
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'alias-consumer', version: '1.0.0', private: true }));
@@ -152,6 +161,44 @@ test('installed under the name @actual-app/api, an unchanged script runs nativel
     assert.deepEqual(withOfficial.accounts, ['Checking']);
     assert.equal(withOfficial.delegated, 'resolved');
   } finally {
+    await server.stop();
+  }
+});
+
+test('the gateway tarballs install alone (no client, no Rust) and issue and check tokens against a real server', async () => {
+  const env = consumerEnv();
+  const project = h.tempDir('actual-gateway-consumer-');
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'gateway-consumer', version: '1.0.0', private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', ...packed().gateway], { cwd: project, env, encoding: 'utf8' });
+  const installed = fs.readdirSync(path.join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort();
+  assert.deepEqual(installed, ['actual-token-gateway', 'actual-token-gateway-linux-x64-gnu']);
+  const bin = path.join(project, 'node_modules', '.bin', 'actual-token-gateway');
+  const server = await h.startServer();
+  let gw = null;
+  try {
+    const mine = await h.createBudget(server, { name: 'Gateway Packed', accounts: [{ name: 'A', transactions: 2 }] });
+    const other = await h.createBudget(server, { name: 'Not In Scope', accounts: [{ name: 'B', transactions: 1 }] });
+    const db = path.join(project, 'gw', 'gateway.sqlite');
+    const created = spawnSync(bin, ['token', 'create', '--name', 'packed', '--budget', mine.syncId, '--upstream', server.url, '--db', db], {
+      env: { ...env, ACTUAL_PASSWORD: server.password },
+      encoding: 'utf8',
+    });
+    assert.equal(created.status, 0, created.stderr);
+    const token = created.stdout.trim().split('\n').pop();
+    assert.match(token, /^act_[A-Za-z0-9]{32}$/);
+
+    gw = await h.spawnUntil([bin, 'serve', '--upstream', server.url, '--listen', '127.0.0.1:0', '--db', db], { ready: /Listening on (\S+)/, what: 'packed gateway', env, cwd: project, node: false });
+    const url = `http://${gw.match[1]}`;
+    const listing = await fetch(`${url}/sync/list-user-files`, { headers: { 'x-actual-token': token } });
+    assert.equal(listing.status, 200);
+    assert.deepEqual((await listing.json()).data.map((f) => f.groupId), [mine.syncId]);
+    const scoped = await fetch(`${url}/sync/get-user-file-info`, { headers: { 'x-actual-token': token, 'x-actual-file-id': other.cloudFileId } });
+    assert.equal(scoped.status, 403);
+    const bad = await fetch(`${url}/account/validate`, { headers: { 'x-actual-token': 'act_' + 'x'.repeat(32) } });
+    assert.equal(bad.status, 401);
+    assert.equal((await fetch(`${url}/gateway/health`)).status, 200);
+  } finally {
+    if (gw) await gw.stop();
     await server.stop();
   }
 });

@@ -413,8 +413,12 @@ function footprint() {
   progress('install footprint...');
   const packJson = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120000, stdio: ['ignore', 'pipe', 'ignore'] }));
   const pack = packJson[0];
-  const nodeFiles = fs.readdirSync(ROOT).filter((f) => f.endsWith('.node'));
+  const addons = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.node'));
+  const nodeFiles = addons(ROOT);
   const nodeBytes = nodeFiles.reduce((n, f) => n + fs.statSync(path.join(ROOT, f)).size, 0);
+  // The gateway is its own package (packages/gateway): reported beside, not counted in ours.
+  const gatewayDir = path.join(ROOT, 'packages', 'gateway');
+  const gatewayNodeBytes = addons(gatewayDir).reduce((n, f) => n + fs.statSync(path.join(gatewayDir, f)).size, 0);
   const closure = dependencyClosure(path.join(ROOT, 'node_modules', '@actual-app', 'api'));
   let bytes = 0;
   let files = 0;
@@ -440,6 +444,7 @@ function footprint() {
       installedBytes: pack.unpackedSize + nodeBytes,
       dependencies: 0,
     },
+    gateway: { nodeBytes: gatewayNodeBytes },
     upstream: {
       package: '@actual-app/api',
       packages: closure.length,
@@ -652,6 +657,7 @@ function markdown(results) {
     lines.push(`| ours: npm pack (${f.ours.packFiles} files) | ${fmtBytes(f.ours.packSizeBytes)} packed, ${fmtBytes(f.ours.packUnpackedBytes)} unpacked |`);
     lines.push(`| ours: built addon (${f.ours.nodeFiles.join(', ')}) | ${fmtBytes(f.ours.nodeBytes)} |`);
     lines.push(`| ours: total installed (0 dependencies) | ${fmtBytes(f.ours.installedBytes)} |`);
+    if (f.gateway) lines.push(`| actual-token-gateway addon (its own package, not in ours) | ${fmtBytes(f.gateway.nodeBytes)} |`);
     lines.push(`| upstream: @actual-app/api + dependency closure (${f.upstream.packages} packages, ${f.upstream.files} files) | ${fmtBytes(f.upstream.installedBytes)} |`);
     lines.push(`| ratio ours/upstream installed | **${f.ratioInstalled.toFixed(4)}** |`);
   }

@@ -60,6 +60,7 @@ async function main() {
 How to go on with your own server:
   npx actual-token-gateway serve --upstream http://your-server:5006 --listen 127.0.0.1:5007
   ACTUAL_PASSWORD=... npx actual-token-gateway token create --name my-script --budget <sync id> --expires 30d --upstream http://your-server:5006
+  or manage tokens on the token page: http://127.0.0.1:5007/gateway/tokens
   then: init({ serverURL: 'http://127.0.0.1:5007', token: process.env.ACTUAL_API_TOKEN })
 Revoke with: npx actual-token-gateway token revoke <id>. See README.md and docs/gateway.md.
 The downloaded budget is in ${budget.path}.`);

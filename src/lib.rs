@@ -2,7 +2,6 @@
 //! `crates/`; this file converts arguments and errors at the boundary.
 
 mod errors;
-mod gateway;
 mod native_client;
 // Test-only (`__test__/rules.test.js`): not part of the public API.
 mod rules_testing;

@@ -10,7 +10,8 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVER_BIN = path.join(ROOT, 'node_modules/@actual-app/sync-server/build/bin/actual-server.js');
 const WORKER = path.join(__dirname, 'actual-worker.js');
-const GATEWAY_BIN = path.join(ROOT, 'bin/actual-token-gateway.js');
+// The gateway's own package (an npm workspace): its launcher, as node_modules/.bin runs it.
+const GATEWAY_BIN = path.join(ROOT, 'packages/gateway/bin/actual-token-gateway.js');
 
 // Every temporary folder a test process makes is removed when it exits (set
 // ACTUAL_TEST_KEEP_TMP=1 to keep them for a post-mortem).
@@ -44,11 +45,13 @@ async function postJson(url, body) {
 }
 
 /**
- * Spawns `node <args>` and resolves once its output matches `ready` (a RegExp), with
+ * Spawns `node <args>` (or, with `node: false`, the program args[0]) and resolves once its output matches `ready` (a RegExp), with
  * the child, the match and a `stop()` that ends it (SIGTERM by default) and waits.
  */
-async function spawnUntil(args, { ready, env = {}, what, timeoutMs = 30000 }) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnUntil(args, { ready, env = {}, what, timeoutMs = 30000, cwd = ROOT, node = true }) {
+  // node: false runs args[0] itself (an installed bin) instead of `node args...`.
+  const [cmd, argv] = node ? [process.execPath, args] : [args[0], args.slice(1)];
+  const child = spawn(cmd, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const match = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${output}`)), timeoutMs);
@@ -106,6 +109,21 @@ async function startServer({ password = 'server-pass-' + Math.random().toString(
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Makes the real server forget every session (as when ACTUAL_TOKEN_EXPIRATION passes
+ * or OpenID is switched on or off): deletes the rows of its account.sqlite `sessions`.
+ */
+function forgetServerSessions(server) {
+  const Database = require('better-sqlite3');
+  const accountDb = listFiles(server.dataDir).find((f) => path.basename(f) === 'account.sqlite');
+  const db = new Database(accountDb);
+  try {
+    return db.prepare('DELETE FROM sessions').run().changes;
+  } finally {
+    db.close();
+  }
 }
 
 /** Starts `actual-token-gateway serve` in front of `upstream`; resolves once it listens. */
@@ -266,4 +284,5 @@ module.exports = {
   downloadInChild,
   startGateway,
   gatewayCli,
+  forgetServerSessions,
   spawnUntil, ROOT, tempDir, freePort, startServer, runWorker, createBudget, listFiles, filesContaining, postJson };

@@ -11,7 +11,7 @@ use std::hash::{Hash, Hasher};
 use std::io::{Cursor, Write};
 use std::sync::OnceLock;
 
-use actual_gateway::{proto as gw_proto, scope, server as gw_server};
+use actual_gateway::{body as gw_body, extract as gw_extract, proto as gw_proto, scope};
 use actual_protocol::crypto::BudgetKey;
 use actual_protocol::token;
 use actual_sync::apply::CrdtRow;
@@ -287,14 +287,14 @@ fn gateway_target(data: &[u8]) -> u64 {
             headers.append(n, v);
         }
     }
-    let header_token = gw_server::header_token(&headers);
-    let json = gw_server::is_json(&headers);
+    let header_token = gw_extract::header_token(&headers);
+    let json = gw_body::is_json(&headers);
     let body_token = if json {
-        gw_server::body_token(body)
+        gw_extract::body_token(body)
     } else {
         None
     };
-    let all = gw_server::header_tokens(&headers);
+    let all = gw_extract::header_tokens(&headers);
     assert_eq!(all.first(), header_token.as_ref());
     for t in all.iter().chain(body_token.iter()) {
         assert!(token::looks_like_token(t));
@@ -304,7 +304,7 @@ fn gateway_target(data: &[u8]) -> u64 {
     // The one token the gateway goes on with is one of those it found, and it goes on
     // only when they all agree.
     let mut found: Vec<String> = all.iter().chain(body_token.iter()).cloned().collect();
-    let single = gw_server::single_token(found.clone());
+    let single = gw_extract::single_token(found.clone());
     found.sort();
     found.dedup();
     match &single {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::archive::BudgetArchive;
 use crate::error::{ClientError, Result};
-use crate::files::FileInfo;
+use actual_protocol::files::FileInfo;
 
 pub const DB_FILE: &str = "db.sqlite";
 pub const META_FILE: &str = "metadata.json";

@@ -5,20 +5,17 @@ use std::sync::Arc;
 
 use actual_protocol::crypto::{BudgetKey, KeyTest};
 use reqwest::header::CONTENT_TYPE;
-use reqwest::Method;
 use serde::Serialize;
 
 use crate::archive;
 use crate::budget_dir::{self, LocalBudget};
 use crate::config::{ClientConfig, Credential};
 use crate::error::{ClientError, ErrorKind, Reply, Result};
-use crate::files::{FileInfo, RemoteFile, UserInfo, UserKey};
 use crate::http::{AuthMethod, Http, Secret};
 use crate::open_budget::OpenBudget;
+use actual_protocol::endpoint::{self, FILE_ID_HEADER};
+use actual_protocol::files::{FileInfo, RemoteFile, UserInfo, UserKey};
 use actual_sync::{FullSync, SyncParams, SyncStep};
-
-const FILE_ID_HEADER: &str = "x-actual-file-id";
-const SYNC_PATH: &str = "sync/sync";
 
 #[derive(Debug)]
 pub struct Client {
@@ -153,7 +150,7 @@ impl Client {
             Credential::Password(password) => {
                 let body = serde_json::json!({ "loginMethod": "password", "password": password });
                 let rb = http
-                    .request(Method::POST, "account/login", None)
+                    .request(&endpoint::LOGIN, None)
                     .header(CONTENT_TYPE, "application/json")
                     .body(body.to_string());
                 #[derive(serde::Deserialize)]
@@ -161,7 +158,7 @@ impl Client {
                     token: Option<String>,
                 }
                 let login: Login = http
-                    .send_json(rb, "account/login", AuthMethod::Password, login_failed)
+                    .send_json(rb, AuthMethod::Password, login_failed)
                     .await?;
                 let token = login.token.ok_or_else(|| login_failed(Reply::default()))?;
                 (Secret::new(token), AuthMethod::SessionToken)
@@ -245,35 +242,32 @@ impl Client {
     /// `GET /account/validate` with the current credential.
     pub async fn validate(&self) -> Result<UserInfo> {
         let http = self.http()?;
-        let rb = http.request(Method::GET, "account/validate", Some(&self.token));
-        http.send_json(rb, "account/validate", self.method, validate_failed)
-            .await
+        let rb = http.request(&endpoint::VALIDATE, Some(&self.token));
+        http.send_json(rb, self.method, validate_failed).await
     }
 
     /// The files the credential can see on the server.
     pub async fn remote_files(&self) -> Result<Vec<RemoteFile>> {
         let http = self.http()?;
-        let rb = http.request(Method::GET, "sync/list-user-files", Some(&self.token));
-        http.send_json(rb, "sync/list-user-files", self.method, list_failed)
-            .await
+        let rb = http.request(&endpoint::LIST_FILES, Some(&self.token));
+        http.send_json(rb, self.method, list_failed).await
     }
 
     async fn file_info(&self, file_id: &str) -> Result<FileInfo> {
         let http = self.http()?;
         let rb = http
-            .request(Method::GET, "sync/get-user-file-info", Some(&self.token))
+            .request(&endpoint::FILE_INFO, Some(&self.token))
             .header(FILE_ID_HEADER, file_id);
-        http.send_json(rb, "sync/get-user-file-info", self.method, download_failed)
-            .await
+        http.send_json(rb, self.method, download_failed).await
     }
 
     async fn file_bytes(&self, file_id: &str) -> Result<bytes::Bytes> {
         let http = self.http()?;
         let rb = http
-            .request(Method::GET, "sync/download-user-file", Some(&self.token))
+            .request(&endpoint::DOWNLOAD, Some(&self.token))
             .header(FILE_ID_HEADER, file_id);
         // Upstream reports any failure to fetch the file as `download-failure`.
-        http.send(rb, "sync/download-user-file", self.method, download_failed)
+        http.send(rb, self.method, download_failed)
             .await
             .map_err(|e| match e {
                 ClientError::Network { message, reply } => ClientError::Download {
@@ -290,12 +284,10 @@ impl Client {
         let http = self.http()?;
         let body = serde_json::json!({ "fileId": file_id });
         let rb = http
-            .request(Method::POST, "sync/user-get-key", Some(&self.token))
+            .request(&endpoint::USER_GET_KEY, Some(&self.token))
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string());
-        let key: UserKey = http
-            .send_json(rb, "sync/user-get-key", self.method, key_failed)
-            .await?;
+        let key: UserKey = http.send_json(rb, self.method, key_failed).await?;
         let test = key.test.ok_or_else(|| {
             ClientError::download(
                 "old-key-style",
@@ -320,9 +312,9 @@ impl Client {
         let Ok(http) = self.http() else {
             return serde_json::json!({ "error": "no-server" });
         };
-        let rb = http.request(Method::GET, "info", None);
+        let rb = http.request(&endpoint::INFO, None);
         let version = http
-            .send(rb, "info", self.method, list_failed)
+            .send(rb, self.method, list_failed)
             .await
             .ok()
             .and_then(|body| serde_json::from_slice::<serde_json::Value>(&body).ok())
@@ -728,10 +720,10 @@ impl Client {
     async fn post_sync(&self, body: Vec<u8>) -> Result<bytes::Bytes> {
         let http = self.http()?;
         let rb = http
-            .request(Method::POST, SYNC_PATH, Some(&self.token))
+            .request(&endpoint::SYNC, Some(&self.token))
             .header(CONTENT_TYPE, actual_sync::sync::CONTENT_TYPE)
             .body(body);
-        http.send(rb, SYNC_PATH, self.method, sync_failed).await
+        http.send(rb, self.method, sync_failed).await
     }
 
     fn result(

@@ -116,45 +116,11 @@ pub struct ClientConfig {
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Parses a server URL: http(s) only, a trailing slash or path prefix is fine.
-/// Credentials inside the URL are refused so they cannot leak into messages.
+/// Parses `serverURL` by the protocol's one URL rule (http(s), no credentials, a
+/// path prefix kept).
 pub fn parse_server_url(raw: &str) -> Result<Url> {
-    let trimmed = raw.trim();
-    let mut url = Url::parse(trimmed).map_err(|_| {
-        ClientError::config(
-            "invalid-server-url",
-            "serverURL is not a valid URL; expected something like http://localhost:5006",
-        )
-    })?;
-    if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(ClientError::config(
-            "invalid-server-url",
-            format!(
-                "serverURL must start with http:// or https://, not {}://",
-                url.scheme()
-            ),
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(ClientError::config(
-            "invalid-server-url",
-            "serverURL must not contain a user name or password",
-        ));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(ClientError::config(
-            "invalid-server-url",
-            "serverURL has no host",
-        ));
-    }
-    url.set_query(None);
-    url.set_fragment(None);
-    // Make the path a directory so that joining "account/login" keeps any prefix.
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    Ok(url)
+    actual_protocol::url::parse_server_url(raw)
+        .map_err(|e| ClientError::config("invalid-server-url", e.to_string()))
 }
 
 #[cfg(test)]
@@ -162,24 +128,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn server_urls() {
-        assert_eq!(
-            parse_server_url("http://localhost:5006").unwrap().as_str(),
-            "http://localhost:5006/"
-        );
-        assert_eq!(
-            parse_server_url("https://example.com/actual/")
-                .unwrap()
-                .join("account/login")
-                .unwrap()
-                .as_str(),
-            "https://example.com/actual/account/login"
-        );
-        for bad in ["ftp://x", "localhost:5006", "not a url", "http://u:p@host"] {
-            let e = parse_server_url(bad).unwrap_err();
-            assert_eq!(e.code(), "invalid-server-url", "{bad}");
-            assert!(!e.to_string().contains("u:p"));
-        }
+    fn bad_server_urls_are_config_errors() {
+        let e = parse_server_url("http://u:p@host").unwrap_err();
+        assert_eq!(e.code(), "invalid-server-url");
+        assert!(!e.to_string().contains("u:p"));
     }
 
     #[test]

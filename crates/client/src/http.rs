@@ -1,13 +1,13 @@
 //! One HTTP connection pool per signed-in client, and the mapping of failed replies
 //! to typed errors.
 
-use std::fmt;
-
 use bytes::Bytes;
 use std::time::{Duration, Instant};
 
+use actual_protocol::endpoint::{self, Endpoint};
 use actual_protocol::envelope::{self, Envelope};
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use actual_protocol::transport;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -15,33 +15,9 @@ use url::Url;
 use crate::config::ClientConfig;
 use crate::error::{ClientError, ErrorKind, Reply, Result};
 
-const TOKEN_HEADER: &str = "x-actual-token";
-const DOWNLOAD_PATH: &str = "sync/download-user-file";
-const SYNC_PATH: &str = "sync/sync";
-/// JSON replies are small; a reply past this is hostile or broken.
-const MAX_JSON_BYTES: usize = 32 * 1024 * 1024;
-/// A budget file; upstream refuses to unzip more than 500 MB.
-const MAX_DOWNLOAD_BYTES: usize = 512 * 1024 * 1024;
+pub use actual_protocol::Secret;
+
 const MAX_ATTEMPTS: u32 = 3;
-
-/// A secret string that prints as `<redacted>`.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: String) -> Self {
-        Secret(value)
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
 
 /// Which kind of credential a request carries; decides how a 401 is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,10 +37,45 @@ pub struct Http {
 /// A failed reply that is not about credentials, for the caller to name.
 pub type OnError = fn(Reply) -> ClientError;
 
+/// A request to one endpoint of the table, being built: the endpoint says how it is
+/// sent (retries, reply size), so its path is named once.
+pub struct Call {
+    endpoint: &'static Endpoint,
+    builder: RequestBuilder,
+}
+
+impl Call {
+    pub fn header<K, V>(self, key: K, value: V) -> Call
+    where
+        HeaderName: TryFrom<K>,
+        <HeaderName as TryFrom<K>>::Error: Into<http::Error>,
+        HeaderValue: TryFrom<V>,
+        <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
+    {
+        Call {
+            builder: self.builder.header(key, value),
+            ..self
+        }
+    }
+
+    pub fn body(self, body: impl Into<reqwest::Body>) -> Call {
+        Call {
+            builder: self.builder.body(body),
+            ..self
+        }
+    }
+}
+
+fn method_of(endpoint: &Endpoint) -> Method {
+    match endpoint.method {
+        endpoint::Method::Get => Method::GET,
+        endpoint::Method::Post => Method::POST,
+    }
+}
+
 impl Http {
     pub fn new(config: &ClientConfig) -> Result<Self> {
-        // rustls needs a process-wide crypto provider; installing it twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        transport::install_crypto_provider();
         let client = reqwest::Client::builder()
             .tls_certs_merge(extra_ca_certs()?)
             .connect_timeout(config.connect_timeout)
@@ -85,41 +96,36 @@ impl Http {
         }
     }
 
-    pub fn request(&self, method: Method, path: &str, token: Option<&Secret>) -> RequestBuilder {
-        // Paths are our own constants, so joining cannot fail.
-        let url = self.base.join(path).expect("static path");
-        let mut rb = self.client.request(method, url);
+    pub fn request(&self, endpoint: &'static Endpoint, token: Option<&Secret>) -> Call {
+        // Paths are the table's constants, so joining cannot fail.
+        let url = self.base.join(endpoint.path).expect("static path");
+        let mut rb = self.client.request(method_of(endpoint), url);
         if let Some(token) = token {
             let mut headers = HeaderMap::new();
             let mut value =
                 HeaderValue::from_str(token.expose()).unwrap_or(HeaderValue::from_static(""));
             value.set_sensitive(true);
-            headers.insert(TOKEN_HEADER, value);
+            headers.insert(endpoint::TOKEN_HEADER, value);
             rb = rb.headers(headers);
         }
-        rb
+        Call {
+            endpoint,
+            builder: rb,
+        }
     }
 
-    /// Sends a request and returns the body of a 2xx reply (at most `limit` bytes).
-    /// Credential problems become auth errors; other failures go through `on_error`.
-    /// GETs are idempotent, so a failed connection or a 502/503/504 is retried a few
-    /// times with backoff; nothing else is retried.
-    pub async fn send(
-        &self,
-        mut rb: RequestBuilder,
-        path: &str,
-        method: AuthMethod,
-        on_error: OnError,
-    ) -> Result<Bytes> {
-        let limit = if path == DOWNLOAD_PATH || path == SYNC_PATH {
-            MAX_DOWNLOAD_BYTES
-        } else {
-            MAX_JSON_BYTES
-        };
-        let idempotent = rb
-            .try_clone()
-            .and_then(|r| r.build().ok())
-            .is_some_and(|req| req.method() == Method::GET);
+    /// Sends a request and returns the body of a 2xx reply (at most the endpoint's
+    /// reply size). Credential problems become auth errors; other failures go through
+    /// `on_error`. Idempotent endpoints (the GETs) are retried a few times with backoff
+    /// after a failed connection or a 502/503/504; nothing else is retried.
+    pub async fn send(&self, call: Call, method: AuthMethod, on_error: OnError) -> Result<Bytes> {
+        let Call {
+            endpoint,
+            builder: mut rb,
+        } = call;
+        let path = endpoint.path;
+        let limit = endpoint.reply.limit();
+        let idempotent = endpoint.idempotent;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -159,12 +165,11 @@ impl Http {
     /// Like `send`, then parses the JSON envelope's `data`.
     pub async fn send_json<T: DeserializeOwned>(
         &self,
-        rb: RequestBuilder,
-        path: &str,
+        call: Call,
         method: AuthMethod,
         on_error: OnError,
     ) -> Result<T> {
-        let body = self.send(rb, path, method, on_error).await?;
+        let body = self.send(call, method, on_error).await?;
         match envelope::parse::<T>(&body) {
             Some(Envelope::Ok(data)) => Ok(data),
             Some(Envelope::Error(server)) => {
@@ -332,20 +337,8 @@ pub fn classify(reply: &Reply, method: AuthMethod) -> Option<ClientError> {
 /// Describes a transport failure without the URL (which may carry a path we do not
 /// want to repeat) and without any header.
 pub fn network_error(e: &reqwest::Error) -> ClientError {
-    let what = if e.is_timeout() {
-        "the request timed out"
-    } else if e.is_connect() {
-        "the connection failed (is the server running and the URL right?)"
-    } else if e.is_body() || e.is_decode() {
-        "the connection broke while reading the reply"
-    } else if e.is_request() {
-        "the request could not be sent"
-    } else {
-        "the HTTP exchange failed"
-    };
-    let message = actual_protocol::error::with_root_cause(what, e);
     ClientError::Network {
-        message,
+        message: transport::describe(e),
         reply: Reply::default(),
     }
 }

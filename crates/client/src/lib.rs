@@ -8,7 +8,6 @@ pub mod budget_dir;
 pub mod client;
 pub mod config;
 pub mod error;
-pub mod files;
 pub mod http;
 pub mod open_budget;
 

@@ -1,125 +1,100 @@
 //! `/api-tokens`: the token management API with the shapes of upstream's proposal.
-//! Authenticated by a real upstream session (`X-ACTUAL-TOKEN` from a password
-//! login, checked with `GET /account/validate`); an API token gets 403
-//! `forbidden-auth-method`.
+//! Authenticated by a real upstream session (`X-ACTUAL-TOKEN` from a password login,
+//! checked with `GET /account/validate`); an API token gets 403
+//! `forbidden-auth-method`. The token page calls [`dispatch`] with the session of its
+//! signed-in user, so both follow the same rules (`manage`).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use actual_protocol::token;
+use bytes::Bytes;
 use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Deserialize;
 
+use crate::app::{check_token, log, log_reply, App};
+use crate::body::read_capped;
 use crate::error::GatewayError;
-use crate::issue::{self, NewToken};
-use crate::registry::Entry;
-use crate::server::{
-    bad_gateway, check_token, error_reply, full, header_token, json_reply, log, read_capped, App,
-    Body,
-};
+use crate::extract::{header_token, session_of};
+use crate::manage::{self, Change, CreateRequest};
+use crate::registry::Session;
+use crate::reply::{bad_gateway, error_reply, forbidden_method, full, json_reply, ok, Body};
+use crate::store::blocking;
 use crate::time::now_ms;
-use crate::upstream::{self, Failure, UserInfo};
+use crate::upstream::{owner_of, Failure};
 
-const MAX_BODY: usize = 64 * 1024;
+/// Management requests are small JSON documents.
+pub const MAX_BODY: usize = 64 * 1024;
 
 pub fn is_token_api(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
     p == "/api-tokens" || p.starts_with("/api-tokens/")
 }
 
-fn secs(ms: i64) -> i64 {
-    ms.div_euclid(1000)
-}
-
-/// The list shape: `{id,name,prefix,createdAt,lastUsedAt,expiresAt,enabled,budgetIds}`
-/// (unix seconds), plus `readOnly`.
-pub fn view(e: &Entry) -> serde_json::Value {
-    let r = &e.row;
-    serde_json::json!({
-        "id": r.id,
-        "name": r.name,
-        "prefix": r.prefix,
-        "createdAt": secs(r.created_at),
-        "lastUsedAt": e.last_used_at().map(secs),
-        "expiresAt": r.expires_at.map(secs),
-        "enabled": r.enabled,
-        "budgetIds": r.budgets,
-        "readOnly": r.read_only,
-    })
-}
-
-fn ok(data: serde_json::Value) -> Response<Body> {
-    json_reply(
-        StatusCode::OK,
-        serde_json::json!({ "status": "ok", "data": data }),
-    )
-}
-
 fn bad(details: &str) -> Response<Body> {
     error_reply(StatusCode::BAD_REQUEST, "bad-request", Some(details))
 }
 
-fn not_found() -> Response<Body> {
-    error_reply(StatusCode::NOT_FOUND, "not-found", Some("token-not-found"))
+/// The reply for a failed management step.
+pub fn refusal(e: &GatewayError) -> Response<Body> {
+    match e {
+        GatewayError::Invalid { code, .. } => bad(code),
+        GatewayError::BudgetNotFound(_) => {
+            error_reply(StatusCode::BAD_REQUEST, "budget-not-found", None)
+        }
+        GatewayError::TokenNotFound(_) => {
+            error_reply(StatusCode::NOT_FOUND, "not-found", Some("token-not-found"))
+        }
+        GatewayError::Upstream { status: 401, .. } => error_reply(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            Some("token-not-found"),
+        ),
+        GatewayError::Network(_) | GatewayError::Upstream { .. } => bad_gateway(),
+        _ => {
+            log(format!("token management failed: {e}"));
+            error_reply(StatusCode::INTERNAL_SERVER_ERROR, "internal-error", None)
+        }
+    }
 }
 
-/// The session the caller sent (header, bearer or JSON body field), if not an API token.
-fn session_of(req_headers: &hyper::HeaderMap, body: &serde_json::Value) -> Option<String> {
-    if let Some(t) = body.get("token").and_then(|t| t.as_str()) {
-        return Some(t.to_string());
+/// Parses a small JSON body (`null` when empty).
+pub async fn json_body(body: Incoming) -> Result<serde_json::Value, Response<Body>> {
+    let bytes = read_capped(body, MAX_BODY).await?;
+    if bytes.is_empty() {
+        return Ok(serde_json::Value::Null);
     }
-    if let Some(v) = req_headers
-        .get("x-actual-token")
-        .and_then(|v| v.to_str().ok())
-    {
-        return Some(v.to_string());
-    }
-    let auth = req_headers.get("authorization")?.to_str().ok()?;
-    let (scheme, rest) = auth.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| rest.trim().to_string())
+    serde_json::from_slice(&bytes).map_err(|_| bad("invalid-json"))
 }
 
-pub async fn handle(app: &App, req: Request<Incoming>, ip: IpAddr) -> Response<Body> {
+pub async fn handle(app: &Arc<App>, req: Request<Incoming>, ip: IpAddr) -> Response<Body> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
-    let method = parts.method.clone();
-    let path = parts.uri.path().to_string();
-    let res = handle_inner(app, parts, body, ip).await;
-    log(format!(
-        "{method} {path} -> {} ({} ms)",
-        res.status().as_u16(),
-        started.elapsed().as_millis()
-    ));
+    let res = handle_inner(app, &parts, body, ip).await;
+    log_reply(&parts, res.status(), started);
     res
 }
 
 async fn handle_inner(
-    app: &App,
-    parts: hyper::http::request::Parts,
+    app: &Arc<App>,
+    parts: &hyper::http::request::Parts,
     body: Incoming,
     ip: IpAddr,
 ) -> Response<Body> {
     // An API token never manages tokens; a bad one is still reported as bad.
-    if let Some(t) = header_token(&parts.headers) {
-        return match check_token(app, &t, ip) {
-            Ok(_) => error_reply(StatusCode::FORBIDDEN, "forbidden-auth-method", None),
-            Err(r) => r,
-        };
-    }
-    let bytes = match read_capped(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(r) => return r,
+    let refuse_token = |t: &str| match check_token(app, t, ip) {
+        Ok(_) => forbidden_method(),
+        Err(r) => r,
     };
-    let json: serde_json::Value = if bytes.is_empty() {
-        serde_json::Value::Null
-    } else {
-        match serde_json::from_slice(&bytes) {
-            Ok(v) => v,
-            Err(_) => return bad("invalid-json"),
-        }
+    if let Some(t) = header_token(&parts.headers) {
+        return refuse_token(&t);
+    }
+    let json = match json_body(body).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let Some(session) = session_of(&parts.headers, &json) else {
         return error_reply(
@@ -129,179 +104,135 @@ async fn handle_inner(
         );
     };
     if token::looks_like_token(&session) {
-        return match check_token(app, &session, ip) {
-            Ok(_) => error_reply(StatusCode::FORBIDDEN, "forbidden-auth-method", None),
-            Err(r) => r,
-        };
+        return refuse_token(&session);
     }
     let user = match app.upstream.validate(&session).await {
         Ok(u) => u,
         Err(Failure::Status { status, body }) if (400..500).contains(&status) => {
-            let mut res = Response::new(full(body));
-            *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
-            res.headers_mut().insert(
-                hyper::header::CONTENT_TYPE,
-                hyper::header::HeaderValue::from_static("application/json; charset=utf-8"),
-            );
-            return res;
+            return upstream_refusal(status, body)
         }
         Err(_) => return bad_gateway(),
     };
-    let owner = owner_of(&user);
     let rest = parts.uri.path()["/api-tokens".len()..].trim_matches('/');
-    match (&parts.method, rest) {
+    let session = Session::new(session);
+    dispatch(app, &owner_of(&user), &session, &parts.method, rest, json).await
+}
+
+/// Upstream's own answer to a session it refused, passed on as it is.
+fn upstream_refusal(status: u16, body: Bytes) -> Response<Body> {
+    let mut res = Response::new(full(body));
+    *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
+    res.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    res
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateBody {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    budget_ids: Vec<String>,
+    /// Unix seconds.
+    expires_at: Option<f64>,
+    #[serde(default)]
+    read_only: bool,
+}
+
+/// One management request of `owner`, signed in with `session`: `rest` is the path
+/// after the collection (`""` or a token id).
+pub async fn dispatch(
+    app: &Arc<App>,
+    owner: &str,
+    session: &Session,
+    method: &Method,
+    rest: &str,
+    json: serde_json::Value,
+) -> Response<Body> {
+    match (method, rest) {
         (&Method::GET, "") => {
             let list: Vec<_> = app
                 .registry
                 .entries()
                 .iter()
                 .filter(|e| e.row.owner == owner)
-                .map(|e| view(e))
+                .map(|e| manage::view(e))
                 .collect();
             ok(serde_json::Value::Array(list))
         }
-        (&Method::POST, "") => create(app, &session, owner, json).await,
+        (&Method::POST, "") => create(app, owner, session, json).await,
         (&Method::PATCH, id) if !id.is_empty() => {
-            let Some(enabled) = json.get("enabled").and_then(|v| v.as_bool()) else {
-                return bad("enabled-required");
-            };
-            change(app, &owner, id, Some(enabled)).await
+            match json.get("enabled").and_then(|v| v.as_bool()) {
+                Some(true) => change(app, owner, id, Change::Enable).await,
+                Some(false) => change(app, owner, id, Change::Disable).await,
+                None => bad("enabled-required"),
+            }
         }
-        (&Method::DELETE, id) if !id.is_empty() => change(app, &owner, id, None).await,
+        (&Method::DELETE, id) if !id.is_empty() => change(app, owner, id, Change::Revoke).await,
         _ => error_reply(StatusCode::NOT_FOUND, "not-found", None),
     }
 }
 
-pub fn owner_of(user: &UserInfo) -> String {
-    user.user_id.clone().unwrap_or_default()
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateBody {
-    name: Option<String>,
-    budget_ids: Option<Vec<String>>,
-    expires_at: Option<f64>,
-    #[serde(default)]
-    read_only: bool,
-}
-
 async fn create(
-    app: &App,
-    session: &str,
-    owner: String,
+    app: &Arc<App>,
+    owner: &str,
+    session: &Session,
     json: serde_json::Value,
 ) -> Response<Body> {
     let Ok(body) = serde_json::from_value::<CreateBody>(json) else {
         return bad("invalid-body");
     };
-    let Some(name) = body.name.filter(|n| !n.trim().is_empty()) else {
-        return bad("name-required");
-    };
-    let wanted = body.budget_ids.unwrap_or_default();
-    if wanted.is_empty() {
-        return bad("budget-ids-required");
-    }
-    let now = now_ms();
     let expires_at = match body.expires_at {
         None => None,
-        Some(s) if s.is_finite() && s * 1000.0 > now as f64 => Some((s * 1000.0) as i64),
+        Some(s) if s.is_finite() && s.abs() < 1e12 => Some((s * 1000.0) as i64),
         Some(_) => return bad("expires-at-in-past"),
     };
-    let files = match app.upstream.list_files(session).await {
-        Ok(f) => f,
-        Err(Failure::Status { status: 401, .. }) => {
-            return error_reply(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                Some("token-not-found"),
-            )
-        }
-        Err(_) => return bad_gateway(),
-    };
-    let budgets = match upstream::resolve_budgets(&files, &wanted) {
-        Ok(b) => b,
-        Err(GatewayError::BudgetNotFound(_)) => {
-            return error_reply(StatusCode::BAD_REQUEST, "budget-not-found", None)
-        }
-        Err(_) => return bad("budget-ids-required"),
-    };
-    let new = NewToken {
-        name,
-        budgets,
-        read_only: body.read_only,
+    let req = CreateRequest {
+        name: body.name,
+        budgets: body.budget_ids,
         expires_at,
-        owner,
+        read_only: body.read_only,
     };
-    let (row, secret) = match issue::issue(new, session, now) {
+    let made = manage::create(
+        &app.upstream,
+        app.store.clone(),
+        app.key(),
+        session.expose(),
+        owner.to_string(),
+        req,
+        now_ms(),
+    )
+    .await;
+    let (row, secret) = match made {
         Ok(x) => x,
-        Err(GatewayError::Usage(_)) => return bad("invalid-name"),
-        Err(_) => return error_reply(StatusCode::INTERNAL_SERVER_ERROR, "internal-error", None),
+        Err(e) => return refusal(&e),
     };
-    let store = app.store.clone();
-    let stored = row.clone();
-    let saved = tokio::task::spawn_blocking(move || store.insert(&stored)).await;
-    if !matches!(saved, Ok(Ok(()))) {
-        log("could not store a new token");
-        return error_reply(StatusCode::INTERNAL_SERVER_ERROR, "internal-error", None);
-    }
     if let Err(e) = app.reload().await {
         log(format!("reload failed: {e}"));
     }
     log(format!("created token {} ({})", row.prefix, row.name));
-    ok(serde_json::json!({
-        "id": row.id,
-        "token": secret,
-        "prefix": row.prefix,
-        "name": row.name,
-        "budgetIds": row.budgets,
-        "createdAt": secs(row.created_at),
-        "expiresAt": row.expires_at.map(secs),
-        "readOnly": row.read_only,
-    }))
+    ok(manage::created_view(&row, &secret))
 }
 
-/// `Some(enabled)` sets the flag; `None` revokes (deletes) the token.
-async fn change(app: &App, owner: &str, id: &str, enabled: Option<bool>) -> Response<Body> {
-    let owned = app
-        .registry
-        .entries()
-        .into_iter()
-        .find(|e| e.row.id == id && e.row.owner == owner);
-    let Some(entry) = owned else {
-        return not_found();
-    };
-    let store = app.store.clone();
-    let id = entry.row.id.clone();
-    let done = tokio::task::spawn_blocking(move || match enabled {
-        Some(on) => store.set_enabled(&id, on),
-        None => store.delete(&id),
-    })
-    .await;
-    match done {
-        Ok(Ok(true)) => {}
-        Ok(Ok(false)) => return not_found(),
-        _ => return error_reply(StatusCode::INTERNAL_SERVER_ERROR, "internal-error", None),
-    }
+async fn change(app: &Arc<App>, owner: &str, id: &str, what: Change) -> Response<Body> {
+    let (store, id_owned, owner_owned) = (app.store.clone(), id.to_string(), owner.to_string());
+    let row =
+        match blocking(move || manage::change(&store, &id_owned, Some(&owner_owned), what)).await {
+            Ok(r) => r,
+            Err(e) => return refusal(&e),
+        };
     if let Err(e) = app.reload().await {
         log(format!("reload failed: {e}"));
     }
-    let what = match enabled {
-        Some(true) => "enabled",
-        Some(false) => "disabled",
-        None => "revoked",
-    };
-    log(format!("token {} {what}", entry.row.prefix));
-    match enabled {
-        Some(_) => match app
-            .registry
-            .entries()
-            .iter()
-            .find(|e| e.row.id == entry.row.id)
-        {
-            Some(e) => ok(view(e)),
-            None => not_found(),
-        },
-        None => json_reply(StatusCode::OK, serde_json::json!({ "status": "ok" })),
+    log(format!("token {} {}", row.prefix, what.verb()));
+    if what == Change::Revoke {
+        return json_reply(StatusCode::OK, serde_json::json!({ "status": "ok" }));
+    }
+    match app.registry.entries().iter().find(|e| e.row.id == id) {
+        Some(e) => ok(manage::view(e)),
+        None => refusal(&GatewayError::TokenNotFound(id.to_string())),
     }
 }

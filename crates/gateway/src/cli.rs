@@ -1,210 +1,242 @@
-//! `actual-token-gateway`: `serve` and `token create|list|disable|enable|revoke`.
+//! `actual-token-gateway`: `serve`, `login`, `token create|list|disable|enable|revoke`
+//! and `key rotate|forget-sessions`, parsed by clap. The same [`run`] serves the npm
+//! package's launcher and the standalone executable.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
 use crate::error::{GatewayError, Result};
-use crate::issue::{self, NewToken};
+use crate::keys::KeySource;
+use crate::manage::{self, Change, CreateRequest};
 use crate::ratelimit::DEFAULT_MAX_FAILURES;
-use crate::server::{self, Config};
-use crate::store::{Store, TokenRow, DEFAULT_DB};
+use crate::registry::Session;
+use crate::serve;
+use crate::sessions;
+use crate::store::{blocking, Store, TokenRow, DEFAULT_DB};
 use crate::time::{iso, now_ms, parse_expiry};
-use crate::upstream::{self, Upstream};
+use crate::upstream::{self, owner_of, Upstream};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:5007";
 
-pub const USAGE: &str = "\
-actual-token-gateway: API tokens for an unmodified Actual server
-
-Usage:
-  actual-token-gateway serve --upstream URL [--listen 127.0.0.1:5007] [--db PATH]
-                             [--trust-proxy] [--max-failed-checks 10]
-  actual-token-gateway token create --name NAME --budget SYNC_ID [--budget SYNC_ID ...]
-                             [--expires 30d|12h|90s|never] [--read-only]
-                             --upstream URL [--db PATH]
-  actual-token-gateway token list [--json] [--db PATH]
-  actual-token-gateway token disable|enable|revoke ID [--db PATH]
-
-Environment:
-  ACTUAL_UPSTREAM_URL     the Actual server (default for --upstream)
-  ACTUAL_GATEWAY_LISTEN   address to listen on (default 127.0.0.1:5007)
-  ACTUAL_GATEWAY_DB       token database (default ./gateway-data/gateway.sqlite)
-  ACTUAL_PASSWORD         server password for `token create` (else prompted)
-  ACTUAL_SESSION_TOKEN    a session token to use instead of the password
-";
-
-/// Parsed `--key value` options, flags and positional arguments.
-#[derive(Debug, Default)]
-struct Args {
-    values: HashMap<String, Vec<String>>,
-    flags: Vec<String>,
-    positional: Vec<String>,
+#[derive(Parser, Debug)]
+#[command(
+    name = "actual-token-gateway",
+    version,
+    about = "API tokens for an unmodified Actual server",
+    after_help = "Docs: docs/gateway.md (token page at /gateway/tokens once `serve` runs)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-impl Args {
-    fn parse(argv: &[String], value_opts: &[&str], flag_opts: &[&str]) -> Result<Args> {
-        let mut out = Args::default();
-        let mut it = argv.iter();
-        while let Some(a) = it.next() {
-            if let Some(opt) = a.strip_prefix("--") {
-                let (name, inline) = match opt.split_once('=') {
-                    Some((n, v)) => (n, Some(v.to_string())),
-                    None => (opt, None),
-                };
-                if value_opts.contains(&name) {
-                    let v = match inline {
-                        Some(v) => v,
-                        None => it.next().cloned().ok_or_else(|| {
-                            GatewayError::Usage(format!("--{name} needs a value"))
-                        })?,
-                    };
-                    out.values.entry(name.to_string()).or_default().push(v);
-                } else if flag_opts.contains(&name) && inline.is_none() {
-                    out.flags.push(name.to_string());
-                } else {
-                    return Err(GatewayError::Usage(format!("unknown option --{name}")));
-                }
-            } else {
-                out.positional.push(a.clone());
-            }
-        }
-        Ok(out)
-    }
-
-    fn one(&self, name: &str) -> Option<&str> {
-        self.values
-            .get(name)
-            .and_then(|v| v.last())
-            .map(String::as_str)
-    }
-
-    fn all(&self, name: &str) -> Vec<String> {
-        self.values.get(name).cloned().unwrap_or_default()
-    }
-
-    fn flag(&self, name: &str) -> bool {
-        self.flags.iter().any(|f| f == name)
-    }
-
-    fn or_env(&self, name: &str, env: &str) -> Option<String> {
-        self.one(name)
-            .map(String::from)
-            .or_else(|| std::env::var(env).ok().filter(|v| !v.trim().is_empty()))
-    }
-
-    fn db(&self) -> PathBuf {
-        PathBuf::from(
-            self.or_env("db", "ACTUAL_GATEWAY_DB")
-                .unwrap_or_else(|| DEFAULT_DB.to_string()),
-        )
-    }
-
-    fn upstream(&self) -> Result<url::Url> {
-        let u = self.or_env("upstream", "ACTUAL_UPSTREAM_URL").ok_or_else(|| {
-            GatewayError::Usage(
-                "--upstream URL (or ACTUAL_UPSTREAM_URL) is required: the Actual server to forward to"
-                    .into(),
-            )
-        })?;
-        upstream::parse_url(&u)
-    }
-
-    fn no_positional(&self) -> Result<()> {
-        match self.positional.first() {
-            Some(p) => Err(GatewayError::Usage(format!("unexpected argument {p:?}"))),
-            None => Ok(()),
-        }
-    }
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the gateway in front of the Actual server.
+    Serve(ServeArgs),
+    /// Give the gateway a fresh session for its owner (the password from the terminal
+    /// or ACTUAL_PASSWORD, or ACTUAL_SESSION_TOKEN): every token of theirs works again.
+    Login(SignInArgs),
+    /// Create, list, disable, enable or revoke tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage the gateway key that seals the stored sessions.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Exit 0 when the gateway at --listen answers GET /gateway/health (for a
+    /// container's HEALTHCHECK, which has no curl).
+    Health {
+        #[arg(long, env = "ACTUAL_GATEWAY_LISTEN", default_value = DEFAULT_LISTEN)]
+        listen: String,
+    },
 }
 
-/// Runs the CLI; returns the process exit code. Errors are printed to stderr.
+#[derive(Args, Debug)]
+struct DbArgs {
+    /// The token database.
+    #[arg(long, env = "ACTUAL_GATEWAY_DB", default_value = DEFAULT_DB)]
+    db: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct KeyArgs {
+    /// The gateway key file (default: gateway.key beside the database); the
+    /// ACTUAL_GATEWAY_KEY variable (base64) takes its place when set.
+    #[arg(long, env = "ACTUAL_GATEWAY_KEY_FILE")]
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// The Actual server to forward to.
+    #[arg(long, env = "ACTUAL_UPSTREAM_URL")]
+    upstream: String,
+    /// Address to listen on (port 0 picks a free one and prints it).
+    #[arg(long, env = "ACTUAL_GATEWAY_LISTEN", default_value = DEFAULT_LISTEN)]
+    listen: String,
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+    /// Behind a reverse proxy: the client address is the last X-Forwarded-For entry and
+    /// X-Forwarded-Proto: https marks the page's cookie Secure.
+    #[arg(long, env = "ACTUAL_GATEWAY_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Always mark the token page's cookie Secure (the page is reached over https).
+    #[arg(long, env = "ACTUAL_GATEWAY_SECURE_COOKIE")]
+    secure_cookie: bool,
+    /// Failed token checks or sign-ins per minute per client address before 429.
+    #[arg(long, env = "ACTUAL_GATEWAY_MAX_FAILED_CHECKS", default_value_t = DEFAULT_MAX_FAILURES,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_failed_checks: u32,
+}
+
+#[derive(Args, Debug)]
+struct SignInArgs {
+    /// The Actual server.
+    #[arg(long, env = "ACTUAL_UPSTREAM_URL")]
+    upstream: String,
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create a token (signs in upstream like `login`); prints it once, on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// A sync id (Settings > Advanced > Sync ID); repeat for several budgets.
+        #[arg(long = "budget", value_name = "SYNC_ID", required = true)]
+        budgets: Vec<String>,
+        /// 90s, 15m, 12h, 30d, 2w or never.
+        #[arg(long, default_value = "never")]
+        expires: String,
+        #[arg(long)]
+        read_only: bool,
+        #[command(flatten)]
+        sign_in: SignInArgs,
+    },
+    /// List tokens.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Disable a token (by id or prefix); `enable` undoes it.
+    Disable(ChangeArgs),
+    Enable(ChangeArgs),
+    /// Delete a token for good.
+    #[command(alias = "delete")]
+    Revoke(ChangeArgs),
+}
+
+#[derive(Args, Debug)]
+struct ChangeArgs {
+    /// The token's id or display prefix.
+    id: String,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Seal every stored session under a new key (and replace the key file, or print
+    /// the new ACTUAL_GATEWAY_KEY value).
+    Rotate {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// After losing the key: drop the stored sessions and adopt the key there is now;
+    /// tokens stay, their owners run `login` again.
+    ForgetSessions {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+}
+
+/// Options given twice take the last value (as a script that appends `--listen` to
+/// a default set expects), on every subcommand.
+fn last_wins(c: clap::Command) -> clap::Command {
+    c.args_override_self(true).mut_subcommands(last_wins)
+}
+
+fn parse(argv: Vec<String>) -> Result<Cli, clap::Error> {
+    let matches = last_wins(Cli::command())
+        .try_get_matches_from(std::iter::once("actual-token-gateway".into()).chain(argv))?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// Runs the CLI on `argv` (without the program name); returns the process exit code.
+/// Errors are printed to stderr.
 pub async fn run(argv: Vec<String>) -> i32 {
-    match dispatch(&argv).await {
+    let cli = match parse(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match dispatch(cli.command).await {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("actual-token-gateway: {e}");
-            if matches!(e, GatewayError::Usage(_)) {
-                eprintln!("Run `actual-token-gateway --help` for usage.");
-            }
             e.exit_code()
         }
     }
 }
 
-async fn dispatch(argv: &[String]) -> Result<()> {
-    let (cmd, rest) = match argv.split_first() {
-        Some((c, r)) => (c.as_str(), r),
-        None => {
-            eprint!("{USAGE}");
-            return Err(GatewayError::Usage("no command given".into()));
+async fn dispatch(command: Command) -> Result<()> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Login(args) => login(args).await,
+        Command::Token(TokenCommand::Create {
+            name,
+            budgets,
+            expires,
+            read_only,
+            sign_in,
+        }) => {
+            let lifetime = parse_expiry(&expires).map_err(GatewayError::Usage)?;
+            create(name, budgets, lifetime, read_only, sign_in).await
         }
-    };
-    match cmd {
-        "help" | "--help" | "-h" => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        "--version" | "-V" => {
-            println!("actual-token-gateway {}", env!("CARGO_PKG_VERSION"));
-            Ok(())
-        }
-        "serve" => serve(rest).await,
-        "token" => {
-            let (sub, rest) = rest
-                .split_first()
-                .ok_or_else(|| GatewayError::Usage("token needs a subcommand".into()))?;
-            match sub.as_str() {
-                "create" => create(rest).await,
-                "list" => list(rest).await,
-                "disable" => change(rest, Change::Disable).await,
-                "enable" => change(rest, Change::Enable).await,
-                "revoke" | "delete" => change(rest, Change::Revoke).await,
-                other => Err(GatewayError::Usage(format!(
-                    "unknown token subcommand {other:?}"
-                ))),
-            }
-        }
-        other => Err(GatewayError::Usage(format!("unknown command {other:?}"))),
+        Command::Token(TokenCommand::List { json, db }) => list(db.db, json).await,
+        Command::Token(TokenCommand::Disable(a)) => change(a, Change::Disable).await,
+        Command::Token(TokenCommand::Enable(a)) => change(a, Change::Enable).await,
+        Command::Token(TokenCommand::Revoke(a)) => change(a, Change::Revoke).await,
+        Command::Key(KeyCommand::Rotate { db, key }) => rotate(db.db, key).await,
+        Command::Key(KeyCommand::ForgetSessions { db, key }) => forget(db.db, key).await,
+        Command::Health { listen } => health(&listen).await,
     }
 }
 
-async fn serve(argv: &[String]) -> Result<()> {
-    let args = Args::parse(
-        argv,
-        &["upstream", "listen", "db", "max-failed-checks"],
-        &["trust-proxy"],
-    )?;
-    args.no_positional()?;
-    let max_failures = match args.or_env("max-failed-checks", "ACTUAL_GATEWAY_MAX_FAILED_CHECKS") {
-        Some(v) => v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-            GatewayError::Usage("--max-failed-checks takes a positive number".into())
-        })?,
-        None => DEFAULT_MAX_FAILURES,
+async fn serve(args: ServeArgs) -> Result<()> {
+    let db = args.db.db;
+    let config = serve::Config {
+        listen: args.listen,
+        upstream: upstream::parse_url(&args.upstream)?,
+        key: KeySource::resolve(args.key.key_file, &db),
+        db,
+        trust_proxy: args.trust_proxy,
+        secure_cookie: args.secure_cookie,
+        max_failures: args.max_failed_checks,
     };
-    let config = Config {
-        listen: args
-            .or_env("listen", "ACTUAL_GATEWAY_LISTEN")
-            .unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
-        upstream: args.upstream()?,
-        db: args.db(),
-        trust_proxy: args.flag("trust-proxy")
-            || std::env::var("ACTUAL_GATEWAY_TRUST_PROXY").is_ok_and(|v| v == "1" || v == "true"),
-        max_failures,
-    };
-    let result = server::serve(config, crate::shutdown_requested(), |addr| {
+    let result = serve::serve(config, crate::shutdown_requested(), |addr| {
         println!("actual-token-gateway: Listening on {addr}");
         let _ = std::io::stdout().flush();
     })
     .await;
     crate::reset_shutdown();
     result
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| GatewayError::Config("a background task failed".into()))?
 }
 
 fn read_password() -> Result<String> {
@@ -215,7 +247,7 @@ fn read_password() -> Result<String> {
     }
     if !std::io::stdin().is_terminal() {
         return Err(GatewayError::Usage(
-            "set ACTUAL_PASSWORD (the Actual server password), or run on a terminal to be asked"
+            "set ACTUAL_PASSWORD (the Actual server password) or ACTUAL_SESSION_TOKEN, or run on a terminal to be asked"
                 .into(),
         ));
     }
@@ -223,28 +255,10 @@ fn read_password() -> Result<String> {
         .map_err(|e| GatewayError::io("cannot read the password", e))
 }
 
-async fn create(argv: &[String]) -> Result<()> {
-    let args = Args::parse(
-        argv,
-        &["name", "budget", "expires", "upstream", "db"],
-        &["read-only"],
-    )?;
-    args.no_positional()?;
-    let name = issue::check_name(
-        args.one("name")
-            .ok_or_else(|| GatewayError::Usage("--name NAME is required".into()))?,
-    )?;
-    let wanted = args.all("budget");
-    if wanted.is_empty() {
-        return Err(GatewayError::Usage(
-            "at least one --budget SYNC_ID is required (Settings > Advanced > Sync ID)".into(),
-        ));
-    }
-    let lifetime =
-        parse_expiry(args.one("expires").unwrap_or("never")).map_err(GatewayError::Usage)?;
-    let upstream = Upstream::new(&args.upstream()?)?;
-    let db = args.db();
-
+/// A live upstream session for the owner: `ACTUAL_SESSION_TOKEN`, or a password login.
+/// Returns the upstream client, the session and the owner's user id.
+async fn sign_in(args: &SignInArgs) -> Result<(Upstream, Session, String)> {
+    let upstream = Upstream::new(&upstream::parse_url(&args.upstream)?)?;
     let session = match std::env::var("ACTUAL_SESSION_TOKEN")
         .ok()
         .filter(|s| !s.is_empty())
@@ -262,24 +276,62 @@ async fn create(argv: &[String]) -> Result<()> {
         .validate(&session)
         .await
         .map_err(|f| f.into_error())?;
-    let files = upstream
-        .list_files(&session)
-        .await
-        .map_err(|f| f.into_error())?;
-    let budgets = upstream::resolve_budgets(&files, &wanted)?;
-    let read_only = args.flag("read-only");
+    Ok((upstream, Session::new(session), owner_of(&user)))
+}
 
+/// Opens the database and the gateway key (created on first use).
+async fn open(db: PathBuf, key: KeyArgs) -> Result<(Store, crate::keys::GatewayKey)> {
+    blocking(move || {
+        let store = Store::open(&db)?;
+        let source = KeySource::resolve(key.key_file, &db);
+        let key = sessions::open_key(&store, &source, true)?;
+        Ok((store, key))
+    })
+    .await
+}
+
+async fn login(args: SignInArgs) -> Result<()> {
+    let (_, session, owner) = sign_in(&args).await?;
+    let (store, key) = open(args.db.db, args.key).await?;
+    let tokens = blocking(move || {
+        sessions::save(&store, &key, &owner, session.expose(), now_ms())?;
+        Ok(store
+            .list()?
+            .into_iter()
+            .filter(|r| r.owner == owner)
+            .count())
+    })
+    .await?;
+    println!("Signed in: the gateway holds a fresh session for this user; their {tokens} token(s) use it now.");
+    Ok(())
+}
+
+async fn create(
+    name: String,
+    budgets: Vec<String>,
+    lifetime: Option<i64>,
+    read_only: bool,
+    args: SignInArgs,
+) -> Result<()> {
+    let (upstream, session, owner) = sign_in(&args).await?;
+    let (store, key) = open(args.db.db, args.key).await?;
     let now = now_ms();
-    let new = NewToken {
+    let req = CreateRequest {
         name,
         budgets,
-        read_only,
         expires_at: lifetime.map(|ms| now + ms),
-        owner: crate::api::owner_of(&user),
+        read_only,
     };
-    let (row, secret) = issue::issue(new, &session, now)?;
-    let stored = row.clone();
-    blocking(move || Store::open(&db)?.insert(&stored)).await?;
+    let (row, secret) = manage::create(
+        &upstream,
+        std::sync::Arc::new(store),
+        key,
+        session.expose(),
+        owner,
+        req,
+        now,
+    )
+    .await?;
     println!(
         "Created API token {:?} (id {}, prefix {}) for budget(s) {}; {}, expires {}.",
         row.name,
@@ -303,16 +355,9 @@ fn access(row: &TokenRow) -> &'static str {
     }
 }
 
-fn secs(ms: i64) -> i64 {
-    ms.div_euclid(1000)
-}
-
-async fn list(argv: &[String]) -> Result<()> {
-    let args = Args::parse(argv, &["db"], &["json"])?;
-    args.no_positional()?;
-    let db = args.db();
+async fn list(db: PathBuf, json: bool) -> Result<()> {
     let rows = blocking(move || Store::open(&db)?.list()).await?;
-    if args.flag("json") {
+    if json {
         let v: Vec<_> = rows
             .iter()
             .map(|r| {
@@ -321,9 +366,9 @@ async fn list(argv: &[String]) -> Result<()> {
                     "name": r.name,
                     "prefix": r.prefix,
                     "budgets": r.budgets,
-                    "createdAt": secs(r.created_at),
-                    "lastUsedAt": r.last_used_at.map(secs),
-                    "expiresAt": r.expires_at.map(secs),
+                    "createdAt": manage::secs(r.created_at),
+                    "lastUsedAt": r.last_used_at.map(manage::secs),
+                    "expiresAt": r.expires_at.map(manage::secs),
                     "enabled": r.enabled,
                     "access": access(r),
                 })
@@ -365,44 +410,71 @@ async fn list(argv: &[String]) -> Result<()> {
     Ok(())
 }
 
-#[derive(Clone, Copy)]
-enum Change {
-    Disable,
-    Enable,
-    Revoke,
-}
-
-async fn change(argv: &[String], what: Change) -> Result<()> {
-    let args = Args::parse(argv, &["db"], &[])?;
-    let [id] = args.positional.as_slice() else {
-        return Err(GatewayError::Usage(
-            "give exactly one token id (or prefix)".into(),
-        ));
-    };
-    let id = id.clone();
-    let db = args.db();
-    let (id, prefix) = blocking(move || {
+async fn change(args: ChangeArgs, what: Change) -> Result<()> {
+    let (db, id) = (args.db.db, args.id);
+    let row = blocking(move || {
         let store = Store::open(&db)?;
         let id = store.resolve(&id)?;
-        let prefix = store.get(&id)?.map(|r| r.prefix).unwrap_or_default();
-        let done = match what {
-            Change::Disable => store.set_enabled(&id, false)?,
-            Change::Enable => store.set_enabled(&id, true)?,
-            Change::Revoke => store.delete(&id)?,
-        };
-        if done {
-            Ok((id, prefix))
-        } else {
-            Err(GatewayError::TokenNotFound(id))
-        }
+        manage::change(&store, &id, None, what)
     })
     .await?;
-    let verb = match what {
-        Change::Disable => "disabled",
-        Change::Enable => "enabled",
-        Change::Revoke => "revoked",
-    };
-    println!("Token {id} ({prefix}) {verb}.");
+    println!("Token {} ({}) {}.", row.id, row.prefix, what.verb());
+    Ok(())
+}
+
+async fn rotate(db: PathBuf, key: KeyArgs) -> Result<()> {
+    let source = KeySource::resolve(key.key_file, &db);
+    let (source2, (new, moved)) = (
+        source.clone(),
+        blocking(move || sessions::rotate(&Store::open(&db)?, &source)).await?,
+    );
+    match source2 {
+        KeySource::File(path) => println!(
+            "Rotated the gateway key in {}: {moved} session(s) sealed under the new key. Back up the new file.",
+            path.display()
+        ),
+        KeySource::Env => {
+            println!("Rotated the gateway key: {moved} session(s) sealed under the new key.");
+            println!("Set ACTUAL_GATEWAY_KEY to the value below and restart the gateway; it is not shown again.");
+            println!("{}", new.to_text());
+        }
+    }
+    Ok(())
+}
+
+async fn forget(db: PathBuf, key: KeyArgs) -> Result<()> {
+    let source = KeySource::resolve(key.key_file, &db);
+    let n = blocking(move || sessions::forget(&Store::open(&db)?, &source)).await?;
+    println!("Dropped {n} stored session(s); owners run `actual-token-gateway login` to revive their tokens.");
+    Ok(())
+}
+
+async fn health(listen: &str) -> Result<()> {
+    // A wildcard listen address is reached on loopback.
+    let addr = listen
+        .replacen("0.0.0.0:", "127.0.0.1:", 1)
+        .replacen("[::]:", "[::1]:", 1);
+    let url = upstream::parse_url(&format!("http://{addr}"))?;
+    actual_protocol::transport::install_crypto_provider();
+    let network =
+        |e: reqwest::Error| GatewayError::Network(actual_protocol::transport::describe(&e));
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .map_err(network)?;
+    let res = client
+        .get(url.join("gateway/health").expect("static path"))
+        .send()
+        .await
+        .map_err(network)?;
+    if !res.status().is_success() {
+        return Err(GatewayError::Network(format!(
+            "health check answered {}",
+            res.status()
+        )));
+    }
+    println!("healthy");
     Ok(())
 }
 
@@ -416,33 +488,53 @@ mod tests {
 
     #[test]
     fn parses_options() {
-        let a = Args::parse(
-            &v(&[
-                "--name",
-                "ci",
-                "--budget=a",
-                "--budget",
-                "b",
-                "--read-only",
-                "x",
-            ]),
-            &["name", "budget"],
-            &["read-only"],
-        )
+        let cli = parse(v(&[
+            "token",
+            "create",
+            "--name",
+            "ci",
+            "--budget=a",
+            "--budget",
+            "b",
+            "--read-only",
+            "--upstream",
+            "http://h",
+            "--name",
+            "cd",
+        ]))
         .unwrap();
-        assert_eq!(a.one("name"), Some("ci"));
-        assert_eq!(a.all("budget"), v(&["a", "b"]));
-        assert!(a.flag("read-only"));
-        assert_eq!(a.positional, v(&["x"]));
-        assert!(Args::parse(&v(&["--nope"]), &[], &[]).is_err());
-        assert!(Args::parse(&v(&["--name"]), &["name"], &[]).is_err());
+        match cli.command {
+            Command::Token(TokenCommand::Create {
+                name,
+                budgets,
+                read_only,
+                ..
+            }) => {
+                assert_eq!(name, "cd", "the last one wins");
+                assert_eq!(budgets, v(&["a", "b"]));
+                assert!(read_only);
+            }
+            c => panic!("{c:?}"),
+        }
+        assert!(parse(v(&["serve", "--nope"])).is_err());
     }
 
     #[tokio::test]
     async fn usage_errors_exit_2() {
         assert_eq!(run(v(&[])).await, 2);
         assert_eq!(run(v(&["frobnicate"])).await, 2);
-        assert_eq!(run(v(&["token", "create", "--name", "x"])).await, 2);
+        assert_eq!(
+            run(v(&[
+                "token",
+                "create",
+                "--name",
+                "x",
+                "--upstream",
+                "http://h"
+            ]))
+            .await,
+            2
+        );
         assert_eq!(run(v(&["--help"])).await, 0);
     }
 }

@@ -1,5 +1,6 @@
-//! Making a new token row: the token from the OS CSPRNG (protocol crate), its hash,
-//! its display prefix and the owner's session sealed under it.
+//! Making a new token row: the token from the OS CSPRNG (protocol crate), its hash
+//! and its display prefix. The owner's session is stored apart, once per owner
+//! (`sessions`).
 
 use actual_protocol::token;
 
@@ -35,20 +36,25 @@ pub fn new_id() -> Result<String> {
 
 pub fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(GatewayError::Usage(
-            "a token needs a name of 1 to 100 printable characters".into(),
+    if name.is_empty() {
+        return Err(GatewayError::invalid(
+            "name-required",
+            "a token needs a name",
+        ));
+    }
+    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(GatewayError::invalid(
+            "invalid-name",
+            "a token needs a name of 1 to 100 printable characters",
         ));
     }
     Ok(name.to_string())
 }
 
 /// Returns the row to store and the token, to be shown once.
-pub fn issue(new: NewToken, session: &str, now: i64) -> Result<(TokenRow, String)> {
+pub fn issue(new: NewToken, now: i64) -> Result<(TokenRow, String)> {
     if new.budgets.is_empty() {
-        return Err(GatewayError::Usage(
-            "a token needs at least one budget".into(),
-        ));
+        return Err(crate::upstream::no_budget());
     }
     let secret = token::generate().map_err(|_| GatewayError::Random)?;
     let row = TokenRow {
@@ -63,7 +69,7 @@ pub fn issue(new: NewToken, session: &str, now: i64) -> Result<(TokenRow, String
         expires_at: new.expires_at,
         last_used_at: None,
         owner: new.owner,
-        sealed_session: seal::seal(&secret, session)?,
+        legacy_session: Vec::new(),
     };
     Ok((row, secret))
 }
@@ -88,17 +94,23 @@ mod tests {
                 expires_at: Some(10_000),
                 owner: "u1".into(),
             },
-            session,
             1_000,
         )
         .unwrap();
         assert_eq!(token::check_format(&secret), Ok(()));
         assert_eq!(row.prefix, &secret[..12]);
         store.insert(&row).unwrap();
+        let key = crate::keys::GatewayKey::generate().unwrap();
+        crate::sessions::save(&store, &key, "u1", session, 1_000).unwrap();
         let reg = Registry::new();
         reg.load(store.list().unwrap());
+        reg.load_sessions(crate::sessions::load_all(&store, &key).unwrap());
         match reg.verify(&secret, 2_000) {
-            Verdict::Valid { session: s, entry } => {
+            Verdict::Valid {
+                session: Some(s),
+                entry,
+                ..
+            } => {
                 assert_eq!(s.expose(), session);
                 assert!(entry.row.read_only);
             }
@@ -138,7 +150,6 @@ mod tests {
                     expires_at: None,
                     owner: String::new(),
                 },
-                "s",
                 0,
             )
         };

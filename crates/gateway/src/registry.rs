@@ -1,7 +1,9 @@
-//! The in-memory token table, keyed by token hash and loaded from the store, and
-//! the token check. A check costs two SHA-256 and one AES-GCM open of a few dozen
-//! bytes, whatever the token: unknown, malformed, disabled, expired and valid
-//! tokens take the same path, and the hash comparison is constant-time.
+//! The in-memory token table, keyed by token hash and loaded from the store, the
+//! owners' sessions (unsealed when loaded), and the token check. A check costs two
+//! SHA-256, one AES-GCM open of a few dozen bytes (a version 1 token's own session,
+//! or a decoy's) and one session lookup, whatever the token: unknown, malformed,
+//! disabled, expired and valid tokens take the same path, and the hash comparison is
+//! constant-time.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -40,19 +42,17 @@ impl Entry {
 }
 
 /// The upstream session of a token's owner; prints as `<redacted>`.
-#[derive(Clone)]
-pub struct Session(String);
+pub type Session = actual_protocol::Secret;
 
-impl Session {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Session {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
+/// Where a valid token's session came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionSource {
+    /// The owner's session, stored once for all their tokens.
+    Owner,
+    /// A version 1 token's own copy, while its owner has none stored yet.
+    Legacy,
+    /// Neither: the owner must sign in again (`login` or the token page).
+    Missing,
 }
 
 /// The outcome of a token check.
@@ -60,7 +60,9 @@ impl fmt::Debug for Session {
 pub enum Verdict {
     Valid {
         entry: Arc<Entry>,
-        session: Session,
+        /// `None` with [`SessionSource::Missing`].
+        session: Option<Session>,
+        source: SessionSource,
     },
     /// Unknown, malformed or revoked.
     Invalid,
@@ -79,6 +81,8 @@ impl fmt::Debug for Entry {
 
 pub struct Registry {
     map: RwLock<HashMap<TokenHash, Arc<Entry>>>,
+    /// owner -> their upstream session.
+    sessions: RwLock<HashMap<String, Session>>,
     /// Stands in for unknown tokens so that they take the same path.
     decoy: Arc<Entry>,
 }
@@ -93,7 +97,7 @@ impl Registry {
     pub fn new() -> Registry {
         // A sealed blob as long as a real one (sessions are UUIDs, 36 bytes).
         let decoy_token = token::generate().unwrap_or_else(|_| "act_decoy".into());
-        let sealed = seal::seal(&decoy_token, "00000000-0000-0000-0000-000000000000")
+        let sealed = seal::seal_legacy(&decoy_token, "00000000-0000-0000-0000-000000000000")
             .unwrap_or_else(|_| vec![0; 64]);
         let decoy = TokenRow {
             id: String::new(),
@@ -107,12 +111,24 @@ impl Registry {
             expires_at: Some(0),
             last_used_at: None,
             owner: String::new(),
-            sealed_session: sealed,
+            legacy_session: sealed,
         };
         Registry {
             map: RwLock::new(HashMap::new()),
+            sessions: RwLock::new(HashMap::new()),
             decoy: Arc::new(Entry::new(decoy)),
         }
+    }
+
+    /// Replaces the owners' sessions (already unsealed).
+    pub fn load_sessions(&self, sessions: HashMap<String, Session>) {
+        *self.sessions.write().unwrap_or_else(|p| p.into_inner()) = sessions;
+    }
+
+    /// Whether the gateway holds a session for `owner`.
+    pub fn has_session(&self, owner: &str) -> bool {
+        let sessions = self.sessions.read().unwrap_or_else(|p| p.into_inner());
+        sessions.contains_key(owner)
     }
 
     /// Replaces the table with `rows`, keeping newer in-memory `last_used` values.
@@ -166,25 +182,39 @@ impl Registry {
         let matches = entry.row.hash.ct_eq(&hash)
             & subtle::Choice::from(found)
             & subtle::Choice::from(well_formed);
-        // Always unseal, so that every verdict costs the same.
-        let session = seal::open(presented, &hash, &entry.row.sealed_session);
+        // Always unseal and look up, so that every verdict costs the same. A row with
+        // no legacy copy is opened against the decoy's blob.
+        let legacy_blob = if entry.row.legacy_session.is_empty() {
+            &self.decoy.row.legacy_session
+        } else {
+            &entry.row.legacy_session
+        };
+        let legacy = seal::open_legacy(presented, &hash, legacy_blob);
+        let owned = {
+            let sessions = self.sessions.read().unwrap_or_else(|p| p.into_inner());
+            sessions.get(&entry.row.owner).cloned()
+        };
         let enabled = entry.row.enabled;
         let expired = entry.row.expires_at.is_some_and(|at| at <= now);
         if !bool::from(matches) {
             return Verdict::Invalid;
         }
-        let Some(session) = session else {
-            return Verdict::Invalid;
-        };
         if expired {
-            Verdict::Expired
-        } else if !enabled {
-            Verdict::Disabled
-        } else {
-            Verdict::Valid {
-                entry,
-                session: Session(session),
-            }
+            return Verdict::Expired;
+        }
+        if !enabled {
+            return Verdict::Disabled;
+        }
+        let legacy = legacy.filter(|_| !entry.row.legacy_session.is_empty());
+        let (session, source) = match (owned, legacy) {
+            (Some(s), _) => (Some(s), SessionSource::Owner),
+            (None, Some(s)) => (Some(Session::new(s)), SessionSource::Legacy),
+            (None, None) => (None, SessionSource::Missing),
+        };
+        Verdict::Valid {
+            entry,
+            session,
+            source,
         }
     }
 
@@ -204,26 +234,29 @@ impl Registry {
 }
 
 #[cfg(test)]
-impl Session {
-    pub fn for_tests(s: &str) -> Session {
-        Session(s.to_string())
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::tests::row;
 
+    const SESSION: &str = "11111111-2222-3333-4444-555555555555";
+
     fn make(token: &str, id: &str) -> TokenRow {
-        let mut r = row(id, seal::token_hash(token));
-        r.sealed_session = seal::seal(token, "11111111-2222-3333-4444-555555555555").unwrap();
-        r
+        row(id, seal::token_hash(token))
+    }
+
+    /// A registry holding `user-1`'s session (the owner of `make`'s rows).
+    fn with_session() -> Registry {
+        let reg = Registry::new();
+        reg.load_sessions(HashMap::from([(
+            "user-1".to_string(),
+            Session::new(SESSION.into()),
+        )]));
+        reg
     }
 
     #[test]
     fn verdicts() {
-        let reg = Registry::new();
+        let reg = with_session();
         let good = token::generate().unwrap();
         let disabled = token::generate().unwrap();
         let expired = token::generate().unwrap();
@@ -237,9 +270,13 @@ mod tests {
         reg.load(vec![make(&good, "g"), d, e, l]);
 
         match reg.verify(&good, 10_000) {
-            Verdict::Valid { entry, session } => {
+            Verdict::Valid {
+                entry,
+                session: Some(session),
+                source: SessionSource::Owner,
+            } => {
                 assert_eq!(entry.row.id, "g");
-                assert_eq!(session.expose(), "11111111-2222-3333-4444-555555555555");
+                assert_eq!(session.expose(), SESSION);
                 assert_eq!(format!("{session:?}"), "<redacted>");
             }
             v => panic!("{v:?}"),
@@ -264,18 +301,48 @@ mod tests {
     }
 
     #[test]
-    fn a_row_with_a_swapped_session_is_refused() {
-        // Someone with write access to the db copies one token's sealed session into
-        // another row: the AES-GCM associated data (the hash) refuses it.
+    fn version_1_tokens_use_their_own_copy_until_the_owner_has_a_session() {
         let reg = Registry::new();
         let a = token::generate().unwrap();
         let b = token::generate().unwrap();
-        let ra = make(&a, "a");
+        let mut ra = make(&a, "a");
+        ra.legacy_session = seal::seal_legacy(&a, "old-session").unwrap();
+        // Someone with write access to the db copies one token's sealed session into
+        // another row: the AES-GCM associated data (the hash) refuses it.
         let mut rb = make(&b, "b");
-        rb.sealed_session = ra.sealed_session.clone();
+        rb.legacy_session = ra.legacy_session.clone();
         reg.load(vec![ra, rb]);
-        assert!(matches!(reg.verify(&a, 0), Verdict::Valid { .. }));
-        assert!(matches!(reg.verify(&b, 0), Verdict::Invalid));
+        match reg.verify(&a, 0) {
+            Verdict::Valid {
+                session: Some(s),
+                source: SessionSource::Legacy,
+                ..
+            } => assert_eq!(s.expose(), "old-session"),
+            v => panic!("{v:?}"),
+        }
+        assert!(matches!(
+            reg.verify(&b, 0),
+            Verdict::Valid {
+                session: None,
+                source: SessionSource::Missing,
+                ..
+            }
+        ));
+        // Once the owner signs in, their session serves both.
+        reg.load_sessions(HashMap::from([(
+            "user-1".to_string(),
+            Session::new("new".into()),
+        )]));
+        for t in [&a, &b] {
+            match reg.verify(t, 0) {
+                Verdict::Valid {
+                    session: Some(s),
+                    source: SessionSource::Owner,
+                    ..
+                } => assert_eq!(s.expose(), "new"),
+                v => panic!("{v:?}"),
+            }
+        }
     }
 
     #[test]
@@ -284,7 +351,7 @@ mod tests {
         // verdict must take the same steps: one hash lookup and one unseal, whatever the
         // token. A short cut for unknown, malformed, disabled or expired tokens would
         // skip the unseal and show here.
-        let reg = Registry::new();
+        let reg = with_session();
         let good = token::generate().unwrap();
         let disabled = token::generate().unwrap();
         let expired = token::generate().unwrap();
@@ -323,7 +390,7 @@ mod tests {
     #[test]
     #[ignore]
     fn check_cost() {
-        let reg = Registry::new();
+        let reg = with_session();
         let mut rows = Vec::new();
         let mut last = String::new();
         for i in 0..1_000 {

@@ -1,7 +1,8 @@
-//! Which upstream endpoints an API token may reach. Everything not listed here is
-//! refused (403 `forbidden-auth-method`): admin, secrets, bank sync, account
-//! management, the token API itself.
+//! Which upstream endpoints an API token may reach: those the protocol's endpoint
+//! table opens to tokens. Everything else is refused (403 `forbidden-auth-method`):
+//! admin, secrets, bank sync, account management, the token API itself.
 
+use actual_protocol::endpoint::{self, Endpoint, TokenAccess};
 use hyper::Method;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,36 +17,36 @@ pub enum Route {
     Forbidden,
 }
 
+/// What the gateway checks for each endpoint a token may reach.
+const ROUTES: [(&Endpoint, Route); 7] = [
+    (&endpoint::VALIDATE, Route::Validate),
+    (&endpoint::LIST_FILES, Route::ListFiles),
+    (&endpoint::FILE_INFO, Route::FileInfo),
+    (&endpoint::DOWNLOAD, Route::Download),
+    (&endpoint::USER_GET_KEY, Route::GetKey),
+    (&endpoint::SYNC, Route::Sync),
+    (&endpoint::UPLOAD, Route::Upload),
+];
+
 impl Route {
     /// Routes that may change a budget.
     pub fn writes(self) -> bool {
-        matches!(self, Route::Upload)
+        ROUTES
+            .iter()
+            .any(|(e, r)| *r == self && e.token == TokenAccess::Write)
     }
 }
 
-/// Classifies a request path (without query). Matching follows upstream's express
-/// routing, which ignores case and one trailing slash; anything else is refused.
+/// Classifies a request path (without query), matching as upstream's express router
+/// does (`Endpoint::matches`); anything else is refused.
 pub fn classify(method: &Method, path: &str) -> Route {
-    let p = path
-        .strip_suffix('/')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(path);
-    let p = p.to_ascii_lowercase();
-    let get = method == Method::GET || method == Method::HEAD;
-    let post = method == Method::POST;
-    match (p.as_str(), get, post) {
-        ("/account/validate", true, _) => Route::Validate,
-        ("/sync/list-user-files", true, _) => Route::ListFiles,
-        ("/sync/get-user-file-info", true, _) => Route::FileInfo,
-        ("/sync/download-user-file", true, _) => Route::Download,
-        ("/sync/user-get-key", _, true) => Route::GetKey,
-        ("/sync/sync", _, true) => Route::Sync,
-        ("/sync/upload-user-file", _, true) => Route::Upload,
-        _ => Route::Forbidden,
-    }
+    ROUTES
+        .iter()
+        .find(|(e, _)| e.token != TokenAccess::Denied && e.matches(method.as_str(), path))
+        .map_or(Route::Forbidden, |(_, r)| *r)
 }
 
-/// A token's reach: its budgets (sync ids) and whether it may write.
+/// Whether a budget (sync id) is one of a token's.
 pub fn in_scope(budgets: &[String], group_id: &str) -> bool {
     budgets.iter().any(|b| b == group_id)
 }
@@ -88,6 +89,7 @@ mod tests {
         for (m, p) in [
             (Method::POST, "/account/change-password"),
             (Method::POST, "/account/login"),
+            (Method::GET, "/info"),
             (Method::GET, "/admin/users"),
             (Method::POST, "/secret"),
             (Method::POST, "/gocardless/transactions"),

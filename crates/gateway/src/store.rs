@@ -1,5 +1,6 @@
 //! The token database: one SQLite file (WAL mode, created with mode 0600). Holds
-//! token hashes, never tokens; the owner's session only sealed (see `seal`).
+//! token hashes, never tokens; owners' sessions only sealed under the gateway key,
+//! which lives elsewhere (see `seal` and `keys`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -29,8 +30,10 @@ pub struct TokenRow {
     pub last_used_at: Option<i64>,
     /// The upstream user the token acts for (`userId` from /account/validate).
     pub owner: String,
-    /// The owner's upstream session, sealed under a key derived from the token.
-    pub sealed_session: Vec<u8>,
+    /// Tokens made by version 1 only: the owner's session as it was then, sealed under
+    /// a key derived from the token (`seal::open_legacy`). Empty for newer tokens, whose
+    /// owner's session is kept once per owner (`owner_sessions`).
+    pub legacy_session: Vec<u8>,
 }
 
 pub struct Store {
@@ -56,12 +59,28 @@ CREATE TABLE IF NOT EXISTS api_tokens (
   owner TEXT NOT NULL,
   sealed_session BLOB NOT NULL
 );
-PRAGMA user_version = 1;
 ";
 
-/// Creates the file (and its folder) readable by the owner only, before SQLite
-/// opens it; SQLite gives the -wal and -shm files the same mode.
-fn create_private(path: &Path) -> Result<()> {
+/// Version 2: one session per owner, sealed under the gateway key (`seal`), so that a
+/// new session revives every token of that owner; `meta` records the key's id. Rows of
+/// version 1 keep their own sealed copy (`legacy_session`) until their owner signs in.
+const SCHEMA_V2: &str = "
+CREATE TABLE IF NOT EXISTS owner_sessions (
+  owner TEXT PRIMARY KEY,
+  sealed BLOB NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+PRAGMA user_version = 2;
+";
+
+const KEY_ID: &str = "key_id";
+
+/// Creates the folder of `path` (mode 0700) when it is missing.
+pub fn create_private_dir(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.exists() {
             let mut b = std::fs::DirBuilder::new();
@@ -72,6 +91,13 @@ fn create_private(path: &Path) -> Result<()> {
                 .map_err(|e| GatewayError::io(format!("cannot create {}", dir.display()), e))?;
         }
     }
+    Ok(())
+}
+
+/// Creates the file (and its folder) readable by the owner only, before SQLite
+/// opens it; SQLite gives the -wal and -shm files the same mode.
+fn create_private(path: &Path) -> Result<()> {
+    create_private_dir(path)?;
     let mut o = std::fs::OpenOptions::new();
     o.create(true).append(true);
     #[cfg(unix)]
@@ -106,7 +132,7 @@ fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
         expires_at: r.get("expires_at")?,
         last_used_at: r.get("last_used_at")?,
         owner: r.get("owner")?,
-        sealed_session: r.get("sealed_session")?,
+        legacy_session: r.get("sealed_session")?,
     })
 }
 
@@ -125,6 +151,7 @@ impl Store {
         // A token is reported created only after its row is durable.
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(SCHEMA_V2)?;
         let watch = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(Store {
             conn: Mutex::new(conn),
@@ -159,7 +186,7 @@ impl Store {
                 row.expires_at,
                 row.last_used_at,
                 row.owner,
-                row.sealed_session,
+                row.legacy_session,
             ],
         )?;
         Ok(())
@@ -227,12 +254,107 @@ impl Store {
         Ok(())
     }
 
+    /// Every owner's sealed session.
+    pub fn owner_sessions(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT owner, sealed FROM owner_sessions")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Stores an owner's (new) sealed session. With `replace_legacy`, the owner's
+    /// version 1 tokens drop their own old copies: the new session serves them all.
+    pub fn set_owner_session(
+        &self,
+        owner: &str,
+        sealed: &[u8],
+        now: i64,
+        replace_legacy: bool,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO owner_sessions (owner, sealed, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(owner) DO UPDATE SET sealed = ?2, updated_at = ?3",
+            params![owner, sealed, now],
+        )?;
+        if replace_legacy {
+            tx.execute(
+                "UPDATE api_tokens SET sealed_session = X'' WHERE owner = ?1",
+                [owner],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The id of the gateway key the sessions are sealed under, once one was used.
+    pub fn key_id(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [KEY_ID], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_key_id(&self, id: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = ?2",
+            params![KEY_ID, id],
+        )?;
+        Ok(())
+    }
+
+    /// Seals every owner's session anew with `reseal` and records `new_key_id`, in one
+    /// transaction: either all sessions move to the new key or none does.
+    pub fn reseal_all(
+        &self,
+        new_key_id: &str,
+        reseal: impl Fn(&str, &[u8]) -> Result<Vec<u8>>,
+    ) -> Result<usize> {
+        let sessions = self.owner_sessions()?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for (owner, sealed) in &sessions {
+            tx.execute(
+                "UPDATE owner_sessions SET sealed = ?2 WHERE owner = ?1",
+                params![owner, reseal(owner, sealed)?],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = ?2",
+            params![KEY_ID, new_key_id],
+        )?;
+        tx.commit()?;
+        Ok(sessions.len())
+    }
+
+    /// Drops every stored owner session (after the key that sealed them was lost) and
+    /// records `key_id` as the key from now on.
+    pub fn forget_sessions(&self, key_id: &str) -> Result<usize> {
+        let n = self.conn().execute("DELETE FROM owner_sessions", [])?;
+        self.set_key_id(key_id)?;
+        Ok(n)
+    }
+
     /// Changes whenever the token table may have changed (any commit, from this process
     /// or another, such as the CLI).
     pub fn data_version(&self) -> Result<i64> {
         let watch = self.watch.lock().unwrap_or_else(|p| p.into_inner());
         Ok(watch.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
+}
+
+/// Runs store work (SQLite, blocking) off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| GatewayError::Config("a background task failed".into()))?
 }
 
 #[cfg(test)]
@@ -252,7 +374,7 @@ pub(crate) mod tests {
             expires_at: None,
             last_used_at: None,
             owner: "user-1".into(),
-            sealed_session: vec![1, 2, 3],
+            legacy_session: Vec::new(),
         }
     }
 
@@ -287,5 +409,57 @@ pub(crate) mod tests {
         // Survives reopening.
         let store = Store::open(&path).unwrap();
         assert_eq!(store.list().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn owner_sessions_replace_legacy_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("gw.sqlite")).unwrap();
+        let mut old = row("a", [1; 32]);
+        old.legacy_session = vec![9; 60];
+        store.insert(&old).unwrap();
+        store.set_owner_session("user-1", b"s1", 1, false).unwrap();
+        assert_eq!(store.get("a").unwrap().unwrap().legacy_session.len(), 60);
+        store.set_owner_session("user-1", b"s2", 2, true).unwrap();
+        assert_eq!(
+            store.owner_sessions().unwrap(),
+            vec![("user-1".to_string(), b"s2".to_vec())]
+        );
+        assert!(store.get("a").unwrap().unwrap().legacy_session.is_empty());
+        assert_eq!(store.key_id().unwrap(), None);
+        store
+            .reseal_all("k2", |_, s| Ok([s, b"!"].concat()))
+            .unwrap();
+        assert_eq!(store.key_id().unwrap().as_deref(), Some("k2"));
+        assert_eq!(store.owner_sessions().unwrap()[0].1, b"s2!".to_vec());
+        assert_eq!(store.forget_sessions("k3").unwrap(), 1);
+        assert!(store.owner_sessions().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_version_1_database_opens_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gw.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+            conn.execute(
+                "INSERT INTO api_tokens (id, name, prefix, token_hash, budget_ids, created_at, owner, sealed_session)
+                 VALUES ('a', 'n', 'act_abcdefgh', ?1, '[\"g\"]', 1, 'u', X'0102')",
+                [&[7u8; 32][..]],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let rows = store.list().unwrap();
+        assert_eq!(rows[0].legacy_session, vec![1, 2]);
+        assert_eq!(rows[0].budgets, vec!["g".to_string()]);
+        assert!(store.owner_sessions().unwrap().is_empty());
+        let v: i64 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 2);
     }
 }

@@ -1,9 +1,13 @@
-//! The one HTTP client to the real Actual server, and the few calls the gateway
-//! makes on its own (login, validate, file listing).
+//! The gateway's HTTP client to the real Actual server: the connection pool that
+//! forwarding uses, and the few calls the gateway makes on its own (login, validate,
+//! file listing), on the endpoint table and reply types of `actual-protocol`.
 
 use std::time::Duration;
 
+use actual_protocol::endpoint::{self, Endpoint};
 use actual_protocol::envelope::{self, Envelope};
+use actual_protocol::files::{RemoteFile, UserInfo};
+use actual_protocol::transport;
 use bytes::Bytes;
 use serde::Deserialize;
 use url::Url;
@@ -27,74 +31,40 @@ impl Failure {
             },
         }
     }
-}
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RemoteFile {
-    pub file_id: String,
-    pub group_id: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub deleted: serde_json::Value,
-}
-
-impl RemoteFile {
-    pub fn is_deleted(&self) -> bool {
-        match &self.deleted {
-            serde_json::Value::Bool(b) => *b,
-            serde_json::Value::Number(n) => n.as_i64().unwrap_or(0) != 0,
-            _ => false,
-        }
+    /// The server does not know the session (or it expired).
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Failure::Status { status: 401, .. })
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserInfo {
-    #[serde(default)]
-    pub user_id: Option<String>,
-    #[serde(default)]
-    pub user_name: Option<String>,
+/// Checks `--upstream` by the protocol's URL rule.
+pub fn parse_url(text: &str) -> Result<Url> {
+    actual_protocol::url::parse_server_url(text)
+        .map_err(|e| GatewayError::Usage(format!("--upstream: {e} (got {text:?})")))
 }
 
 #[derive(Clone)]
 pub struct Upstream {
     client: reqwest::Client,
+    /// The server URL without its trailing slash: request paths start with `/`.
     base: String,
-}
-
-/// Checks and normalises the upstream URL (`http(s)://host[:port][/prefix]`).
-pub fn parse_url(text: &str) -> Result<Url> {
-    let url = Url::parse(text.trim()).map_err(|_| {
-        GatewayError::Usage(format!(
-            "--upstream must be the Actual server's URL, like http://127.0.0.1:5006 (got {text:?})"
-        ))
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(GatewayError::Usage(
-            "--upstream must be an http:// or https:// URL".into(),
-        ));
-    }
-    Ok(url)
 }
 
 impl Upstream {
     pub fn new(url: &Url) -> Result<Upstream> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        transport::install_crypto_provider();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
-            .map_err(|e| GatewayError::Network(e.to_string()))?;
-        let mut base = url.as_str().trim_end_matches('/').to_string();
-        if let Some(q) = base.find(['?', '#']) {
-            base.truncate(q);
-        }
-        Ok(Upstream { client, base })
+            .map_err(|e| GatewayError::Network(transport::describe(&e)))?;
+        Ok(Upstream {
+            client,
+            base: url.as_str().trim_end_matches('/').to_string(),
+        })
     }
 
     pub fn client(&self) -> &reqwest::Client {
@@ -106,24 +76,31 @@ impl Upstream {
         format!("{}{}", self.base, path_and_query)
     }
 
-    async fn call(&self, rb: reqwest::RequestBuilder) -> Result<Bytes, Failure> {
-        let res = rb
-            .send()
-            .await
-            .map_err(|e| Failure::Network(describe(&e)))?;
-        let status = res.status().as_u16();
-        let body = res
-            .bytes()
-            .await
-            .map_err(|e| Failure::Network(describe(&e)))?;
-        if (200..300).contains(&status) {
-            Ok(body)
-        } else {
-            Err(Failure::Status { status, body })
+    fn request(&self, ep: &Endpoint, session: Option<&str>) -> reqwest::RequestBuilder {
+        let method = match ep.method {
+            endpoint::Method::Get => reqwest::Method::GET,
+            endpoint::Method::Post => reqwest::Method::POST,
+        };
+        let rb = self
+            .client
+            .request(method, format!("{}/{}", self.base, ep.path));
+        match session {
+            Some(s) => rb.header(endpoint::TOKEN_HEADER, s),
+            None => rb,
         }
     }
 
-    fn data<T: serde::de::DeserializeOwned>(body: Bytes) -> Result<T, Failure> {
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        rb: reqwest::RequestBuilder,
+    ) -> Result<T, Failure> {
+        let network = |e: reqwest::Error| Failure::Network(transport::describe(&e));
+        let res = rb.send().await.map_err(network)?;
+        let status = res.status().as_u16();
+        let body = res.bytes().await.map_err(network)?;
+        if !(200..300).contains(&status) {
+            return Err(Failure::Status { status, body });
+        }
         match envelope::parse::<T>(&body) {
             Some(Envelope::Ok(v)) => Ok(v),
             _ => Err(Failure::Status { status: 502, body }),
@@ -134,49 +111,34 @@ impl Upstream {
     pub async fn login(&self, password: &str) -> Result<String, Failure> {
         let body = serde_json::json!({ "loginMethod": "password", "password": password });
         let rb = self
-            .client
-            .post(self.url("/account/login"))
+            .request(&endpoint::LOGIN, None)
             .header("content-type", "application/json")
             .body(body.to_string());
         #[derive(Deserialize)]
         struct Login {
             token: Option<String>,
         }
-        let reply = self.call(rb).await?;
-        let login: Login = Self::data(reply.clone())?;
+        let login: Login = self.call(rb).await?;
         login.token.ok_or(Failure::Status {
             status: 400,
-            body: reply,
+            body: Bytes::from_static(br#"{"status":"error","reason":"invalid-password"}"#),
         })
     }
 
     pub async fn validate(&self, session: &str) -> Result<UserInfo, Failure> {
-        let rb = self
-            .client
-            .get(self.url("/account/validate"))
-            .header("x-actual-token", session);
-        Self::data(self.call(rb).await?)
+        self.call(self.request(&endpoint::VALIDATE, Some(session)))
+            .await
     }
 
     pub async fn list_files(&self, session: &str) -> Result<Vec<RemoteFile>, Failure> {
-        let rb = self
-            .client
-            .get(self.url("/sync/list-user-files"))
-            .header("x-actual-token", session);
-        Self::data(self.call(rb).await?)
+        self.call(self.request(&endpoint::LIST_FILES, Some(session)))
+            .await
     }
 }
 
-/// A transport error without the URL.
-pub fn describe(e: &reqwest::Error) -> String {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else {
-        "HTTP exchange failed"
-    };
-    actual_protocol::error::with_root_cause(what, e)
+/// The user a session belongs to, as the token table names owners.
+pub fn owner_of(user: &UserInfo) -> String {
+    user.user_id.clone().unwrap_or_default()
 }
 
 /// Maps the sync ids (or cloud file ids) a user asked for onto `groupId`s of the
@@ -185,7 +147,7 @@ pub fn resolve_budgets(files: &[RemoteFile], wanted: &[String]) -> Result<Vec<St
     let mut out: Vec<String> = Vec::new();
     for w in wanted {
         let w = w.trim();
-        let live = || files.iter().filter(|f| !f.is_deleted());
+        let live = || files.iter().filter(|f| !f.deleted);
         let hit = live()
             .find(|f| f.group_id.as_deref() == Some(w))
             .or_else(|| live().find(|f| f.file_id == w))
@@ -196,11 +158,16 @@ pub fn resolve_budgets(files: &[RemoteFile], wanted: &[String]) -> Result<Vec<St
         }
     }
     if out.is_empty() {
-        return Err(GatewayError::Usage(
-            "a token needs at least one budget (--budget SYNC_ID)".into(),
-        ));
+        return Err(no_budget());
     }
     Ok(out)
+}
+
+pub fn no_budget() -> GatewayError {
+    GatewayError::invalid(
+        "budget-ids-required",
+        "a token needs at least one budget (--budget SYNC_ID)",
+    )
 }
 
 #[cfg(test)]
@@ -208,12 +175,10 @@ mod tests {
     use super::*;
 
     fn file(id: &str, group: &str, deleted: bool) -> RemoteFile {
-        RemoteFile {
-            file_id: id.into(),
-            group_id: Some(group.into()),
-            name: None,
-            deleted: serde_json::Value::Bool(deleted),
-        }
+        serde_json::from_value(serde_json::json!({
+            "fileId": id, "groupId": group, "deleted": deleted
+        }))
+        .unwrap()
     }
 
     #[test]
@@ -231,10 +196,10 @@ mod tests {
             resolve_budgets(&files, &["g3".into()]),
             Err(GatewayError::BudgetNotFound(id)) if id == "g3"
         ));
-        assert!(matches!(
-            resolve_budgets(&files, &[]),
-            Err(GatewayError::Usage(_))
-        ));
+        assert_eq!(
+            resolve_budgets(&files, &[]).unwrap_err().code(),
+            "budget-ids-required"
+        );
     }
 
     #[test]
@@ -245,6 +210,6 @@ mod tests {
             "https://example.test/actual/sync/sync?x=1"
         );
         assert!(parse_url("ftp://x").is_err());
-        assert!(parse_url("nonsense").is_err());
+        assert!(parse_url("http://user:pw@host").is_err());
     }
 }

@@ -9,6 +9,8 @@ pub enum ProtocolError {
     DecryptFailure,
     #[error("the server reply is not the expected JSON envelope")]
     BadEnvelope,
+    #[error("{0}")]
+    InvalidServerUrl(&'static str),
 }
 
 impl ProtocolError {
@@ -17,6 +19,7 @@ impl ProtocolError {
             ProtocolError::BadEncryptMeta(_) => "invalid-encrypt-meta",
             ProtocolError::DecryptFailure => "decrypt-failure",
             ProtocolError::BadEnvelope => "invalid-response",
+            ProtocolError::InvalidServerUrl(_) => "invalid-server-url",
         }
     }
 }

@@ -1,6 +1,6 @@
-//! The server's view of budget files.
+//! The server's replies about files and users, decoded once for client and gateway.
 
-use actual_protocol::crypto::EncryptMeta;
+use crate::crypto::EncryptMeta;
 use serde::{Deserialize, Serialize};
 
 /// One entry of `/sync/list-user-files`. The sync id a user sees is `group_id`.

@@ -1,5 +1,6 @@
-//! The token gateway's CLI for `bin/actual-token-gateway.js`. All logic lives in
-//! `crates/gateway`; signals are caught in JS, which calls `gatewayStop`.
+//! The napi layer of the `actual-token-gateway` npm package: two exports for
+//! `bin/actual-token-gateway.js`. All logic lives in `crates/gateway`; signals are
+//! caught in JS, which calls `gatewayStop`.
 
 use napi_derive::napi;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // actual-token-gateway: API tokens for an unmodified Actual server.
-// A thin launcher: the gateway itself is Rust, in the native addon.
+// A thin launcher: the gateway itself is Rust (crates/gateway), in this package's addon.
 // SIGINT/SIGTERM ask it to stop gracefully; a second signal exits at once.
 
 const native = require('../binding.js');
