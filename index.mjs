@@ -5,6 +5,7 @@ import api from './index.js';
 export const {
   APIError,
   ActualError,
+  ArgumentTypeError,
   AuthError,
   BudgetNotFoundError,
   Client,

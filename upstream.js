@@ -93,7 +93,6 @@ function createUpstreamLayer({ context, nativeMethods, MissingPeerError }) {
     exportsOut[name] = Object.assign(fn, { delegated: true });
   }
   Object.defineProperty(exportsOut, 'internal', { enumerable: true, get: () => (engine ? engine.api.internal : null) });
-  Object.defineProperty(exportsOut, 'utils', { enumerable: true, get: () => peer().utils });
   return { exports: exportsOut, engine: { available, ensureAvailable, call, close } };
 }
 
