@@ -287,9 +287,40 @@ test('read-only tokens download but cannot write', async () => {
   try {
     await api.init({ dataDir, serverURL: gw.url, token: t.token });
     await api.downloadBudget(budgetA.syncId);
+    // Writes are refused before anything changes locally, and no secret is named.
+    const [account] = await api.getAccounts();
+    const before = await api.getTransactions(account.id, '1995-01-01', '2199-12-31');
+    for (const write of [
+      () => api.importTransactions(account.id, [{ date: '2026-01-02', amount: -100, payee_name: 'Read only' }]),
+      () => api.updateNote(account.id, 'read only'),
+      () => api.batchBudgetUpdates(async () => {}),
+    ]) {
+      const err = await write().then(() => assert.fail('a read-only token wrote'), (e) => e);
+      assert.ok(err instanceof api.TokenScopeError, `${err.name}: ${err.message}`);
+      assert.equal(err.code, 'token-read-only');
+      assert.ok(!`${err.message} ${err.stack}`.includes(t.token));
+    }
+    assert.deepEqual(await api.getTransactions(account.id, '1995-01-01', '2199-12-31'), before);
+    assert.equal(await api.getNote(account.id), null);
+    await api.sync();
   } finally {
     await api.shutdown();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  // A read-write token's writes go through and reach the server.
+  const writerDir = tempDir('gw-client-');
+  try {
+    await api.init({ dataDir: writerDir, serverURL: gw.url, token: tokenA.token });
+    await api.downloadBudget(budgetA.syncId);
+    const [account] = await api.getAccounts();
+    await api.updateNote(account.id, 'written through the gateway');
+    await api.shutdown();
+    await api.init({ dataDir: tempDir('gw-client-'), serverURL: server.url, sessionToken: session });
+    await api.downloadBudget(budgetA.syncId);
+    assert.equal((await api.getNote(account.id)).note, 'written through the gateway');
+  } finally {
+    await api.shutdown();
+    fs.rmSync(writerDir, { recursive: true, force: true });
   }
   const read = await postSync(t.token, syncBody({ fileId: budgetA.cloudFileId, groupId: budgetA.syncId }));
   assert.equal(read.status, 200);

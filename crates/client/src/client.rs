@@ -482,6 +482,7 @@ impl Client {
     /// Runs the write `method` on the open budget; resolves once its changes are on disk
     /// (or, inside a batch, part of the batch's transaction). The next sync sends them.
     pub async fn write(&self, method: String, args: serde_json::Value) -> Result<String> {
+        self.check_may_write()?;
         let mut slot = self.open.clone().lock_owned().await;
         let Some(open) = slot.as_ref() else {
             return Err(no_budget_open());
@@ -500,9 +501,24 @@ impl Client {
         .await
     }
 
+    /// A read-only API token's writes are refused here, before anything changes locally
+    /// (the gateway would refuse to send them; they would stay unsent).
+    fn check_may_write(&self) -> Result<()> {
+        if self.user.api_token.as_ref().is_some_and(|t| t.read_only) {
+            return Err(ClientError::Auth {
+                kind: ErrorKind::TokenScope,
+                code: "token-read-only".into(),
+                message: "this API token is read-only: it cannot change the budget".into(),
+                reply: Reply::default(),
+            });
+        }
+        Ok(())
+    }
+
     /// Starts `batchBudgetUpdates`: every write until [`Client::end_batch`] goes into
     /// one transaction, and no sync runs meanwhile.
     pub async fn begin_batch(&self) -> Result<()> {
+        self.check_may_write()?;
         let mut slot = self.open.clone().lock_owned().await;
         if slot.is_none() {
             return Err(no_budget_open());

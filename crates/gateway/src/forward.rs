@@ -118,11 +118,55 @@ pub fn stream_back(res: reqwest::Response) -> Response<Body> {
 
 /// Keeps only the token's budgets in a `/sync/list-user-files` reply.
 pub async fn filter_listing(res: reqwest::Response, budgets: &[String]) -> Response<Body> {
+    rewrite_json(res, |v| {
+        match v.get_mut("data").and_then(|d| d.as_array_mut()) {
+            Some(files) => {
+                files.retain(|f| {
+                    f.get("groupId")
+                        .and_then(|g| g.as_str())
+                        .is_some_and(|g| scope::in_scope(budgets, g))
+                });
+                true
+            }
+            None => false,
+        }
+    })
+    .await
+}
+
+/// `/account/validate` answered for an API token: upstream's reply, plus what the token
+/// may do (`data.apiToken`: `readOnly`, `budgets`), so that a client can refuse a write
+/// a read-only token would be refused before it changes anything locally.
+pub async fn describe_token(
+    res: reqwest::Response,
+    read_only: bool,
+    budgets: &[String],
+) -> Response<Body> {
+    rewrite_json(res, |v| {
+        match v.get_mut("data").and_then(|d| d.as_object_mut()) {
+            Some(data) => {
+                data.insert(
+                    "apiToken".into(),
+                    serde_json::json!({ "readOnly": read_only, "budgets": budgets }),
+                );
+                true
+            }
+            None => false,
+        }
+    })
+    .await
+}
+
+/// Reads a JSON reply (bounded), lets `edit` change it (false: not the shape expected,
+/// 502), and answers it with upstream's status and headers.
+async fn rewrite_json(
+    mut res: reqwest::Response,
+    edit: impl FnOnce(&mut serde_json::Value) -> bool,
+) -> Response<Body> {
     let status = res.status().as_u16();
     let mut headers = res.headers().clone();
     strip_hop_by_hop(&mut headers);
     let mut raw = Vec::new();
-    let mut res = res;
     loop {
         match res.chunk().await {
             Ok(Some(c)) => {
@@ -138,13 +182,7 @@ pub async fn filter_listing(res: reqwest::Response, budgets: &[String]) -> Respo
     let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&raw) else {
         return bad_gateway();
     };
-    if let Some(files) = v.get_mut("data").and_then(|d| d.as_array_mut()) {
-        files.retain(|f| {
-            f.get("groupId")
-                .and_then(|g| g.as_str())
-                .is_some_and(|g| scope::in_scope(budgets, g))
-        });
-    } else {
+    if !edit(&mut v) {
         return bad_gateway();
     }
     let mut out = json_reply(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), v);

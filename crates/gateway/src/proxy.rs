@@ -15,7 +15,7 @@ use hyper::{Request, Response, StatusCode};
 use crate::app::{check_token, log, App};
 use crate::body::{is_json, read_capped, ReqBody, MAX_INSPECT_BYTES};
 use crate::extract::{body_token, header_tokens, replace_body_token, single_token, Conflict};
-use crate::forward::{filter_listing, send_upstream, stream_back};
+use crate::forward::{describe_token, filter_listing, send_upstream, stream_back};
 use crate::proto;
 use crate::registry::{Entry, Session};
 use crate::reply::{
@@ -228,6 +228,9 @@ async fn authorized(
     }
     if route == Route::ListFiles && res.status().is_success() {
         return filter_listing(res, &entry.row.budgets).await;
+    }
+    if route == Route::Validate && res.status().is_success() {
+        return describe_token(res, read_only, &entry.row.budgets).await;
     }
     stream_back(res)
 }

@@ -64,6 +64,19 @@ pub struct UserInfo {
     pub permission: Option<String>,
     #[serde(default)]
     pub login_method: Option<String>,
+    /// What an API token may do, as actual-token-gateway adds it to this answer.
+    #[serde(default)]
+    pub api_token: Option<TokenScope>,
+}
+
+/// An API token's scope, from actual-token-gateway's `/account/validate`.
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenScope {
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub budgets: Vec<String>,
 }
 
 #[cfg(test)]
