@@ -15,6 +15,7 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 const harness = require('../__test__/helpers/harness.js');
+const { benchScenario } = require('./scenarios.js');
 
 const ROOT = harness.ROOT;
 const BENCH = __dirname;
@@ -25,7 +26,12 @@ const SIZES = {
   M: { label: 'M', transactions: 10000, changes: 2000 },
   L: { label: 'L', transactions: 50000, changes: 10000 },
   ME: { label: 'M encrypted', transactions: 10000, changes: 2000, encrypt: true },
+  // The import scenario's budget: M's size with rules that fire on the import, no
+  // changes after the upload (each run imports into a fresh twin of its snapshot).
+  MI: { label: 'M with rules', transactions: 10000, changes: 0, rules: true },
 };
+// Script scenarios (bench/scenarios.js) and the sizes they run on.
+const SCENARIO_SIZES = { report: ['S', 'M', 'L'], import: ['MI'] };
 const CLIENTS = ['ours', 'upstream', 'floor'];
 // Per cold run; upstream on L takes tens of seconds on a 2-core machine.
 const RUN_TIMEOUT_MS = { S: 120000, M: 180000, L: 600000, ME: 180000 };
@@ -36,9 +42,17 @@ const GOALS = [
   { id: 'L-wall', size: 'L', what: 'wall', ratio: 'upstream', max: 0.07, text: 'L wall ≤ 0.07 × upstream' },
   { id: 'floor', size: '*', what: 'wall', ratio: 'floor', max: 1.3, text: 'ours wall ≤ 1.3 × floor' },
 ];
+// Goals of the script scenarios and the second run (issues 12 and 13).
+const SCENARIO_GOALS = [
+  { scenario: 'report', size: 'M', what: 'wall', max: 0.15, text: 'report M wall ≤ 0.15 × upstream' },
+  { scenario: 'report', size: 'M', what: 'rss', max: 0.35, text: 'report M peak RSS ≤ 0.35 × upstream' },
+  { scenario: 'import', size: 'MI', what: 'wall', max: 0.15, text: 'import wall ≤ 0.15 × upstream' },
+  { scenario: 'import', size: 'MI', what: 'rss', max: 0.35, text: 'import peak RSS ≤ 0.35 × upstream' },
+  { scenario: 'second', size: 'M', what: 'wall', max: 0.15, text: 'second run M wall ≤ 0.15 × upstream' },
+];
 
 function parseArgs(argv) {
-  const out = { sizes: ['S', 'M', 'L', 'ME'], runs: 5, warmup: 1, gateway: true, footprint: true, verbose: false };
+  const out = { sizes: ['S', 'M', 'L', 'ME'], scenarios: ['download', 'report', 'import'], runs: 5, warmup: 1, gateway: true, footprint: true, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -52,8 +66,9 @@ function parseArgs(argv) {
     else if (a === '--no-gateway') out.gateway = false;
     else if (a === '--keep-env') out.keepEnv = true;
     else if (a === '--no-footprint') out.footprint = false;
+    else if (a.startsWith('--scenarios')) out.scenarios = value().split(',').map((x) => x.trim()).filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--sizes S,M,L,ME] [--runs N] [--warmup N] [--no-gateway] [--no-footprint] [--keep-env]\n');
+      process.stdout.write('usage: npm run bench -- [--sizes S,M,L,ME] [--scenarios download,report,import] [--runs N] [--warmup N] [--no-gateway] [--no-footprint] [--keep-env]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -96,6 +111,7 @@ async function seed(server, key) {
       password: server.password,
       name: `Bench ${key} ${Date.now()}`,
       accounts: [{ name: 'Checking', transactions: spec.transactions }],
+      rules: Boolean(spec.rules),
       encryptPassword,
     }, { timeoutMs: SEED_TIMEOUT_MS });
   } finally {
@@ -588,6 +604,15 @@ const fmtBytes = (b) => (b >= 1048576 ? (b / 1048576).toFixed(1) + ' MB' : (b / 
 function goalVerdicts(results) {
   const bySize = Object.fromEntries(results.sizes.map((s) => [s.size, s]));
   const out = [];
+  for (const g of SCENARIO_GOALS) {
+    const r =
+      g.scenario === 'second'
+        ? (results.secondRuns || []).find((x) => x.size === g.size && !x.failed)
+        : (results.scenarios || []).find((x) => x.scenario === g.scenario && x.size === g.size && !x.failed);
+    if (!r) continue;
+    const value = g.what === 'wall' ? r.ratios.wallOursUpstream : r.ratios.rssOursUpstream;
+    out.push({ goal: g.text, size: SIZES[g.size].label, value, max: g.max, pass: value <= g.max, scenario: true });
+  }
   for (const g of GOALS) {
     const sizes = g.size === '*' ? results.sizes.map((s) => s.size) : [g.size];
     for (const key of sizes) {
@@ -605,7 +630,7 @@ function markdown(results) {
   const goals = goalVerdicts(results);
   const goalFor = (label, kind) =>
     goals
-      .filter((g) => g.size === label && g.goal.includes(kind))
+      .filter((g) => !g.scenario && g.size === label && g.goal.includes(kind))
       .map((g) => `${g.pass ? '✅' : '❌'} goal ≤ ${g.max}`)
       .join(', ');
   lines.push(`Cold process (node start → require → init({ password }) → downloadBudget → shutdown → exit), fresh dataDir per run; median (min–max) of ${results.options.runs} runs after ${results.options.warmup} warm-up, A/B alternated.`);
@@ -647,6 +672,22 @@ function markdown(results) {
       }
       const { ours, upstream } = r.clients;
       lines.push(`| ${r.label} | ${fmtMs(ours.wallMs)} | ${fmtMs(upstream.wallMs)} | **${r.ratios.wallOursUpstream.toFixed(3)}** | ${fmtMB(ours.maxRssMB)} | ${fmtMB(upstream.maxRssMB)} | **${r.ratios.rssOursUpstream.toFixed(3)}** |`);
+    }
+  }
+  if (results.scenarios && results.scenarios.length) {
+    lines.push('');
+    lines.push('Script scenarios, cold processes (ours with @actual-app/api impossible to load, bench/no-upstream.js): **report** = downloadBudget, then getAccounts, getAccountBalance of every account, a year of getTransactions per account, getCategoryGroups, getCategories, getPayees, this month\'s getBudgetMonth and a 10-transaction dry-run import; **import** = downloadBudget, importTransactions of 500 new transactions (rules fire on some), shutdown (which sends them), each run on a fresh twin of the same snapshot. Median of ' + results.options.runs + ' runs, A/B alternated.');
+    lines.push('');
+    lines.push('| scenario | budget | ours wall | upstream wall | ours/upstream wall | ours RSS (MB) | upstream RSS (MB) | ours/upstream RSS | after download: ours / upstream (ms, medians) |');
+    lines.push('|---|---|---|---|---|---|---|---|---|');
+    for (const r of results.scenarios) {
+      if (r.failed) {
+        lines.push(`| ${r.scenario} | ${r.label} | **FAILED**: ${r.failed.replace(/\|/g, '/')} | | | | | | |`);
+        continue;
+      }
+      const { ours, upstream } = r.clients;
+      const reads = Object.keys(ours.readsMs).map((n) => `${n} ${ours.readsMs[n].toFixed(1)} / ${upstream.readsMs[n].toFixed(1)}`).join('; ');
+      lines.push(`| ${r.scenario} | ${r.label} | ${fmtNum(ours.wallMs)} | ${fmtNum(upstream.wallMs)} | **${r.ratios.wallOursUpstream.toFixed(3)}** | ${ours.maxRssMB.toFixed(1)} | ${upstream.maxRssMB.toFixed(1)} | **${r.ratios.rssOursUpstream.toFixed(3)}** | ${reads} |`);
     }
   }
   if (results.footprint) {
@@ -709,17 +750,35 @@ async function main() {
   if (!fs.existsSync(path.join(ROOT, 'binding.js')) || binding.length === 0) {
     throw new Error('the addon is not built: run `npm run build` first');
   }
-  const results = { date: new Date().toISOString(), machine: machine(), options: opts, sizes: [], secondRuns: [], footprint: null, gateway: null };
+  const results = { date: new Date().toISOString(), machine: machine(), options: opts, sizes: [], secondRuns: [], scenarios: [], footprint: null, gateway: null };
   progress(`machine: ${results.machine.nproc} × ${results.machine.cpu}, node ${results.machine.node}; sizes ${opts.sizes.join(',')}, ${opts.runs} runs`);
   const server = await startBenchServer();
   progress(`server on ${server.url}`);
   let gatewayBudget = null;
   try {
+    const seeded = {};
+    const budgetFor = async (key) => (seeded[key] ??= await seed(server, key));
     for (const key of opts.sizes) {
-      const budget = await seed(server, key);
+      const budget = await budgetFor(key);
       if (!gatewayBudget && !SIZES[key].encrypt) gatewayBudget = budget;
-      results.sizes.push(await benchSize(server, key, budget, opts));
-      if (SECOND_RUN_SIZES.includes(key)) results.secondRuns.push(await benchSecondRun(server, key, budget, opts));
+      if (opts.scenarios.includes('download')) {
+        results.sizes.push(await benchSize(server, key, budget, opts));
+        if (SECOND_RUN_SIZES.includes(key)) results.secondRuns.push(await benchSecondRun(server, key, budget, opts));
+      }
+    }
+    for (const scenario of ['report', 'import']) {
+      if (!opts.scenarios.includes(scenario)) continue;
+      for (const key of SCENARIO_SIZES[scenario]) {
+        if (scenario === 'report' && !opts.sizes.includes(key)) continue;
+        const label = SIZES[key].label;
+        progress(`${label}: ${scenario} script...`);
+        try {
+          results.scenarios.push({ size: key, ...(await benchScenario(server, await budgetFor(key), scenario, { runs: opts.runs, warmup: opts.warmup, timeoutMs: RUN_TIMEOUT_MS[key] ?? RUN_TIMEOUT_MS.M, env: childEnv(), progress, label })) });
+        } catch (e) {
+          progress(`  ${label} ${scenario} FAILED: ${e.message.split('\n')[0]}`);
+          results.scenarios.push({ size: key, scenario, label, failed: e.message.split('\n')[0] });
+        }
+      }
     }
     if (opts.footprint) results.footprint = footprint();
     if (opts.gateway) {
