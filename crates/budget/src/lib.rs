@@ -68,7 +68,7 @@ impl<'a> Budget<'a> {
 
     /// Runs the read method `method` (its `@actual-app/api` name) with upstream's
     /// argument object.
-    pub fn read(&self, method: &str, args: &Value) -> Result<Value> {
+    pub fn read(&self, method: &str, args: &Value) -> Result<Answer> {
         let (_, run) = READS
             .iter()
             .find(|(name, _)| *name == method)
@@ -108,7 +108,42 @@ pub struct Writer<'a> {
     pub changes: Changes<'a>,
 }
 
-type ReadFn = fn(&Budget, &Value) -> Result<Value>;
+/// A read's answer: a JSON value, or JSON text written as the rows were read (large
+/// answers: no tree of values is built, which halves their peak memory).
+#[derive(Debug)]
+pub enum Answer {
+    Value(Value),
+    Json(String),
+}
+
+impl Answer {
+    /// The answer as JSON text.
+    pub fn into_json(self) -> String {
+        match self {
+            Answer::Value(v) => serde_json::to_string(&v).expect("a JSON value always serialises"),
+            Answer::Json(text) => text,
+        }
+    }
+
+    /// The answer as a JSON value.
+    pub fn into_value(self) -> Value {
+        match self {
+            Answer::Value(v) => v,
+            Answer::Json(text) => {
+                serde_json::from_str(&text).expect("the engine writes valid JSON")
+            }
+        }
+    }
+}
+
+type ReadFn = fn(&Budget, &Value) -> Result<Answer>;
+
+/// A read whose function answers a JSON value.
+macro_rules! value {
+    ($f:path) => {
+        |b: &Budget, args: &Value| $f(b, args).map(Answer::Value)
+    };
+}
 type WriteFn = fn(&mut Writer, &Value) -> Result<Value>;
 
 /// Every write this crate makes natively, by its `@actual-app/api` name.
@@ -188,23 +223,25 @@ pub fn is_write(method: &str) -> bool {
 
 /// Every read this crate answers natively, by its `@actual-app/api` name.
 pub const READS: &[(&str, ReadFn)] = &[
-    ("getAccounts", accounts::get_accounts),
-    ("getAccountBalance", accounts::get_account_balance),
-    ("getAccountGroups", accounts::get_account_groups),
-    ("getCategoryGroups", categories::get_category_groups),
-    ("getCategories", categories::get_categories),
-    ("getPayees", payees::get_payees),
-    ("getCommonPayees", payees::get_common_payees),
-    ("getIDByName", names::get_id_by_name),
-    ("getNote", notes::get_note),
-    ("getTags", tags::get_tags),
-    ("getPreferences", preferences::get_preferences),
-    ("getRules", rules::get_rules),
-    ("getPayeeRules", rules::get_payee_rules),
-    ("getSchedules", schedules::get_schedules),
-    ("getTransactions", transactions::get_transactions),
-    ("getBudgetMonths", budget_months::get_budget_months),
-    ("getBudgetMonth", budget_months::get_budget_month),
+    ("getAccounts", value!(accounts::get_accounts)),
+    ("getAccountBalance", value!(accounts::get_account_balance)),
+    ("getAccountGroups", value!(accounts::get_account_groups)),
+    ("getCategoryGroups", value!(categories::get_category_groups)),
+    ("getCategories", value!(categories::get_categories)),
+    ("getPayees", value!(payees::get_payees)),
+    ("getCommonPayees", value!(payees::get_common_payees)),
+    ("getIDByName", value!(names::get_id_by_name)),
+    ("getNote", value!(notes::get_note)),
+    ("getTags", value!(tags::get_tags)),
+    ("getPreferences", value!(preferences::get_preferences)),
+    ("getRules", value!(rules::get_rules)),
+    ("getPayeeRules", value!(rules::get_payee_rules)),
+    ("getSchedules", value!(schedules::get_schedules)),
+    ("getTransactions", |b, args| {
+        transactions::get_transactions(b, args).map(Answer::Json)
+    }),
+    ("getBudgetMonths", value!(budget_months::get_budget_months)),
+    ("getBudgetMonth", value!(budget_months::get_budget_month)),
 ];
 
 /// Makes a freshly opened database ready for these reads: checks that its applied

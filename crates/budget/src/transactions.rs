@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Datelike;
 use rusqlite::types::{Value as Sql, ValueRef};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::aql::{self, Js};
 use crate::rows::{boolean, json, plain, truthy};
@@ -354,25 +354,30 @@ fn text(v: ValueRef<'_>) -> Option<String> {
     }
 }
 
-/// `getTransactions(accountId, startDate, endDate)`.
-pub fn get_transactions(b: &Budget, args: &Value) -> Result<Value> {
+/// `getTransactions(accountId, startDate, endDate)`, as JSON text: each row is written
+/// as it is read (its object left open for the parent's `subtransactions`), so no tree
+/// of values is built for a year of transactions.
+pub fn get_transactions(b: &Budget, args: &Value) -> Result<String> {
     let filter = compile(args)?;
     let mut stmt = b.conn.prepare_cached(&query_sql(&filter))?;
     let params = rusqlite::params_from_iter(filter.conditions.iter().map(|(_, v)| v));
     let mut rows = stmt.query(params)?;
 
-    let mut parents: Vec<(Option<String>, Map<String, Value>)> = Vec::new();
-    let mut children: HashMap<String, Vec<Value>> = HashMap::new();
-    // Every row's object starts as a copy of this one: copying keeps the keys' order and
-    // hashes, so each value is filled in place.
-    let template: Map<String, Value> = FIELDS
+    // Objects as JSON text (UTF-8) without their closing brace.
+    let mut parents: Vec<(Option<String>, Vec<u8>)> = Vec::new();
+    let mut children: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+    // Each field's `"name":` once, JSON-escaped as serde_json would.
+    let keys: Vec<String> = FIELDS
         .iter()
-        .map(|(name, _, _)| ((*name).to_string(), Value::Null))
+        .map(|(name, _, _)| format!("{}:", Value::String((*name).to_string())))
         .collect();
     while let Some(row) = rows.next()? {
-        let mut item = template.clone();
-        for (i, (value, (_, _, kind))) in item.values_mut().zip(FIELDS).enumerate() {
-            *value = output(row.get_ref(i)?, *kind)?;
+        let mut item = Vec::with_capacity(640);
+        for (i, ((_, _, kind), key)) in FIELDS.iter().zip(&keys).enumerate() {
+            item.push(if i == 0 { b'{' } else { b',' });
+            item.extend_from_slice(key.as_bytes());
+            serde_json::to_writer(&mut item, &output(row.get_ref(i)?, *kind)?)
+                .expect("a JSON value always serialises");
         }
         let id = text(row.get_ref(0)?);
         let parent = row.get_ref(FIELDS.len())?;
@@ -385,7 +390,7 @@ pub fn get_transactions(b: &Budget, args: &Value) -> Result<Value> {
             ));
         }
         if !filter.happy && !truthy(row.get_ref(FIELDS.len() + 1)?) {
-            item.insert("_unmatched".into(), Value::Bool(true));
+            item.extend_from_slice(b",\"_unmatched\":true");
         }
         match parent {
             ValueRef::Null => parents.push((id, item)),
@@ -393,7 +398,8 @@ pub fn get_transactions(b: &Budget, args: &Value) -> Result<Value> {
             // but a string (a Buffer) never finds its parent.
             other => {
                 if let Some(pid) = text(other) {
-                    children.entry(pid).or_default().push(Value::Object(item));
+                    item.push(b'}');
+                    children.entry(pid).or_default().push(item);
                 }
             }
         }
@@ -410,23 +416,36 @@ pub fn get_transactions(b: &Budget, args: &Value) -> Result<Value> {
         last.reverse();
         last
     };
-    let list = parents
-        .into_iter()
-        .zip(last_with_id)
-        .map(|((id, mut item), last)| {
-            let subtransactions = match id {
-                Some(id) if last => children.remove(&id),
-                Some(id) => children.get(&id).cloned(),
-                None => None,
-            };
-            item.insert(
-                "subtransactions".into(),
-                Value::Array(subtransactions.unwrap_or_default()),
-            );
-            Value::Object(item)
-        })
-        .collect();
-    Ok(Value::Array(list))
+    let size = parents.iter().map(|(_, p)| p.len() + 24).sum::<usize>()
+        + children
+            .values()
+            .flatten()
+            .map(|c| c.len() + 1)
+            .sum::<usize>();
+    let mut out = Vec::with_capacity(size + 2);
+    out.push(b'[');
+    for (n, ((id, item), last)) in parents.into_iter().zip(last_with_id).enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(&item);
+        drop(item);
+        out.extend_from_slice(b",\"subtransactions\":[");
+        let subtransactions = match id {
+            Some(id) if last => children.remove(&id),
+            Some(id) => children.get(&id).cloned(),
+            None => None,
+        };
+        for (k, child) in subtransactions.unwrap_or_default().iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(child);
+        }
+        out.extend_from_slice(b"]}");
+    }
+    out.push(b']');
+    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
 }
 
 #[cfg(test)]
@@ -491,7 +510,8 @@ mod tests {
     }
 
     fn read(conn: &Connection, args: Value) -> Result<Value> {
-        get_transactions(&Budget::new(conn), &args)
+        let text = get_transactions(&Budget::new(conn), &args)?;
+        Ok(serde_json::from_str(&text).expect("the answer is JSON"))
     }
 
     /// `(id, [child ids], unmatched ids)` of an answer.

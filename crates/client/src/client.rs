@@ -473,8 +473,7 @@ impl Client {
         }
         blocking(move || {
             let open = slot.as_mut().expect("checked above");
-            let value = open.read(&method, &args)?;
-            Ok(serde_json::to_string(&value).expect("a JSON value always serialises"))
+            Ok(open.read(&method, &args)?.into_json())
         })
         .await
     }

@@ -104,7 +104,11 @@ impl OpenBudget {
     }
 
     /// Runs the read `method` with upstream's argument object.
-    pub fn read(&mut self, method: &str, args: &serde_json::Value) -> Result<serde_json::Value> {
+    pub fn read(
+        &mut self,
+        method: &str,
+        args: &serde_json::Value,
+    ) -> Result<actual_budget::Answer> {
         self.ensure_ready()?;
         actual_budget::check_posted_transactions(method, self.posting.as_deref())?;
         Ok(Budget::new(self.db.conn()).read(method, args)?)
