@@ -8,7 +8,7 @@
 //! own id) that have a live row matching the filter, then every live row of those
 //! groups, children attached to their parents. One query does both here.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Datelike;
 use rusqlite::types::{Value as Sql, ValueRef};
@@ -67,8 +67,10 @@ const JOINS: &str = "
   LEFT JOIN v_payees payees3 ON payees3.id = t.payee AND payees3.tombstone = 0
   LEFT JOIN v_schedules schedules4 ON schedules4.id = t.schedule AND schedules4.tombstone = 0";
 
-/// The schema config's default order for `transactions` (`customizeQuery`).
-const ORDER: &str = "ORDER BY t.date desc, t.starting_balance_flag, t.sort_order desc, t.id";
+/// The schema config's default order for `transactions` (`customizeQuery`), children
+/// (rows with a parent) first: each class keeps that order, and the parents can then be
+/// written out as they come, their children already at hand.
+const CHILDREN_FIRST: &str = "ORDER BY t.parent_id IS NULL, t.date desc, t.starting_balance_flag, t.sort_order desc, t.id";
 
 /// One condition of the filter after compiling.
 enum Compiled {
@@ -325,7 +327,7 @@ fn query_sql(filter: &Filter) -> String {
          SELECT {}, t.parent_id AS _parent_id, {is_matched} AS _matched
          FROM v_transactions_internal t {JOINS} {parent_join}
          WHERE IFNULL(t.parent_id, t.id) IN (SELECT group_id FROM matched) AND t.tombstone = 0
-         {ORDER}",
+         {CHILDREN_FIRST}",
         fields.join(", ")
     )
 }
@@ -363,16 +365,20 @@ pub fn get_transactions(b: &Budget, args: &Value) -> Result<String> {
     let params = rusqlite::params_from_iter(filter.conditions.iter().map(|(_, v)| v));
     let mut rows = stmt.query(params)?;
 
-    // Objects as JSON text (UTF-8) without their closing brace.
-    let mut parents: Vec<(Option<String>, Vec<u8>)> = Vec::new();
+    // Children's objects as JSON text (UTF-8), by parent id; the answer written as the
+    // parents come.
     let mut children: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+    let mut out = Vec::with_capacity(64 << 10);
+    out.push(b'[');
+    let mut first = true;
     // Each field's `"name":` once, JSON-escaped as serde_json would.
     let keys: Vec<String> = FIELDS
         .iter()
         .map(|(name, _, _)| format!("{}:", Value::String((*name).to_string())))
         .collect();
+    let mut item = Vec::with_capacity(1024);
     while let Some(row) = rows.next()? {
-        let mut item = Vec::with_capacity(640);
+        item.clear();
         for (i, ((_, _, kind), key)) in FIELDS.iter().zip(&keys).enumerate() {
             item.push(if i == 0 { b'{' } else { b',' });
             item.extend_from_slice(key.as_bytes());
@@ -393,56 +399,32 @@ pub fn get_transactions(b: &Budget, args: &Value) -> Result<String> {
             item.extend_from_slice(b",\"_unmatched\":true");
         }
         match parent {
-            ValueRef::Null => parents.push((id, item)),
+            ValueRef::Null => {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                out.extend_from_slice(&item);
+                out.extend_from_slice(b",\"subtransactions\":[");
+                // Two parents with one id (a join that doubled a row) both get them.
+                let kids = id.as_ref().and_then(|id| children.get(id));
+                for (k, child) in kids.into_iter().flatten().enumerate() {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(child);
+                    out.push(b'}');
+                }
+                out.extend_from_slice(b"]}");
+            }
             // JavaScript keys its map of children by the parent id's value; anything
             // but a string (a Buffer) never finds its parent.
             other => {
                 if let Some(pid) = text(other) {
-                    item.push(b'}');
-                    children.entry(pid).or_default().push(item);
+                    children.entry(pid).or_default().push(item.clone());
                 }
             }
         }
-    }
-
-    // Two parents with one id (a join that doubled a row) both get the children.
-    let last_with_id: Vec<bool> = {
-        let mut seen = HashSet::new();
-        let mut last: Vec<bool> = parents
-            .iter()
-            .rev()
-            .map(|(id, _)| id.as_deref().is_none_or(|id| seen.insert(id)))
-            .collect();
-        last.reverse();
-        last
-    };
-    let size = parents.iter().map(|(_, p)| p.len() + 24).sum::<usize>()
-        + children
-            .values()
-            .flatten()
-            .map(|c| c.len() + 1)
-            .sum::<usize>();
-    let mut out = Vec::with_capacity(size + 2);
-    out.push(b'[');
-    for (n, ((id, item), last)) in parents.into_iter().zip(last_with_id).enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(&item);
-        drop(item);
-        out.extend_from_slice(b",\"subtransactions\":[");
-        let subtransactions = match id {
-            Some(id) if last => children.remove(&id),
-            Some(id) => children.get(&id).cloned(),
-            None => None,
-        };
-        for (k, child) in subtransactions.unwrap_or_default().iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(child);
-        }
-        out.extend_from_slice(b"]}");
     }
     out.push(b']');
     Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
