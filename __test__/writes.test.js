@@ -56,7 +56,7 @@ for (const kind of ['envelope', 'tracking', 'encrypted', 'no-rules']) {
     const common = { serverURL: server.url, password: server.password, encryptPassword };
     const [theirScript, ourScript] = await Promise.all([
       h.runWorker({ op: 'script', dataDir: h.tempDir(), syncId: theirTwin.syncId, ...common }),
-      h.runNative('native-script.js', { syncId: ourTwin.syncId, ...common }),
+      h.runNative('native-run.js', { task: 'script', syncId: ourTwin.syncId, ...common }),
     ]);
     assert.deepEqual(ourScript.answers, theirScript, 'the script got the same answers');
 

@@ -226,7 +226,7 @@ async function readsBothWays(server, budget, { env = {}, encryptPassword, months
   const common = { serverURL: server.url, password: server.password, syncId: budget.syncId, encryptPassword, months };
   const [theirs, ours] = await Promise.all([
     runWorker({ op: 'readAll', dataDir: tempDir('actual-upstream-'), ...common }, { env }),
-    runNative('native-reads.js', common, { env }),
+    runNative('native-run.js', { task: 'reads', ...common }, { env }),
   ]);
   return { theirs, ours: ours.answers, loaded: ours.loaded };
 }

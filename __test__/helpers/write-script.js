@@ -1,6 +1,6 @@
 'use strict';
 // One bank-import script, run unchanged through @actual-app/api (in actual-worker.js)
-// and through this package (native-script.js) on twin budgets (twins.js): imports, a
+// and through this package (native-run.js) on twin budgets (twins.js): imports, a
 // re-import of the same file, a dry run, adds, edits, deletes, a new payee, account
 // and category, budget amounts, a batch. It answers with what the calls returned,
 // without generated ids (those are compared through what the real client reads after).

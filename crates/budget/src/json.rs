@@ -122,57 +122,72 @@ pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// `Number(s)` (StringToNumber): surrounding whitespace trimmed, `""` is 0, decimal
-/// literals, `0x`/`0o`/`0b` integers and `Infinity`; anything else is NaN.
+/// `Number(s)` (StringToNumber): surrounding white space ignored, `""` is 0,
+/// `Infinity`, `0x`/`0o`/`0b` integers, else a decimal literal or NaN.
 fn string_to_number(s: &str) -> f64 {
     let t = s.trim_matches(is_js_space);
     if t.is_empty() {
         return 0.0;
     }
-    let radix = |p: &str, r: u32| {
-        if p.is_empty() || !p.chars().all(|c| c.is_digit(r)) {
-            return f64::NAN;
-        }
-        p.chars()
-            .fold(0.0, |n, c| n * r as f64 + c.to_digit(r).unwrap_or(0) as f64)
+    let radix = |prefix: &[&str], radix: u32| {
+        prefix.iter().find_map(|p| t.strip_prefix(p)).map(|digits| {
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                f64::NAN
+            } else {
+                digits.chars().fold(0.0, |acc, c| {
+                    acc * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
+                })
+            }
+        })
     };
-    match t.get(..2) {
-        Some("0x") | Some("0X") => return radix(&t[2..], 16),
-        Some("0o") | Some("0O") => return radix(&t[2..], 8),
-        Some("0b") | Some("0B") => return radix(&t[2..], 2),
-        _ => {}
+    if let Some(n) = radix(&["0x", "0X"], 16)
+        .or_else(|| radix(&["0o", "0O"], 8))
+        .or_else(|| radix(&["0b", "0B"], 2))
+    {
+        return n;
     }
-    let (sign, body) = match t.as_bytes()[0] {
-        b'-' => (-1.0, &t[1..]),
-        b'+' => (1.0, &t[1..]),
-        _ => (1.0, t),
-    };
-    if body == "Infinity" {
-        return sign * f64::INFINITY;
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let negative = t.starts_with('-');
+    if unsigned == "Infinity" {
+        return if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
     }
-    let decimal = body
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b".eE+-".contains(&b))
-        && body
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_digit() || b == b'.');
-    match body.parse::<f64>() {
-        Ok(n) if decimal => sign * n,
-        _ => f64::NAN,
+    if !is_decimal_literal(unsigned) {
+        return f64::NAN;
     }
+    t.parse().unwrap_or(f64::NAN)
 }
 
-/// `ToNumber(v)` for the primitives JSON has (an object or array is NaN, except the
-/// cases no rule meets).
+/// StrUnsignedDecimalLiteral: digits with an optional fraction and exponent, or a
+/// fraction alone (Rust's float parser also takes `inf` and `nan`, JavaScript does not).
+fn is_decimal_literal(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+/// `ToNumber(v)`: an array goes through its `String`, a `Date` (as the client sends it)
+/// is its time, any other object NaN.
 pub fn to_number(v: &Value) -> f64 {
     match v {
         Value::Null => 0.0,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
         Value::String(s) => string_to_number(s),
-        Value::Array(a) if a.is_empty() => 0.0,
-        _ => f64::NAN,
+        Value::Array(_) => string_to_number(&to_string(v)),
+        Value::Object(o) => date_millis(o).map_or(f64::NAN, |ms| ms.unwrap_or(f64::NAN)),
     }
 }
 

@@ -70,7 +70,8 @@ const JOINS: &str = "
 /// The schema config's default order for `transactions` (`customizeQuery`), children
 /// (rows with a parent) first: each class keeps that order, and the parents can then be
 /// written out as they come, their children already at hand.
-const CHILDREN_FIRST: &str = "ORDER BY t.parent_id IS NULL, t.date desc, t.starting_balance_flag, t.sort_order desc, t.id";
+const CHILDREN_FIRST: &str =
+    "ORDER BY t.parent_id IS NULL, t.date desc, t.starting_balance_flag, t.sort_order desc, t.id";
 
 /// One condition of the filter after compiling.
 enum Compiled {

@@ -1,18 +1,22 @@
 'use strict';
-// Runs the bank-import script (write-script.js) with this package in its own process:
-// node native-script.js '<json args>' -> what the steps answered, in args.resultFile,
-// with the @actual-app modules the script loaded (there must be none).
+// Runs a task with this package in its own process, as a script would: node
+// native-run.js '<json args>' -> its answers in args.resultFile, with the @actual-app
+// modules the script loaded (there must be none). args.task: 'reads' (every read,
+// read-calls.js) or 'script' (the bank-import script, write-script.js).
 const fs = require('node:fs');
 const path = require('node:path');
 const api = require('../../index.js');
-const { bankImport } = require('./write-script.js');
 
 const args = JSON.parse(process.argv[2]);
+const tasks = {
+  reads: () => require('./read-calls.js').readEverything(api, { months: args.months }),
+  script: () => require('./write-script.js').bankImport(api),
+};
 
 (async () => {
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
   await api.downloadBudget(args.syncId, { password: args.encryptPassword });
-  const answers = await bankImport(api);
+  const answers = await tasks[args.task]();
   await api.shutdown();
   const loaded = Object.keys(require.cache).filter((file) => file.split(path.sep).includes('@actual-app'));
   fs.writeFileSync(args.resultFile, JSON.stringify({ answers, loaded }));
