@@ -1,7 +1,9 @@
 //! The napi layer: `#[napi]` exports only. Protocol and client logic live in
-//! `crates/`; this file converts arguments and errors at the boundary.
+//! `crates/`; this file converts arguments and errors at the boundary, and `malloc.rs`
+//! sets the host process's allocator up when the addon loads.
 
 mod errors;
+mod malloc;
 mod native_client;
 // Test-only (`__test__/rules.test.js`): not part of the public API.
 mod rules_testing;

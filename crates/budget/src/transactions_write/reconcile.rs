@@ -511,16 +511,16 @@ fn finish(
                 }
             }
             _ => {
-                let mut new = trans.clone();
-                new.shift_remove("forceAddTransaction");
-                new.insert("id".into(), Value::from(uuid_v4()));
                 let category = js::or(trans.get("category"), None)
                     .cloned()
                     .unwrap_or(Value::Null);
-                new.insert("category".into(), category);
                 let cleared = js::nullish(trans.get("cleared"), Some(&options.default_cleared))
                     .cloned()
                     .unwrap_or(Value::Null);
+                let mut new = trans;
+                new.shift_remove("forceAddTransaction");
+                new.insert("id".into(), Value::from(uuid_v4()));
+                new.insert("category".into(), category);
                 new.insert("cleared".into(), cleared);
                 match subtransactions.filter(|s| !s.is_empty()) {
                     Some(subs) => added.extend(make_split_transaction(&new, &subs)),
