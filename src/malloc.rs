@@ -11,20 +11,14 @@
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[napi_derive::module_init]
 fn tune_malloc() {
-    // glibc's `mallopt` parameter numbers (malloc.h).
-    const M_MMAP_THRESHOLD: i32 = -3;
-    const M_ARENA_MAX: i32 = -8;
-    extern "C" {
-        fn mallopt(param: i32, value: i32) -> i32;
-    }
     let unset = |name: &str| std::env::var_os(name).is_none();
     // SAFETY: mallopt only changes allocator parameters; any value is accepted or refused.
     unsafe {
         if unset("MALLOC_MMAP_THRESHOLD_") {
-            mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
         }
         if unset("MALLOC_ARENA_MAX") {
-            mallopt(M_ARENA_MAX, 2);
+            libc::mallopt(libc::M_ARENA_MAX, 2);
         }
     }
 }
