@@ -7,7 +7,8 @@
 //! -> `{ accountId, startDate, endDate }`), with JavaScript `Date`s as `{ "$date": ms }`.
 //! Results are JSON values in upstream's shape; the caller serialises them.
 //!
-//! - [`schema`]: which databases these reads were written for (applied migrations);
+//! - [`migrate`]: budgets from other Actual versions: older ones migrated, newer ones
+//!   checked against the cross-version contract;
 //! - [`dates`]: upstream's local-time date rules (`months.ts`);
 //! - [`rows`]: SQLite values as upstream's AQL outputs them;
 //! - [`aql`]: what upstream's AQL compiler makes of a filter's JavaScript values, and
@@ -27,6 +28,7 @@ pub mod dates;
 pub mod error;
 pub mod js;
 pub mod json;
+pub mod migrate;
 pub mod names;
 pub mod notes;
 pub mod payees;
@@ -34,7 +36,6 @@ pub mod preferences;
 pub mod rows;
 pub mod rules;
 pub mod schedules;
-pub mod schema;
 pub mod schema_fields;
 pub mod tags;
 pub mod transactions;
@@ -244,15 +245,25 @@ pub const READS: &[(&str, ReadFn)] = &[
     ("getBudgetMonth", value!(budget_months::get_budget_month)),
 ];
 
-/// Makes a freshly opened database ready for these reads: checks that its applied
-/// migrations are the ones the reads were written for (see [`schema`]) and installs
-/// upstream's views for this connection (see [`views`]).
+/// Makes a database ready for these reads: checks that it holds every migration they
+/// were written for ([`migrate::migrate`] runs them as the budget is opened; a newer
+/// release's additive ones are accepted) and installs upstream's views for this
+/// connection (see [`views`]).
 pub fn prepare(db: &actual_sync::BudgetDb) -> Result<()> {
     let applied = db.applied_migrations().map_err(|e| match e {
         actual_sync::SyncError::Sqlite(e) => BudgetError::Sqlite(e),
         other => BudgetError::invalid("invalid-budget", other.to_string()),
     })?;
-    schema::check_migrations(&applied)?;
+    let plan = migrate::plan(&applied)?;
+    if !plan.pending.is_empty() {
+        return Err(BudgetError::UnsupportedBudget {
+            code: "budget-needs-migration",
+            message: format!(
+                "this budget has {} migrations still to run; open it again to have them run",
+                plan.pending.len()
+            ),
+        });
+    }
     views::install(db.conn())?;
     Ok(())
 }

@@ -130,6 +130,8 @@ fn pref_to_json(value: actual_sync::Value) -> serde_json::Value {
         actual_sync::Value::Number(n) => serde_json::Number::from_f64(n)
             .map_or(serde_json::Value::Null, serde_json::Value::Number),
         actual_sync::Value::String(s) => serde_json::Value::String(s),
+        // Deferred by the apply, never reported as a pref.
+        actual_sync::Value::Unknown(_) => serde_json::Value::Null,
     }
 }
 
@@ -813,6 +815,9 @@ impl ScratchCopy {
     /// reset when `metadata.json` asks for it (`resetClock`, cleared here).
     fn open(staged: budget_dir::Staged, meta: &mut budget_dir::Metadata) -> Result<Self> {
         let db = actual_sync::BudgetDb::open_scratch(&staged.db_path())?;
+        // A budget from an older release is migrated before its first sync, whose
+        // messages may be for the columns the migrations add.
+        actual_budget::migrate::migrate(db.conn(), &meta.fields)?;
         let reset = meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true));
         let clock = db.load_clock(reset)?;
         if reset {

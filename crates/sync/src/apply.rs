@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 use crate::merkle::Trie;
 use crate::murmur::murmur_v3;
+use crate::pending;
 use crate::timestamp::{make_client_id, now_millis, Clock, Timestamp};
 use crate::value::Value;
 use crate::{Result, SyncError};
@@ -42,6 +43,9 @@ pub struct ApplyOutcome {
     pub old: Vec<Message>,
     /// Messages already present in `messages_crdt` (same timestamp): ignored entirely.
     pub duplicates: usize,
+    /// Received messages for a table, column or value format this version does not
+    /// know: recorded, and kept in `messages_pending` (see [`crate::pending`]).
+    pub deferred: usize,
     /// Synced prefs (`prefs` dataset, applied messages only) in order, `(row, value)`;
     /// upstream saves these into `metadata.json`.
     pub prefs: Vec<(String, Value)>,
@@ -124,8 +128,27 @@ pub fn apply_messages(
     clock: &mut Clock,
     messages: Vec<Message>,
 ) -> Result<ApplyOutcome> {
+    apply_with(conn, clock, messages, Unknown::Fail)
+}
+
+/// What to do with a message for a table, column or value format the database does not
+/// have.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    /// A local write: `invalid-schema`, nothing changed.
+    Fail,
+    /// A message from another device (26.10's deferral): recorded and kept pending.
+    Defer,
+}
+
+fn apply_with(
+    conn: &Connection,
+    clock: &mut Clock,
+    messages: Vec<Message>,
+    unknown: Unknown,
+) -> Result<ApplyOutcome> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
-    let (trie, outcome) = in_transaction(conn, || apply_inner(conn, clock, messages))?;
+    let (trie, outcome) = in_transaction(conn, || apply_inner(conn, clock, messages, unknown))?;
     clock.merkle = trie;
     Ok(outcome)
 }
@@ -250,10 +273,19 @@ fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<HashSet<Str
     names.collect()
 }
 
+/// Whether `table` is a table of the database.
+fn table_exists(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)",
+    )?
+    .query_row([table], |r| r.get(0))
+}
+
 fn apply_inner(
     conn: &Connection,
     clock: &Clock,
     messages: Vec<Message>,
+    unknown: Unknown,
 ) -> Result<(Trie, ApplyOutcome)> {
     let mut outcome = ApplyOutcome::default();
     let (mut incoming, duplicates) = compare_messages(conn, messages)?;
@@ -281,6 +313,14 @@ fn apply_inner(
     let mut existing: HashMap<&str, HashSet<String>> = HashMap::default();
     let mut columns: HashMap<&str, HashSet<String>> = HashMap::default();
     for (first, rows) in &tables {
+        if unknown == Unknown::Defer
+            && !(valid_identifier(&first.dataset)
+                && table_exists(conn, &first.dataset)
+                    .map_err(|e| schema_error(first, e.to_string()))?)
+        {
+            // Not a table here: its messages are deferred below.
+            continue;
+        }
         if !valid_identifier(&first.dataset) {
             return Err(schema_error(
                 first,
@@ -303,14 +343,27 @@ fn apply_inner(
     let mut row_of: HashMap<(&str, &str), usize> = HashMap::default();
     // upstream keys this set by `dataset + row` (plain concatenation)
     let mut added: HashSet<String> = HashSet::default();
+    let mut deferred: Vec<usize> = Vec::new();
     for (i, m) in incoming.iter().enumerate() {
         let msg = &m.msg;
-        if m.old || msg.dataset == "prefs" {
+        if m.old {
+            continue;
+        }
+        if msg.dataset == "prefs" {
+            if matches!(msg.value, Value::Unknown(_)) {
+                deferred.push(i);
+            }
             continue;
         }
         let known = columns
             .get(msg.dataset.as_str())
             .is_some_and(|c| c.contains(&msg.column));
+        let fits =
+            valid_identifier(&msg.column) && known && !matches!(msg.value, Value::Unknown(_));
+        if !fits && unknown == Unknown::Defer {
+            deferred.push(i);
+            continue;
+        }
         if !valid_identifier(&msg.column) || !known {
             return Err(schema_error(
                 msg,
@@ -352,14 +405,33 @@ fn apply_inner(
             );
             merkle
         });
-        let written = write_rows_and_messages(conn, &incoming, &rows);
+        let written = write_rows_and_messages(conn, &incoming, &rows).and_then(|()| {
+            pending::defer(
+                conn,
+                deferred.iter().map(|&i| {
+                    let m = &incoming[i];
+                    pending::Deferred {
+                        timestamp: &m.text,
+                        dataset: &m.msg.dataset,
+                        row: &m.msg.row,
+                        column: &m.msg.column,
+                        value: &m.msg.value,
+                    }
+                }),
+            )
+        });
         let merkle = merkle
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (written, merkle)
     });
     written?;
-    for Incoming { msg, old, .. } in incoming {
+    outcome.deferred = deferred.len();
+    let mut deferred = deferred.into_iter().peekable();
+    for (i, Incoming { msg, old, .. }) in incoming.into_iter().enumerate() {
+        if deferred.next_if_eq(&i).is_some() {
+            continue;
+        }
         if old {
             outcome.old.push(msg);
         } else {
@@ -504,7 +576,10 @@ fn write_row(conn: &Connection, incoming: &[Incoming], row: &RowWrite) -> Result
 }
 
 /// Upstream `receiveMessages`: advances the clock past every message, then
-/// [`apply_messages`]. The in-memory clock changes only if everything succeeds.
+/// [`apply_messages`], except that a message for a table, column or value format this
+/// database does not have is recorded and kept pending (26.10's deferral, see
+/// [`crate::pending`]) instead of failing the sync. The in-memory clock changes only if
+/// everything succeeds.
 ///
 /// Upstream calls `Timestamp.recv` once per message with a fresh `Date.now()`; its
 /// physical clock moves while it works, so the counter rarely grows far. With one `now`
@@ -528,7 +603,7 @@ pub fn receive_messages_at(
     if let Some(latest) = messages.iter().map(|m| &m.timestamp).max() {
         working.recv_at(latest, now)?;
     }
-    let outcome = apply_messages(conn, &mut working, messages)?;
+    let outcome = apply_with(conn, &mut working, messages, Unknown::Defer)?;
     *clock = working;
     Ok(outcome)
 }

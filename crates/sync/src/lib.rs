@@ -10,6 +10,7 @@
 //! - [`value`]: the `0:` / `N:` / `S:` value encoding;
 //! - [`db`]: the budget database: how it is opened, its SQL functions, its clock;
 //! - [`apply`]: applying messages to SQLite, loading/saving the clock;
+//! - [`pending`]: received messages a newer release's schema needs, kept until they fit;
 //! - [`sync`]: a transport-agnostic full-sync driver (the HTTP part lives elsewhere).
 //!
 //! Nothing here knows about Node or HTTP.
@@ -19,6 +20,7 @@ pub mod db;
 pub mod error;
 pub mod merkle;
 pub mod murmur;
+pub mod pending;
 pub mod proto;
 pub mod sync;
 pub mod timestamp;

@@ -133,7 +133,7 @@ pub fn decode_envelope(env: &proto::MessageEnvelope, key: Option<&BudgetKey>) ->
         dataset: msg.dataset,
         row: msg.row,
         column: msg.column,
-        value: Value::deserialize_owned(msg.value)?,
+        value: Value::deserialize_received(msg.value),
     })
 }
 

@@ -12,6 +12,9 @@ pub enum Value {
     Null,
     Number(f64),
     String(String),
+    /// A value in a format this version does not know (a newer release's), kept as
+    /// sent: it is recorded and deferred, never written to a table.
+    Unknown(String),
 }
 
 impl Value {
@@ -26,14 +29,22 @@ impl Value {
         }
     }
 
-    /// [`Value::deserialize`] of an owned string: a string value reuses its buffer.
-    pub fn deserialize_owned(mut s: String) -> Result<Value> {
-        match split_kind(&s) {
-            (Some('S'), rest) => {
-                s.replace_range(..rest, "");
-                Ok(Value::String(s))
+    /// A value received from another device, decoded as 26.10 does (`deserializeValueSafe`:
+    /// the kind must be followed by `:`): a format this version does not know is
+    /// [`Value::Unknown`] rather than an error, so the rest of the sync still applies. A
+    /// string value reuses its buffer.
+    pub fn deserialize_received(mut s: String) -> Value {
+        let known = matches!(s.as_bytes(), [b'0' | b'N' | b'S', b':', ..]);
+        if !known {
+            return Value::Unknown(s);
+        }
+        match s.as_bytes()[0] {
+            b'S' => {
+                s.replace_range(..2, "");
+                Value::String(s)
             }
-            _ => Value::deserialize(&s),
+            b'N' => Value::Number(js_parse_float(&s[2..])),
+            _ => Value::Null,
         }
     }
 
@@ -43,6 +54,7 @@ impl Value {
             Value::Null => "0:".to_string(),
             Value::Number(n) => "N:".to_string() + &js_number_to_string(*n),
             Value::String(s) => "S:".to_string() + s,
+            Value::Unknown(raw) => raw.clone(),
         }
     }
 }
@@ -55,6 +67,11 @@ impl ToSql for Value {
             Value::Number(n) => ToSqlOutput::Owned(SqlValue::Real(*n)),
             Value::String(s) => {
                 ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(s.as_bytes()))
+            }
+            Value::Unknown(raw) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("a value in an unknown format: {raw:?}").into(),
+                ))
             }
         })
     }

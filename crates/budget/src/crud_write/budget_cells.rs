@@ -85,7 +85,7 @@ fn validate_expense_category<'a>(
 fn existing(b: &Budget, table: &str, month: Cell, category: &Value) -> Result<Option<String>> {
     let month = match month {
         Cell::Number(n) => rusqlite::types::Value::Integer(n as i64),
-        Cell::String(s) => rusqlite::types::Value::Text(s),
+        Cell::String(s) | Cell::Unknown(s) => rusqlite::types::Value::Text(s),
         Cell::Null => rusqlite::types::Value::Null,
     };
     let sql = format!("SELECT id FROM {table} WHERE month = ? AND category = ?");

@@ -1,0 +1,5 @@
+BEGIN TRANSACTION;
+
+DROP TABLE db_version;
+
+COMMIT;

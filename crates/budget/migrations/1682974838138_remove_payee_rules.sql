@@ -1,0 +1,5 @@
+BEGIN TRANSACTION;
+
+DROP TABLE payee_rules;
+
+COMMIT;

@@ -1,0 +1,5 @@
+BEGIN TRANSACTION;
+
+ALTER TABLE accounts ADD COLUMN account_sync_source TEXT;
+
+COMMIT;

@@ -1,0 +1,7 @@
+BEGIN TRANSACTION;
+
+UPDATE dashboard
+SET tombstone = 1
+WHERE type is NULL;
+
+COMMIT;

@@ -1,0 +1,1 @@
+-- Migration removed because it was not needed
