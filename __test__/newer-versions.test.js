@@ -475,11 +475,12 @@ test('26.10 budget: a message older than the parked one is recorded and replaces
   // Another 26.10 device, whose clock was behind: its messages for the parked cells (and a
   // known cell whose newest message is parked) are older than what the budget has.
   const other = crypto.randomBytes(8).toString('hex');
-  const older = (m, value) => {
+  // Each its own counter: parked cells sent within one millisecond must not share a timestamp.
+  const older = (m, value, counter) => {
     const t = crdt.Timestamp.parse(m.timestamp);
-    return { timestamp: new crdt.Timestamp(t.millis() - 1, 0, other).toString(), dataset: m.dataset, row: m.row, column: m.column, value };
+    return { timestamp: new crdt.Timestamp(t.millis() - 1, counter, other).toString(), dataset: m.dataset, row: m.row, column: m.column, value };
   };
-  sent.older = [older(sent.gadget, 'S:stale gadget'), older(sent.future, 'S:stale future'), older(sent.bool, 'S:stale note')];
+  sent.older = [older(sent.gadget, 'S:stale gadget', 0), older(sent.future, 'S:stale future', 1), older(sent.bool, 'S:stale note', 2)];
   for (const m of sent.older) assert.ok(m.timestamp < sent.all.find((s) => s.row === m.row && s.column === m.column && s.value !== 'S:first draft').timestamp);
   await postSync(budgets.newer, { messages: sent.older });
 
@@ -553,7 +554,7 @@ test('a budget without messages_pending: the table is made as the first message 
   assert.equal(okOf(run, 'getPayees').find((p) => p.id === ids.payee).name, 'Renamed on 26.10');
   assert.deepEqual(pendingRows(run.dbPath), expectedPending());
   assert.deepEqual(
-    query(run.dbPath, "SELECT name, type, \"notnull\" AS notnull, pk FROM pragma_table_info('messages_pending') ORDER BY cid"),
+    query(run.dbPath, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('messages_pending') ORDER BY cid"),
     ['dataset', 'row', 'column', 'timestamp', 'value'].map((name, i) => ({ name, type: 'TEXT', notnull: 1, pk: i < 3 ? i + 1 : 0 })),
   );
   const migrations = query(run.dbPath, 'SELECT id FROM __migrations__').map((r) => r.id);

@@ -9,6 +9,7 @@ const path = require('node:path');
 const h = require('./helpers/harness.js');
 const { syncRequest } = require('./helpers/protobuf.js');
 const api = require('../index.js');
+const Database = require('better-sqlite3');
 
 const ENCRYPTION_PASSWORD = 'sync-enc-' + Math.random().toString(36).slice(2);
 
@@ -110,37 +111,51 @@ test('a second downloadBudget only syncs the local copy and picks up later chang
   assert.deepEqual(fs.readdirSync(ours.dataDir), [plain.id], 'no scratch folder left behind');
 });
 
-test('a message for a column the snapshot lacks fails with invalid-schema and changes nothing', async () => {
+test('a message for a column the snapshot lacks is kept for a newer version, and the rest of the sync applies', async () => {
   const budget = await h.createBudget(server, { name: 'Schema Budget', accounts: [{ name: 'A', transactions: 5 }] });
   const ours = await downloadOurs(budget);
-  const before = fs.readFileSync(ours.dbPath);
-  const metaBefore = fs.readFileSync(path.join(ours.result.path, 'metadata.json'));
 
-  // A newer client's message, posted to the real server as any client would.
-  const timestamp = `${new Date(Date.now() + 1000).toISOString()}-0000-abcdef0123456789`;
+  // A newer client's messages, posted to the real server as any client would: one for a
+  // column 26.9 does not have, one for a cell it has.
+  const stamp = (ms) => `${new Date(Date.now() + ms).toISOString()}-0000-abcdef0123456789`;
+  const [future, known] = [stamp(1000), stamp(2000)];
+  const accountId = new Database(ours.dbPath, { readonly: true }).prepare('SELECT id FROM accounts LIMIT 1').pluck().get();
   const body = syncRequest({
     fileId: budget.cloudFileId,
     groupId: budget.syncId,
     since: '1970-01-01T00:00:00.000Z-0000-0000000000000000',
-    messages: [{ timestamp, dataset: 'accounts', row: 'row-from-the-future', column: 'column_from_the_future', value: 'S:x' }],
+    messages: [
+      { timestamp: future, dataset: 'accounts', row: accountId, column: 'column_from_the_future', value: 'S:x' },
+      { timestamp: known, dataset: 'accounts', row: accountId, column: 'name', value: 'S:Renamed by a newer client' },
+    ],
   });
   const res = await fetch(`${server.url}/sync/sync`, { method: 'POST', headers: { 'content-type': 'application/actual-sync', 'x-actual-token': server.sessionToken }, body });
   assert.equal(res.status, 200);
 
+  const check = (dbPath) => {
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      assert.deepEqual(db.prepare('SELECT dataset, row, column, timestamp, value FROM messages_pending').all(), [
+        { dataset: 'accounts', row: accountId, column: 'column_from_the_future', timestamp: future, value: 'S:x' },
+      ]);
+      assert.equal(db.prepare('SELECT count(*) FROM messages_crdt WHERE timestamp IN (?, ?)').pluck().get(future, known), 2);
+      assert.ok(!db.prepare('PRAGMA table_info(accounts)').all().some((c) => c.name === 'column_from_the_future'));
+    } finally {
+      db.close();
+    }
+  };
+  // Synced in place, and downloaded afresh: the same outcome.
   await api.init({ dataDir: ours.dataDir, serverURL: server.url, password: server.password });
-  const err = await api.downloadBudget(budget.syncId).then(() => assert.fail('expected invalid-schema'), (e) => e);
-  assert.ok(err instanceof api.SyncError, `${err.name}: ${err.message}`);
-  assert.equal(err.code, 'invalid-schema');
-  assert.deepEqual(fs.readFileSync(ours.dbPath), before, 'the previous copy is untouched');
-  assert.deepEqual(fs.readFileSync(path.join(ours.result.path, 'metadata.json')), metaBefore);
-  assert.deepEqual(fs.readdirSync(ours.dataDir), [budget.id]);
-
-  // A fresh download of the same budget fails the same way and leaves nothing behind.
-  const empty = h.tempDir();
-  await api.init({ dataDir: empty, serverURL: server.url, password: server.password });
-  await assert.rejects(api.downloadBudget(budget.syncId), { code: 'invalid-schema' });
-  assert.deepEqual(fs.readdirSync(empty), []);
+  await api.downloadBudget(budget.syncId);
+  assert.equal((await api.getAccounts()).find((a) => a.id === accountId).name, 'Renamed by a newer client');
+  await api.sync();
+  check(ours.dbPath);
+  const fresh = h.tempDir();
+  await api.init({ dataDir: fresh, serverURL: server.url, password: server.password });
+  const again = await api.downloadBudget(budget.syncId);
+  assert.equal((await api.getAccounts()).find((a) => a.id === accountId).name, 'Renamed by a newer client');
   await api.shutdown();
+  check(path.join(again.path, 'db.sqlite'));
 });
 
 test('after the owner turns on encryption (a sync reset), the new sync id replaces the old copy', async () => {
