@@ -80,27 +80,6 @@ fn schema_error(msg: &Message, message: impl Into<String>) -> SyncError {
     }
 }
 
-/// Runs `f` in a transaction, or in a savepoint nested in the caller's one; rolls
-/// everything back when `f` fails. A transaction of its own is cheaper: pages written
-/// under a savepoint are also copied to a sub-journal for a possible `ROLLBACK TO`.
-fn in_transaction<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let (begin, commit, rollback) = if conn.is_autocommit() {
-        ("BEGIN", "COMMIT", "ROLLBACK")
-    } else {
-        (
-            "SAVEPOINT actual_sync_apply",
-            "RELEASE actual_sync_apply",
-            "ROLLBACK TO actual_sync_apply; RELEASE actual_sync_apply",
-        )
-    };
-    conn.execute_batch(begin)?;
-    let done = f().and_then(|v| conn.execute_batch(commit).map(|()| v).map_err(Into::into));
-    if done.is_err() && !conn.is_autocommit() {
-        let _ = conn.execute_batch(rollback);
-    }
-    done
-}
-
 /// Upstream `applyMessages` (sync mode "enabled"), in ONE transaction:
 ///
 /// 1. drop messages whose timestamp is already in `messages_crdt` for that
@@ -148,7 +127,9 @@ fn apply_with(
     unknown: Unknown,
 ) -> Result<ApplyOutcome> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
-    let (trie, outcome) = in_transaction(conn, || apply_inner(conn, clock, messages, unknown))?;
+    let (trie, outcome) = crate::db::atomically(conn, "actual_sync_apply", || {
+        apply_inner(conn, clock, messages, unknown)
+    })?;
     clock.merkle = trie;
     Ok(outcome)
 }

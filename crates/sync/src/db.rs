@@ -96,30 +96,44 @@ impl BudgetDb {
         Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Runs `f` inside one transaction (`BEGIN IMMEDIATE`: the write lock is taken at
-    /// once, so two writers queue instead of failing mid-way); everything `f` wrote is
-    /// rolled back when it fails.
+    /// Runs `f` on this database [`atomically`].
     pub fn in_transaction<T, E: From<rusqlite::Error>>(
         &self,
         f: impl FnOnce(&Connection) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match f(&self.conn) {
-            Ok(v) => match self.conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(v),
-                Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                    Err(e.into())
-                }
-            },
-            Err(e) => {
-                if !self.conn.is_autocommit() {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                }
-                Err(e)
-            }
-        }
+        atomically(&self.conn, "actual_budget_db", || f(&self.conn))
     }
+}
+
+/// Runs `f` atomically: in a transaction of its own (`BEGIN IMMEDIATE`: the write lock
+/// is taken at once, so two writers queue instead of failing mid-way), or in the savepoint
+/// `savepoint` when the caller already has a transaction open; everything `f` wrote is
+/// rolled back when it fails. A transaction of its own is cheaper: pages written under a
+/// savepoint are also copied to a sub-journal for a possible `ROLLBACK TO`.
+pub fn atomically<T, E: From<rusqlite::Error>>(
+    conn: &Connection,
+    savepoint: &str,
+    f: impl FnOnce() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let (begin, commit, rollback) = if conn.is_autocommit() {
+        (
+            "BEGIN IMMEDIATE".to_string(),
+            "COMMIT".to_string(),
+            "ROLLBACK".to_string(),
+        )
+    } else {
+        (
+            format!("SAVEPOINT {savepoint}"),
+            format!("RELEASE {savepoint}"),
+            format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"),
+        )
+    };
+    conn.execute_batch(&begin)?;
+    let done = f().and_then(|v| conn.execute_batch(&commit).map(|()| v).map_err(E::from));
+    if done.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch(&rollback);
+    }
+    done
 }
 
 #[cfg(unix)]

@@ -216,22 +216,9 @@ pub fn migrate(conn: &Connection, metadata: &Map<String, Value>) -> Result<Migra
     if plan.pending.is_empty() && !views_stale && !applied.contains(&BAD_FILTERS_MIGRATION) {
         return Ok(Migrated::default());
     }
-    let (begin, commit, rollback) = if conn.is_autocommit() {
-        ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
-    } else {
-        (
-            "SAVEPOINT actual_migrate",
-            "RELEASE actual_migrate",
-            "ROLLBACK TO actual_migrate; RELEASE actual_migrate",
-        )
-    };
-    conn.execute_batch(begin)?;
-    let done = run_pending(conn, metadata, &plan, views_stale, &hash)
-        .and_then(|m| conn.execute_batch(commit).map(|()| m).map_err(Into::into));
-    if done.is_err() && !conn.is_autocommit() {
-        let _ = conn.execute_batch(rollback);
-    }
-    done
+    actual_sync::db::atomically(conn, "actual_migrate", || {
+        run_pending(conn, metadata, &plan, views_stale, &hash)
+    })
 }
 
 fn run_pending(
