@@ -8,7 +8,18 @@ const args = JSON.parse(process.argv[2]);
 for (const method of ['log', 'info', 'warn', 'error', 'debug', 'group', 'groupEnd', 'trace']) {
   console[method] = () => {};
 }
-const api = require('@actual-app/api');
+// args.release: an older @actual-app/api installed under an npm alias (package.json
+// devDependencies, e.g. 'api-24-10'); the main @actual-app/api by default. Their quirks
+// on Node 20: 26.5.x reads navigator.platform as it loads; 24.x-25.x write the scratch
+// file of an upload into process.env.ACTUAL_DATA_DIR.
+if (args.release) {
+  globalThis.navigator ??= { platform: process.platform, userAgent: `Node.js/${process.versions.node}`, language: 'en-US' };
+  if (args.dataDir) process.env.ACTUAL_DATA_DIR = args.dataDir;
+  // 24.10.1 leaves a copy of a failed `api/sync`'s rejection unhandled (its mutator
+  // queue), which would end this process although the caller handles the failure.
+  process.on('unhandledRejection', () => {});
+}
+const api = require(args.release || '@actual-app/api');
 
 const ALL_DATES = ['1900-01-01', '2199-12-31'];
 
@@ -89,6 +100,26 @@ async function changeBudget() {
   await api.sync();
   await api.shutdown();
   return { ok: true };
+}
+
+// A sync the client scheduled itself (after a batch of changes) can race this one and
+// make it fail (network-failure; 24.10.1 reports an unknown error); a retry sends
+// whatever is still pending.
+async function syncRetrying() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await api.sync();
+      return;
+    } catch (err) {
+      if (attempt >= 5) {
+        // The API's message hides the cause: ask the handler behind it.
+        const res = await api.internal.send('sync-budget').catch((e) => ({ error: String(e) }));
+        const prefs = await api.internal.send('load-prefs').catch((e) => String(e));
+        throw new Error(`${err && err.message} (sync-budget: ${JSON.stringify(res && res.error)}; prefs ${JSON.stringify(prefs)})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
 }
 
 async function readBudget(budgetId) {
@@ -174,17 +205,7 @@ async function bulkChanges() {
       await api.deleteTransaction(existing[i].id);
     }
   });
-  // A sync the client scheduled itself during the batch can race this one and make it
-  // fail with network-failure; a retry sends whatever is still pending.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await api.sync();
-      break;
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
-    }
-  }
+  await syncRetrying();
   await api.shutdown();
   return { newTransactions: args.newTransactions ?? 0, edits, deletes };
 }
@@ -295,7 +316,67 @@ async function importFile() {
   return { errors: result.errors, added: result.added.length, updated: result.updated.length };
 }
 
-const ops = { buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// A budget made by an older release (args.release; old-release-budget.js), built in
+// import mode and uploaded, optionally encrypted. Older releases close the budget at the
+// end of runImport, and their upload there can fail silently: when the budget has no
+// sync id a few seconds later, it is loaded again and uploaded.
+async function buildOldRelease() {
+  const { populateOld } = require('./old-release-budget.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  let caps;
+  await api.runImport(args.name, async () => {
+    caps = await populateOld(api, { budgetType: args.budgetType });
+  });
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  const local = await findLocal((b) => b.name === args.name);
+  const synced = await findLocal((b) => b.id === local.id && b.groupId).catch(() => null);
+  await api.loadBudget(local.id);
+  // Uploaded once more (a second upload when runImport's went through): the snapshot's
+  // metadata.json then carries the budget's sync ids, as a budget's does after its
+  // first upload. A download by 24.10.1 that loads the snapshot's metadata instead of
+  // its own (see changeOldRelease) stays synced then.
+  const upload = await api.internal.send('upload-budget');
+  if (upload && upload.error) throw new Error(`upload-budget failed (after ${synced ? 'an upload' : 'none'}): ${JSON.stringify(upload.error)}`);
+  if (args.encryptPassword) {
+    const res = await api.internal.send('key-make', { password: args.encryptPassword });
+    if (res && res.error) throw new Error(`key-make failed: ${JSON.stringify(res.error)}`);
+  }
+  const uploaded = await findLocal((b) => b.id === local.id && b.groupId && (!args.encryptPassword || b.encryptKeyId));
+  await api.shutdown();
+  return { id: local.id, syncId: uploaded.groupId, cloudFileId: uploaded.cloudFileId, migrations: caps.migrations, caps: { ...caps, migrations: undefined } };
+}
+
+// The same release, in a syncing session of its own: changes after the upload, which
+// reach the server only as sync messages (old-release-budget.js).
+async function changeOldRelease() {
+  const { changeOldAfterUpload } = require('./old-release-budget.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  // 24.10.1 sometimes loads the budget with the snapshot's own metadata instead of the
+  // one its download wrote (no cloudFileId: every sync then fails with "invalid fileId").
+  // Nothing was changed yet: say so, and the caller runs this session again.
+  const prefs = await api.internal.send('load-prefs');
+  if (!prefs || !prefs.cloudFileId) throw Object.assign(new Error(`the download lost its sync ids: ${JSON.stringify(prefs)}`), { code: 'lost-sync-ids' });
+  await changeOldAfterUpload(api, { budgetType: args.budgetType });
+  await syncRetrying();
+  await api.shutdown();
+  return { ok: true };
+}
+
+// With 26.9.0: downloads (migrating an older budget as it loads), puts an account in a
+// new account group (columns and a table older releases do not have), syncs.
+async function addAccountGroup() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const group = await api.createAccountGroup({ name: args.groupName });
+  const account = (await api.getAccounts()).find((a) => a.name === args.account);
+  await api.updateAccount(account.id, { account_group_id: group });
+  await api.sync();
+  await api.shutdown();
+  return { group, account: account.id };
+}
+
+const ops = { buildOldRelease, changeOldRelease, addAccountGroup,  buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -86,17 +86,40 @@ async function spawnUntil(args, { ready, env = {}, what, timeoutMs = 30000, cwd 
   };
 }
 
-/** Starts a real sync-server, bootstraps `password`, resolves when it listens. */
-async function startServer({ password = 'server-pass-' + Math.random().toString(36).slice(2), env = {} } = {}) {
+/**
+ * The launcher of a sync-server release installed under an npm alias (package.json
+ * devDependencies, e.g. 'sync-server-25-6'), for startServer's `bin`.
+ */
+function serverRelease(alias) {
+  return path.join(ROOT, 'node_modules', alias, 'build/bin/actual-server.js');
+}
+
+/**
+ * Starts a real sync-server, bootstraps `password`, resolves when it listens. `bin`
+ * picks another release's launcher (serverRelease(alias)); the default is the main
+ * @actual-app/sync-server.
+ */
+async function startServer({ password = 'server-pass-' + Math.random().toString(36).slice(2), env = {}, bin = SERVER_BIN } = {}) {
   const port = await freePort();
   const dataDir = tempDir('actual-server-');
-  const proc = await spawnUntil([SERVER_BIN], {
+  const proc = await spawnUntil([bin], {
     ready: /Listening on/,
     what: 'sync-server',
     env: { ACTUAL_DATA_DIR: dataDir, ACTUAL_PORT: String(port), ACTUAL_HOSTNAME: '127.0.0.1', NODE_ENV: 'production', ...env },
   });
   const url = `http://127.0.0.1:${port}`;
-  const boot = await postJson(`${url}/account/bootstrap`, { password });
+  // Some releases (25.6.0) print "Listening on" a moment before they accept
+  // connections: try the first request again for a few seconds.
+  let boot;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      boot = await postJson(`${url}/account/bootstrap`, { password });
+      break;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
   if (boot.body.status !== 'ok') throw new Error(`bootstrap failed: ${JSON.stringify(boot.body)}`);
   return {
     url,
@@ -202,6 +225,25 @@ function createRealisticBudget(server, { name, budgetType = 'envelope', encryptP
   return runWorker({ op: 'buildRealistic', name, budgetType, encryptPassword, withRules, withUnrunnableRules, dataDir: tempDir('actual-fixture-'), changeDir: tempDir('actual-fixture-'), serverURL: server.url, password: server.password });
 }
 
+/**
+ * Has an older @actual-app/api release (`release`: its npm alias in package.json) make
+ * a budget (old-release-budget.js) on `server`, upload it, then change it in a second
+ * session of that release; returns { id, syncId, cloudFileId, migrations, caps }.
+ */
+async function createOldReleaseBudget(server, { release, name, budgetType = 'envelope', encryptPassword }) {
+  const common = { release, budgetType, encryptPassword, serverURL: server.url, password: server.password };
+  const budget = await runWorker({ op: 'buildOldRelease', name, dataDir: tempDir('actual-fixture-'), ...common });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runWorker({ op: 'changeOldRelease', syncId: budget.syncId, dataDir: tempDir('actual-fixture-'), ...common });
+      return budget;
+    } catch (err) {
+      // 24.10.1's download can lose the sync ids before any change is made: run again.
+      if (err.code !== 'lost-sync-ids' || attempt >= 3) throw err;
+    }
+  }
+}
+
 /** Runs helpers/<script> with this package in a child process; resolves to its { answers, loaded }. */
 function runNative(script, args, { env = {} } = {}) {
   return new Promise((resolve, reject) => {
@@ -278,6 +320,7 @@ function dumpBudgetDb(dbPath) {
 
 module.exports = {
   createRealisticBudget,
+  createOldReleaseBudget,
   readsBothWays,
   runNative,
   dumpBudgetDb,
@@ -285,4 +328,4 @@ module.exports = {
   startGateway,
   gatewayCli,
   forgetServerSessions,
-  spawnUntil, ROOT, tempDir, freePort, startServer, runWorker, createBudget, listFiles, filesContaining, postJson };
+  spawnUntil, ROOT, tempDir, freePort, startServer, serverRelease, runWorker, createBudget, listFiles, filesContaining, postJson };
