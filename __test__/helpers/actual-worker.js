@@ -67,12 +67,18 @@ async function createBudget() {
   });
   const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password }).catch(() => null);
   const local = await findLocal((b) => b.name === args.name);
+  if (args.release) {
+    // An older release closes the budget at the end of runImport without uploading it.
+    await api.loadBudget(local.id);
+    const upload = await api.internal.send('upload-budget');
+    if (upload && upload.error) throw new Error(`upload-budget failed: ${JSON.stringify(upload.error)}`);
+  }
   if (args.encryptPassword) {
     await api.loadBudget(local.id);
     const res = await lib.send('key-make', { password: args.encryptPassword });
     if (res && res.error) throw new Error(`key-make failed: ${JSON.stringify(res.error)}`);
   }
-  const after = await findLocal((b) => b.id === local.id && (!args.encryptPassword || b.encryptKeyId));
+  const after = await findLocal((b) => b.id === local.id && b.groupId && (!args.encryptPassword || b.encryptKeyId));
   await api.shutdown();
   return { id: local.id, syncId: after.groupId, cloudFileId: after.cloudFileId };
 }

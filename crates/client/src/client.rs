@@ -731,6 +731,9 @@ impl Client {
             "synced: {} messages received, {} applied in {} rounds",
             outcome.received, outcome.applied, outcome.rounds
         ));
+        // Upstream records the JSON paths of schedules' rules as it loads the budget and
+        // as rules sync in.
+        actual_budget::schedules::record_json_paths(db.conn())?;
         Ok(outcome)
     }
 

@@ -82,6 +82,32 @@ fn linked_schedule(
     }
 }
 
+/// The rows of `schedules_json_paths` as the file holds them.
+fn read_stored_paths(conn: &rusqlite::Connection) -> Result<Vec<(String, Paths)>> {
+    let mut stored = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT schedule_id, payee, account, amount, date FROM schedules_json_paths",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let text = |i| -> Result<Option<String>> {
+            Ok(match row.get_ref(i)? {
+                ValueRef::Null => None,
+                ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                _ => {
+                    return Err(BudgetError::Unsupported(
+                        "a JSON path that is not text".into(),
+                    ))
+                }
+            })
+        };
+        if let Some(id) = text(0)? {
+            stored.push((id, Paths([text(1)?, text(2)?, text(3)?, text(4)?])));
+        }
+    }
+    Ok(stored)
+}
+
 /// The paths upstream's `schedules_json_paths` holds for each schedule once it has
 /// loaded the budget and applied the sync: those of the rules that link the schedule
 /// when they agree; the file's own row when no rule links it.
@@ -108,27 +134,7 @@ fn effective_paths(b: &Budget) -> Result<HashMap<String, Paths>> {
             entry.1 |= loaded.contains(String::from_utf8_lossy(id).as_ref());
         }
     }
-    let mut stored: HashMap<String, Paths> = HashMap::new();
-    let mut stmt = b.conn.prepare_cached(
-        "SELECT schedule_id, payee, account, amount, date FROM schedules_json_paths",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let text = |i| -> Result<Option<String>> {
-            Ok(match row.get_ref(i)? {
-                ValueRef::Null => None,
-                ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
-                _ => {
-                    return Err(BudgetError::Unsupported(
-                        "a JSON path that is not text".into(),
-                    ))
-                }
-            })
-        };
-        if let Some(id) = text(0)? {
-            stored.insert(id, Paths([text(1)?, text(2)?, text(3)?, text(4)?]));
-        }
-    }
+    let stored: HashMap<String, Paths> = read_stored_paths(b.conn)?.into_iter().collect();
     let mut stmt = b
         .conn
         .prepare_cached("SELECT id FROM schedules WHERE tombstone = 0")?;
@@ -154,6 +160,33 @@ fn effective_paths(b: &Budget) -> Result<HashMap<String, Paths>> {
         }
     }
     Ok(out)
+}
+
+/// Writes into `schedules_json_paths` what upstream's `trackJSONPaths` and
+/// `onRuleUpdate` leave there once it has loaded the budget and applied a sync, so that
+/// the file is as upstream leaves it (the reads work the paths out themselves). Left as
+/// it is when that cannot be told.
+pub fn record_json_paths(conn: &rusqlite::Connection) -> Result<()> {
+    let paths = match effective_paths(&Budget::new(conn)) {
+        Ok(paths) => paths,
+        Err(BudgetError::Unsupported(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let stored: HashMap<String, Paths> = read_stored_paths(conn)?.into_iter().collect();
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR REPLACE INTO schedules_json_paths (schedule_id, payee, account, amount, date) \
+         VALUES (?, ?, ?, ?, ?)",
+    )?;
+    let mut ids: Vec<&String> = paths.keys().collect();
+    ids.sort();
+    for id in ids {
+        let p = &paths[id];
+        if stored.get(id) != Some(p) {
+            let [payee, account, amount, date] = &p.0;
+            stmt.execute(rusqlite::params![id, payee, account, amount, date])?;
+        }
+    }
+    Ok(())
 }
 
 /// `q('schedules').select('*')` as AQL compiles it, with `v_schedules` reading the
