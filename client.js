@@ -141,13 +141,14 @@ class Client {
         code: 'unsupported-feature',
       });
     }
+    if (!this.#engineHolds && this.#batching) {
+      throw new UnsupportedError(`${name} needs the official engine, which cannot join a native batchBudgetUpdates()`, {
+        code: 'unsupported-feature',
+      });
+    }
+    // Checked while it holds the budget too: an engine older than 26.10 lacks 26.10's methods.
+    this.#engine.ensureAvailable(name);
     if (!this.#engineHolds) {
-      if (this.#batching) {
-        throw new UnsupportedError(`${name} needs the official engine, which cannot join a native batchBudgetUpdates()`, {
-          code: 'unsupported-feature',
-        });
-      }
-      this.#engine.ensureAvailable();
       this.#cancelScheduledSync();
       await callNative(() => this.#native.suspendBudget());
       this.#engineHolds = true;
