@@ -295,7 +295,29 @@ async function importFile() {
   return { errors: result.errors, added: result.added.length, updated: result.updated.length };
 }
 
-const ops = { buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// Downloads, adds merge-script.js's candidates, syncs and closes.
+async function mergeCandidates() {
+  const { addCandidates } = require('./merge-script.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  await addCandidates(api);
+  await api.sync();
+  await api.shutdown();
+  return { ok: true };
+}
+
+// Downloads and runs merge-script.js's calls with 26.10's handler bodies, then syncs.
+async function mergeAndSet() {
+  const { mergeAndSet: run, upstreamCalls } = require('./merge-script.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  const out = await run(upstreamCalls(api), api);
+  await api.sync();
+  await api.shutdown();
+  return out;
+}
+
+const ops = { mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {
