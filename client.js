@@ -47,6 +47,7 @@ const WRITE_ARGS = {
   }),
   updateTransaction: (id, fields) => ({ id, fields }),
   deleteTransaction: (id) => ({ id }),
+  mergeTransactions: (ids) => ({ ids }), // @actual-app/api 26.10
   createAccount: (account, initialBalance) => ({ account, initialBalance }),
   updateAccount: (id, fields) => ({ id, fields }),
   closeAccount: (id, transferAccountId, transferCategoryId) => ({ id, transferAccountId, transferCategoryId }),
@@ -62,6 +63,7 @@ const WRITE_ARGS = {
   updateCategory: (id, fields) => ({ id, fields }),
   deleteCategory: (id, transferCategoryId) => ({ id, transferCategoryId }),
   updateNote: (id, note) => ({ id, note }),
+  setPreference: (id, value) => ({ id, value }), // @actual-app/api 26.10
   createPayee: (payee) => ({ payee }),
   updatePayee: (id, fields) => ({ id, fields }),
   deletePayee: (id) => ({ id }),
@@ -139,13 +141,14 @@ class Client {
         code: 'unsupported-feature',
       });
     }
+    if (!this.#engineHolds && this.#batching) {
+      throw new UnsupportedError(`${name} needs the official engine, which cannot join a native batchBudgetUpdates()`, {
+        code: 'unsupported-feature',
+      });
+    }
+    // Checked while it holds the budget too: an engine older than 26.10 lacks 26.10's methods.
+    this.#engine.ensureAvailable(name);
     if (!this.#engineHolds) {
-      if (this.#batching) {
-        throw new UnsupportedError(`${name} needs the official engine, which cannot join a native batchBudgetUpdates()`, {
-          code: 'unsupported-feature',
-        });
-      }
-      this.#engine.ensureAvailable();
       this.#cancelScheduledSync();
       await callNative(() => this.#native.suspendBudget());
       this.#engineHolds = true;

@@ -302,6 +302,11 @@ export interface BudgetClient {
   updateTransaction(id: string, fields: Partial<TransactionEntity>): Promise<unknown>;
   /** Resolves to undefined, as upstream's does. */
   deleteTransaction(id: string): Promise<unknown>;
+  /**
+   * `@actual-app/api` 26.10's: merges two transactions of one account and one amount
+   * into one (the imported one, else the earlier one, is kept) and resolves to its id.
+   */
+  mergeTransactions(ids: [string, string]): Promise<string>;
   createAccount(account: Omit<APIAccountEntity, 'id'>, initialBalance?: number): Promise<string>;
   updateAccount(id: string, fields: Partial<APIAccountEntity>): Promise<void>;
   closeAccount(id: string, transferAccountId?: string, transferCategoryId?: string): Promise<void>;
@@ -317,6 +322,8 @@ export interface BudgetClient {
   updateCategory(id: string, fields: Partial<APICategoryEntity>): Promise<void>;
   deleteCategory(id: string, transferCategoryId?: string): Promise<void>;
   updateNote(id: string, note: string): Promise<void>;
+  /** `@actual-app/api` 26.10's: sets one synced preference (as getPreferences reads them). */
+  setPreference(id: string, value: string | undefined): Promise<void>;
   createPayee(payee: Omit<APIPayeeEntity, 'id'>): Promise<string>;
   updatePayee(id: string, fields: Partial<APIPayeeEntity>): Promise<void>;
   deletePayee(id: string): Promise<void>;
@@ -381,6 +388,7 @@ export const addTransactions: BudgetClient['addTransactions'];
 export const importTransactions: BudgetClient['importTransactions'];
 export const updateTransaction: BudgetClient['updateTransaction'];
 export const deleteTransaction: BudgetClient['deleteTransaction'];
+export const mergeTransactions: BudgetClient['mergeTransactions'];
 export const createAccount: BudgetClient['createAccount'];
 export const updateAccount: BudgetClient['updateAccount'];
 export const closeAccount: BudgetClient['closeAccount'];
@@ -396,6 +404,7 @@ export const createCategory: BudgetClient['createCategory'];
 export const updateCategory: BudgetClient['updateCategory'];
 export const deleteCategory: BudgetClient['deleteCategory'];
 export const updateNote: BudgetClient['updateNote'];
+export const setPreference: BudgetClient['setPreference'];
 export const createPayee: BudgetClient['createPayee'];
 export const updatePayee: BudgetClient['updatePayee'];
 export const deletePayee: BudgetClient['deletePayee'];

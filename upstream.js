@@ -38,8 +38,14 @@ function createUpstreamLayer({ context, nativeMethods, MissingPeerError }) {
     return official !== null;
   }
 
-  function ensureAvailable() {
-    peer();
+  /** Throws unless the official engine is installed and has the function `name`. */
+  function ensureAvailable(name) {
+    const api = peer();
+    if (name && typeof api[name] !== 'function') {
+      throw new MissingPeerError(`the installed @actual-app/api has no ${name} (it is older than the release that added it)`, {
+        code: 'missing-peer-dependency',
+      });
+    }
   }
 
   function peer() {

@@ -369,6 +369,17 @@ async function changeOldRelease() {
   return { ok: true };
 }
 
+// Downloads, adds merge-script.js's candidates, syncs and closes.
+async function mergeCandidates() {
+  const { addCandidates } = require('./merge-script.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  await addCandidates(api);
+  await api.sync();
+  await api.shutdown();
+  return { ok: true };
+}
+
 // With 26.9.0: downloads (migrating an older budget as it loads), puts an account in a
 // new account group (columns and a table older releases do not have), syncs.
 async function addAccountGroup() {
@@ -382,7 +393,18 @@ async function addAccountGroup() {
   return { group, account: account.id };
 }
 
-const ops = { buildOldRelease, changeOldRelease, addAccountGroup,  buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// Downloads and runs merge-script.js's calls with 26.10's handler bodies, then syncs.
+async function mergeAndSet() {
+  const { mergeAndSet: run, upstreamCalls } = require('./merge-script.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  const out = await run(upstreamCalls(api), api);
+  await api.sync();
+  await api.shutdown();
+  return out;
+}
+
+const ops = { buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -2,7 +2,8 @@
 // Runs a task with this package in its own process, as a script would: node
 // native-run.js '<json args>' -> its answers in args.resultFile, with the @actual-app
 // modules the script loaded (there must be none). args.task: 'reads' (every read,
-// read-calls.js) or 'script' (the bank-import script, write-script.js).
+// read-calls.js), 'script' (the bank-import script, write-script.js) or 'merge'
+// (merge-script.js).
 const fs = require('node:fs');
 const path = require('node:path');
 const api = require('../../index.js');
@@ -11,6 +12,7 @@ const args = JSON.parse(process.argv[2]);
 const tasks = {
   reads: () => require('./read-calls.js').readEverything(api, { months: args.months }),
   script: () => require('./write-script.js').bankImport(api),
+  merge: () => require('./merge-script.js').mergeAndSet(api, api),
 };
 
 (async () => {

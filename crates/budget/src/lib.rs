@@ -150,6 +150,7 @@ type WriteFn = fn(&mut Writer, &Value) -> Result<Value>;
 /// Every write this crate makes natively, by its `@actual-app/api` name.
 pub const WRITES: &[(&str, WriteFn)] = &[
     ("updateNote", notes::update_note),
+    ("setPreference", preferences::set_preference),
     ("createRule", rules::write::create_rule),
     ("updateRule", rules::write::update_rule),
     ("deleteRule", rules::write::delete_rule),
@@ -160,6 +161,10 @@ pub const WRITES: &[(&str, WriteFn)] = &[
     ("addTransactions", transactions_write::add_transactions),
     ("updateTransaction", transactions_write::update_transaction),
     ("deleteTransaction", transactions_write::delete_transaction),
+    (
+        "mergeTransactions",
+        transactions_write::merge::merge_transactions,
+    ),
     ("createAccount", crud_write::accounts::create_account),
     ("updateAccount", crud_write::accounts::update_account),
     ("closeAccount", crud_write::accounts::close_account),

@@ -25,13 +25,9 @@ pub fn get_note(b: &Budget, args: &Value) -> Result<Value> {
 }
 
 /// `updateNote(id, note)`: `db.update('notes', { id, note })`; resolves to undefined.
-/// An `undefined` note is still a field of that update, and upstream fails to apply it.
 pub fn update_note(w: &mut Writer, args: &Value) -> Result<Value> {
     let id = crate::crud_write::row_id(args.get("id"))?;
-    let Some(note) = args.get("note") else {
-        return Err(crate::schema_fields::invalid_schema());
-    };
-    let note = crate::schema_fields::raw_cell(note)?;
+    let note = crate::schema_fields::given_raw_cell(args.get("note"))?;
     w.changes.update("notes", &id, vec![("note", note)])?;
     Ok(Value::Null)
 }

@@ -1,9 +1,9 @@
-//! Synced preferences (`server/preferences/app.ts` getSyncedPrefs).
+//! Synced preferences (`server/preferences/app.ts` getSyncedPrefs and saveSyncedPrefs).
 
 use serde_json::{Map, Value};
 
 use crate::rows::plain;
-use crate::{Budget, Result};
+use crate::{js, Budget, Result, Writer};
 
 /// `getPreferences()`: every row of `preferences` as `{ id: value }` (a later row with
 /// the same id wins; JSON.parse on the JavaScript side puts the keys in JavaScript's
@@ -20,4 +20,18 @@ pub fn get_preferences(b: &Budget, _args: &Value) -> Result<Value> {
         out.insert(id, plain(r.get_ref(1)?));
     }
     Ok(Value::Object(out))
+}
+
+/// `setPreference(id, value)` (`@actual-app/api` 26.10): `preferences/save`, which does
+/// nothing for a falsy id and is otherwise `db.update('preferences', { id, value })`;
+/// resolves to undefined.
+pub fn set_preference(w: &mut Writer, args: &Value) -> Result<Value> {
+    if !js::truthy(args.get("id")) {
+        return Ok(Value::Null);
+    }
+    let id = crate::crud_write::row_id(args.get("id"))?;
+    let value = crate::schema_fields::given_raw_cell(args.get("value"))?;
+    w.changes
+        .update("preferences", &id, vec![("value", value)])?;
+    Ok(Value::Null)
 }

@@ -309,6 +309,12 @@ pub fn raw_cell(value: &Value) -> Result<Cell> {
     }
 }
 
+/// A field of a `db.update` that skips the schema, as given: `undefined` is still a
+/// field of that update, and upstream fails to apply its message.
+pub fn given_raw_cell(value: Option<&Value>) -> Result<Cell> {
+    value.map_or_else(|| Err(invalid_schema()), raw_cell)
+}
+
 /// `SyncError: invalid-schema`: a message upstream could not apply (an unknown
 /// column, a value SQLite cannot bind); nothing of that change is written.
 pub fn invalid_schema() -> BudgetError {

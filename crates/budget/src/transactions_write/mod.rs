@@ -1,8 +1,10 @@
 //! The bank importer's writes (`server/api.ts`): `importTransactions`,
-//! `addTransactions`, `updateTransaction` and `deleteTransaction`.
+//! `addTransactions`, `updateTransaction`, `deleteTransaction` and (26.10)
+//! `mergeTransactions`.
 
 pub mod balance_query;
 pub mod batch;
+pub mod merge;
 pub mod reconcile;
 pub mod split;
 pub mod title;
