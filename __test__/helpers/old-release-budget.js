@@ -16,7 +16,7 @@
 // schedule service has anything to post or advance when it loads the budget (a write
 // at load would make the two downloads differ for reasons unrelated to migration).
 
-const { recentMonths, monthOffset, dayOffset } = require('./realistic-budget.js');
+const { recentMonths, monthOffset, dayOffset, createCategories } = require('./realistic-budget.js');
 
 function settle() {
   return new Promise((resolve) => setTimeout(resolve, 300));
@@ -80,26 +80,7 @@ async function populateOld(api, { budgetType = 'envelope' } = {}) {
   await api.internal.send('preferences/save', { id: 'numberFormat', value: 'dot-comma' });
   await api.internal.send('preferences/save', { id: 'firstDayOfWeekIdx', value: '1' });
 
-  const bills = await api.createCategoryGroup({ name: 'Bills' });
-  const food = await api.createCategoryGroup({ name: 'Food' });
-  const fun = await api.createCategoryGroup({ name: 'Fun', hidden: true });
-  const removed = await api.createCategoryGroup({ name: 'Removed group' });
-  const income = (await api.getCategoryGroups()).find((g) => g.is_income);
-  const cat = {};
-  for (const [name, group_id, extra] of [
-    ['Rent', bills],
-    ['Power', bills],
-    ['Groceries', food],
-    ['Restaurants', food, { hidden: true }],
-    ['Hobbies', fun],
-    ['Vacation', fun],
-    ['Old category', bills],
-    ['In removed group', removed],
-  ]) {
-    cat[name] = await api.createCategory({ name, group_id, ...extra });
-  }
-  cat['Side gig'] = await api.createCategory({ name: 'Side gig', group_id: income.id, is_income: true });
-  cat.Income = (await api.getCategories()).find((c) => c.name === 'Income').id;
+  const { cat, groups } = await createCategories(api, { internet: false });
 
   const acct = {};
   acct.Checking = await api.createAccount({ name: 'Checking' }, 250000);
@@ -226,7 +207,7 @@ async function populateOld(api, { budgetType = 'envelope' } = {}) {
   await widget(api, caps, { type: 'net-worth-card', x: 0, y: 20, meta: { name: 'Net worth, old release' } });
 
   await api.deleteCategory(cat['Old category'], cat.Power);
-  await api.deleteCategoryGroup(removed, cat.Hobbies);
+  await api.deleteCategoryGroup(groups.removed, cat.Hobbies);
   await api.closeAccount(acct['Old account'], acct.Checking);
   await api.deleteAccount(acct['Gone account']);
   const first = await api.getTransactions(acct.Checking, `${months[0]}-01`, `${months[0]}-31`);

@@ -49,14 +49,12 @@ async function categoryIds(api) {
 }
 
 /**
- * Fills a budget opened in import mode (inside runImport). `budgetType` 'tracking'
- * switches it to a tracking budget before any amount is set. `withRules: false` leaves
- * out the rules and the schedules (whose rules also run on imports).
+ * The category groups and categories of a realistic budget (visible, hidden, in a group
+ * deleted later, income), created in this order; `internet: false` leaves out one bill.
+ * Returns the category ids by name (`cat`) and some groups' (`groups`: bills, food, and
+ * removed, deleted later).
  */
-async function populate(api, { budgetType = 'envelope', withRules = true, withUnrunnableRules = true } = {}) {
-  if (budgetType === 'tracking') {
-    await api.internal.send('preferences/save', { id: 'budgetType', value: 'tracking' });
-  }
+async function createCategories(api, { internet = true } = {}) {
   const bills = await api.createCategoryGroup({ name: 'Bills' });
   const food = await api.createCategoryGroup({ name: 'Food' });
   const fun = await api.createCategoryGroup({ name: 'Fun', hidden: true });
@@ -66,7 +64,7 @@ async function populate(api, { budgetType = 'envelope', withRules = true, withUn
   for (const [name, group_id, extra] of [
     ['Rent', bills],
     ['Power', bills],
-    ['Internet', bills],
+    ...(internet ? [['Internet', bills]] : []),
     ['Groceries', food],
     ['Restaurants', food, { hidden: true }],
     ['Hobbies', fun],
@@ -78,6 +76,19 @@ async function populate(api, { budgetType = 'envelope', withRules = true, withUn
   }
   cat['Side gig'] = await api.createCategory({ name: 'Side gig', group_id: income.id, is_income: true });
   Object.assign(cat, { Income: (await categoryIds(api)).Income });
+  return { cat, groups: { bills, food, removed } };
+}
+
+/**
+ * Fills a budget opened in import mode (inside runImport). `budgetType` 'tracking'
+ * switches it to a tracking budget before any amount is set. `withRules: false` leaves
+ * out the rules and the schedules (whose rules also run on imports).
+ */
+async function populate(api, { budgetType = 'envelope', withRules = true, withUnrunnableRules = true } = {}) {
+  if (budgetType === 'tracking') {
+    await api.internal.send('preferences/save', { id: 'budgetType', value: 'tracking' });
+  }
+  const { cat, groups } = await createCategories(api);
 
   const acct = {};
   acct.Checking = await api.createAccount({ name: 'Checking' }, 250000);
@@ -142,7 +153,7 @@ async function populate(api, { budgetType = 'envelope', withRules = true, withUn
   await api.setBudgetCarryover(months[4], cat.Groceries, true);
   await api.setBudgetCarryover(months[6], cat.Restaurants, true);
 
-  if (withRules) await addRulesAndSchedules(api, { cat, acct, groups: { bills, food }, transferPayee, months, withUnrunnableRules });
+  if (withRules) await addRulesAndSchedules(api, { cat, acct, groups: { bills: groups.bills, food: groups.food }, transferPayee, months, withUnrunnableRules });
 
   await api.updateNote(cat.Groceries, 'Weekly shop, #food');
   await api.updateNote(acct.Checking, 'Main account');
@@ -152,7 +163,7 @@ async function populate(api, { budgetType = 'envelope', withRules = true, withUn
   await api.createTag({ tag: 'tag9', description: 'numeric order' });
 
   await api.deleteCategory(cat['Old category'], cat.Power);
-  await api.deleteCategoryGroup(removed, cat.Hobbies);
+  await api.deleteCategoryGroup(groups.removed, cat.Hobbies);
   await api.closeAccount(acct['Old account'], acct.Checking);
   await api.deleteAccount(acct['Gone account']);
   const someTxns = await api.getTransactions(acct.Checking, `${months[0]}-01`, `${months[0]}-31`);
@@ -608,4 +619,4 @@ async function transactionChangesAfterUpload(api) {
   await api.mergePayees(landlord, [merged]);
 }
 
-module.exports = { populate, changeAfterUpload, recentMonths, monthOffset, dayOffset, TRANSACTION_CASES_NOTE };
+module.exports = { populate, createCategories, changeAfterUpload, recentMonths, monthOffset, dayOffset, TRANSACTION_CASES_NOTE };
