@@ -13,12 +13,15 @@
 //! - [`rows`]: SQLite values as upstream's AQL outputs them;
 //! - [`aql`]: what upstream's AQL compiler makes of a filter's JavaScript values, and
 //!   the messages of its errors;
+//! - [`aql_query`]: ActualQL (`aqlQuery`, `runQuery`): upstream's compiler and
+//!   executors;
 //! - one module per family of methods.
 //!
 //! Nothing here knows about Node, HTTP or the sync protocol.
 
 pub mod accounts;
 pub mod aql;
+pub mod aql_query;
 pub mod args;
 pub mod budget_months;
 pub mod categories;
@@ -265,6 +268,7 @@ pub fn prepare(db: &actual_sync::BudgetDb) -> Result<()> {
         });
     }
     views::install(db.conn())?;
+    aql_query::sql_functions::register(db.conn())?;
     Ok(())
 }
 
