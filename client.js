@@ -29,7 +29,45 @@ const READ_ARGS = {
   getSchedules: () => ({}),
   getBudgetMonths: () => ({}),
   getBudgetMonth: (month) => ({ month }),
+  // As upstream's wrapper: `query.serialize()` is what its handler gets.
+  aqlQuery: (query) => ({ query: crossable(query.serialize()) }),
+  runQuery: (query) => ({ query: crossable(query.serialize()) }),
 };
+
+// A serialized query crosses to the engine as JSON; a value JSON would change
+// (undefined, NaN, a class instance, a hole in an array) is handed to the official
+// engine instead, which sees it as it is.
+function crossable(state) {
+  const why = unlike(state, new Set());
+  if (why) throw new UnsupportedError(`not answered natively: an ActualQL query with ${why}`, { code: 'unsupported-feature' });
+  return state;
+}
+
+function unlike(value, seen) {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `the number ${value}`;
+  if (value instanceof Date) return null;
+  if (typeof value !== 'object') return `a value of type ${typeof value}`;
+  if (seen.has(value)) return 'an object that contains itself';
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return 'a hole in an array';
+      const why = unlike(value[i], seen);
+      if (why) return why;
+    }
+  } else {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return 'an object that is not a plain object';
+    if ('toJSON' in value || Object.getOwnPropertySymbols(value).length > 0) return 'an object JSON would change';
+    for (const key of Object.keys(value)) {
+      const why = unlike(value[key], seen);
+      if (why) return why;
+    }
+  }
+  seen.delete(value);
+  return null;
+}
 
 // The same for each write (the same `methods` part).
 const WRITE_ARGS = {
@@ -253,8 +291,8 @@ class Client {
 
   async #read(name, args) {
     if (this.#engineHolds) return this.delegate(name, args);
-    const json = JSON.stringify(READ_ARGS[name](...args), withDates);
     try {
+      const json = JSON.stringify(READ_ARGS[name](...args), withDates);
       return JSON.parse(await callNative(() => this.#native.read(name, json)));
     } catch (err) {
       if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) return this.delegate(name, args);

@@ -263,6 +263,58 @@ export interface NewRuleEntity {
 
 export type ServerVersion = { error: 'no-server' } | { error: 'network-failure' } | { version: string };
 
+// ---- ActualQL -------------------------------------------------------------------------
+
+/** An ActualQL expression: field names, operators (`$eq`, `$oneof`, ...) and functions (`$sum`, `$month`, ...). */
+export type ObjectExpression = { [key: string]: ObjectExpression | unknown };
+
+/** What `Query.serialize()` returns (upstream's `QueryState`), keys in this order. */
+export interface QueryState {
+  readonly tableOptions: Readonly<Record<string, unknown>>;
+  readonly filterExpressions: ReadonlyArray<ObjectExpression>;
+  readonly selectExpressions: ReadonlyArray<ObjectExpression | string | '*'>;
+  readonly groupExpressions: ReadonlyArray<ObjectExpression | string>;
+  readonly orderExpressions: ReadonlyArray<ObjectExpression | string>;
+  readonly calculation: boolean;
+  readonly rawMode: boolean;
+  readonly withDead: boolean;
+  readonly validateRefs: boolean;
+  readonly limit: number | null;
+  readonly offset: number | null;
+  readonly table: string;
+}
+
+/** upstream's query builder: every method returns a new Query. */
+export declare class Query {
+  state: QueryState;
+  constructor(state: Partial<QueryState> & { table: string });
+  filter(expr: ObjectExpression): Query;
+  /** Removes the filters whose first key is one of `exprs` (none without an argument, as upstream). */
+  unfilter(exprs?: string[]): Query;
+  select(exprs?: Array<ObjectExpression | string> | ObjectExpression | string | '*' | ['*']): Query;
+  calculate(expr: ObjectExpression | string): Query;
+  groupBy(exprs: ObjectExpression | string | Array<ObjectExpression | string>): Query;
+  orderBy(exprs: ObjectExpression | string | Array<ObjectExpression | string>): Query;
+  limit(num: number): Query;
+  offset(num: number): Query;
+  raw(): Query;
+  withDead(): Query;
+  withoutValidatedRefs(): Query;
+  options(opts: Record<string, unknown>): Query;
+  serialize(): QueryState;
+  reset(): Query;
+  serializeAsString(): string;
+}
+
+/** Starts a query on `table` (`transactions`, `accounts`, `categories`, `payees`, ...). */
+export function q(table: QueryState['table']): Query;
+
+/** What `aqlQuery` resolves to: the rows (or the calculated value) and the tables read. */
+export interface AqlResult {
+  data: any;
+  dependencies: string[];
+}
+
 // ---- The client ---------------------------------------------------------------------
 
 /** What init() and createClient() give: one server, credential, dataDir and open budget. */
@@ -292,6 +344,10 @@ export interface BudgetClient {
   getNote(id: string): Promise<NoteEntity | null>;
   getTags(): Promise<APITagEntity[]>;
   getPreferences(): Promise<Preferences>;
+  /** Runs an ActualQL query built with `q(table)`. */
+  aqlQuery(query: Query): Promise<AqlResult>;
+  /** @deprecated upstream's older name of `aqlQuery`. */
+  runQuery(query: Query): Promise<AqlResult>;
   addTransactions(
     accountId: string,
     transactions: ImportTransactionEntity[],
@@ -384,6 +440,9 @@ export const getIDByName: BudgetClient['getIDByName'];
 export const getNote: BudgetClient['getNote'];
 export const getTags: BudgetClient['getTags'];
 export const getPreferences: BudgetClient['getPreferences'];
+export const aqlQuery: BudgetClient['aqlQuery'];
+/** @deprecated Please use `aqlQuery` instead. */
+export const runQuery: BudgetClient['runQuery'];
 export const addTransactions: BudgetClient['addTransactions'];
 export const importTransactions: BudgetClient['importTransactions'];
 export const updateTransaction: BudgetClient['updateTransaction'];

@@ -6,6 +6,7 @@
 const { Client, connect, createClient, NATIVE_READS, NATIVE_WRITES } = require('./client.js');
 const { classes } = require('./errors.js');
 const { createUpstreamLayer } = require('./upstream.js');
+const { q } = require('./query.js');
 
 const { ActualError, MissingPeerError } = classes;
 
@@ -25,7 +26,7 @@ const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpda
 const NATIVE = new Set(['init', 'shutdown', 'downloadBudget', 'loadBudget', ...NATIVE_CALLS]);
 const upstream = createUpstreamLayer({
   context: () => ({ client: requireClient(), budgetId: openBudgetId }),
-  nativeMethods: new Set([...NATIVE, 'utils']),
+  nativeMethods: new Set([...NATIVE, 'utils', 'q']),
   MissingPeerError,
 });
 
@@ -72,7 +73,7 @@ for (const name of NATIVE_CALLS) {
 }
 const { sync, getBudgets } = moduleLevel;
 
-module.exports = { ...moduleLevel, createClient, Client, utils, ...classes };
+module.exports = { ...moduleLevel, createClient, Client, utils, q, ...classes };
 // Delegated exports, copied as property descriptors so the `internal` getter stays
 // lazy (requiring the official engine is slow; only do it when used).
 Object.defineProperties(module.exports, Object.getOwnPropertyDescriptors(upstream.exports));

@@ -91,13 +91,55 @@ pub fn pretty_value(value: Option<&Value>) -> String {
 /// expression stack from the innermost entry out (already printed with
 /// [`pretty_value`]), then the filter the query was given.
 pub fn compile_error(message: &str, inner: &[String], filter: &Value) -> BudgetError {
+    compile_error_in(message, inner, "filter", std::slice::from_ref(filter))
+}
+
+/// `getCompileError`: `message`, the expression stack from the innermost entry out,
+/// then the method the compiler was in (`filter`, `select`, `groupBy`, `orderBy`)
+/// with its argument list (a list of one printed as that one value).
+pub fn compile_error_in(
+    message: &str,
+    inner: &[String],
+    method: &str,
+    method_args: &[Value],
+) -> BudgetError {
     let mut text = format!("{message}\n\nExpression stack:");
     for entry in inner {
         text.push_str("\n  ");
         text.push_str(entry);
     }
-    text.push_str(&format!("\n  filter({})", pretty_value(Some(filter))));
+    let shown = match method_args {
+        [one] => pretty_value(Some(one)),
+        many => pretty_value(Some(&Value::Array(many.to_vec()))),
+    };
+    text.push_str(&format!("\n  {method}({shown})"));
     BudgetError::thrown(COMPILE_ERROR_NAME, "invalid-query", text)
+}
+
+/// `parseDate`: only `^\d{4}-\d{2}-\d{2}$` is a day, read as the integer of its digits
+/// (no range check: `2026-02-30` and `1994-12-31` are days here).
+pub fn parse_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    shape.then(|| crate::dates::to_date_repr(s)).flatten()
+}
+
+/// `nativeDateToInt`: the local year, month and day as digits, month and day padded,
+/// concatenated as JavaScript strings (year -5 gives `-50101`).
+pub fn native_date_to_int(day: chrono::NaiveDate) -> i64 {
+    use chrono::Datelike;
+    let digits = i64::from(day.year().unsigned_abs()) * 10_000
+        + i64::from(day.month()) * 100
+        + i64::from(day.day());
+    if day.year() < 0 {
+        -digits
+    } else {
+        digits
+    }
 }
 
 #[cfg(test)]

@@ -13,12 +13,15 @@
 //! - [`rows`]: SQLite values as upstream's AQL outputs them;
 //! - [`aql`]: what upstream's AQL compiler makes of a filter's JavaScript values, and
 //!   the messages of its errors;
+//! - [`aql_query`]: ActualQL (`aqlQuery`, `runQuery`): upstream's compiler and
+//!   executors;
 //! - one module per family of methods.
 //!
 //! Nothing here knows about Node, HTTP or the sync protocol.
 
 pub mod accounts;
 pub mod aql;
+pub mod aql_query;
 pub mod args;
 pub mod budget_months;
 pub mod categories;
@@ -248,6 +251,8 @@ pub const READS: &[(&str, ReadFn)] = &[
     }),
     ("getBudgetMonths", value!(budget_months::get_budget_months)),
     ("getBudgetMonth", value!(budget_months::get_budget_month)),
+    ("aqlQuery", value!(aql_query::aql_query)),
+    ("runQuery", value!(aql_query::aql_query)),
 ];
 
 /// Makes a database ready for these reads: checks that it holds every migration they
@@ -270,6 +275,7 @@ pub fn prepare(db: &actual_sync::BudgetDb) -> Result<()> {
         });
     }
     views::install(db.conn())?;
+    aql_query::sql_functions::register(db.conn())?;
     Ok(())
 }
 

@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Datelike;
 use rusqlite::types::{Value as Sql, ValueRef};
 use serde_json::{json, Value};
 
@@ -162,7 +161,7 @@ fn compile_date(op: &'static str, v: &Value, filter: &Value) -> Result<Compiled>
         Js::String(s) => match string_expr(s) {
             StringExpr::Field => Err(field_reference()),
             StringExpr::Param(name) => Ok(Compiled::Param(name)),
-            StringExpr::Literal(day) => match day_repr(&day) {
+            StringExpr::Literal(day) => match aql::parse_date(&day) {
                 Some(repr) => Ok(Compiled::Sql(sql, Sql::Integer(repr))),
                 None => Err(aql::compile_error(
                     &format!("Bad date format: {day}"),
@@ -181,7 +180,10 @@ fn compile_date(op: &'static str, v: &Value, filter: &Value) -> Result<Compiled>
             let day = dates::local_day_of_millis(ms).ok_or_else(|| {
                 BudgetError::Unsupported("a Date outside the years chrono represents".into())
             })?;
-            Ok(Compiled::Sql(sql, Sql::Integer(native_date_to_int(day))))
+            Ok(Compiled::Sql(
+                sql,
+                Sql::Integer(aql::native_date_to_int(day)),
+            ))
         }
         Js::Object(o) if o.keys().any(|k| k.starts_with('$')) => Err(BudgetError::Unsupported(
             "an AQL function as a getTransactions date".into(),
@@ -195,31 +197,6 @@ fn compile_date(op: &'static str, v: &Value, filter: &Value) -> Result<Compiled>
             filter,
         )),
         Js::Null => Ok(Compiled::Nothing),
-    }
-}
-
-/// `parseDate`: only `^\d{4}-\d{2}-\d{2}$` is a day, read as the integer of its digits
-/// (no range check: `2026-02-30` and `1994-12-31` are days here).
-fn day_repr(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            _ => c.is_ascii_digit(),
-        });
-    shape.then(|| dates::to_date_repr(s)).flatten()
-}
-
-/// `nativeDateToInt`: the local year, month and day as digits, month and day padded,
-/// concatenated as JavaScript strings (year -5 gives `-50101`).
-fn native_date_to_int(day: chrono::NaiveDate) -> i64 {
-    let digits = i64::from(day.year().unsigned_abs()) * 10_000
-        + i64::from(day.month()) * 100
-        + i64::from(day.day());
-    if day.year() < 0 {
-        -digits
-    } else {
-        digits
     }
 }
 
@@ -675,11 +652,11 @@ mod tests {
     #[test]
     fn dates_become_their_local_day_digits() {
         let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(native_date_to_int(day(2026, 1, 5)), 20260105);
-        assert_eq!(native_date_to_int(day(5, 12, 31)), 51231);
-        assert_eq!(native_date_to_int(day(-5, 1, 1)), -50101);
-        assert_eq!(day_repr("2026-02-30"), Some(20260230));
-        assert_eq!(day_repr("2026-02-3x"), None);
-        assert_eq!(day_repr("2026-02-300"), None);
+        assert_eq!(aql::native_date_to_int(day(2026, 1, 5)), 20260105);
+        assert_eq!(aql::native_date_to_int(day(5, 12, 31)), 51231);
+        assert_eq!(aql::native_date_to_int(day(-5, 1, 1)), -50101);
+        assert_eq!(aql::parse_date("2026-02-30"), Some(20260230));
+        assert_eq!(aql::parse_date("2026-02-3x"), None);
+        assert_eq!(aql::parse_date("2026-02-300"), None);
     }
 }

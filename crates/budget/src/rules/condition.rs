@@ -143,7 +143,7 @@ fn has_tag(text: &str, tag: &str) -> bool {
 
 /// `new RegExp(pattern)` with no flags, as a JavaScript engine reads it (code units,
 /// Annex B syntax).
-fn compile_pattern(pattern: &str) -> Result<Option<Box<regress::Regex>>, RuleError> {
+pub(crate) fn compile_pattern(pattern: &str) -> Result<Option<Box<regress::Regex>>, RuleError> {
     // Group modifiers `(?i:...)` are valid in newer JavaScript engines only.
     let units: Vec<u16> = pattern.encode_utf16().collect();
     for w in units.windows(3) {

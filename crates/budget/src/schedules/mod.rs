@@ -189,6 +189,30 @@ pub fn record_json_paths(conn: &rusqlite::Connection) -> Result<()> {
     Ok(())
 }
 
+/// Runs `f` with `schedules_json_paths` reading as upstream's does once it has loaded
+/// the budget (see [`effective_paths`]): a temp table of that name shadows the file's
+/// for the views (`v_schedules`) while `f` runs.
+pub fn with_effective_paths<T>(b: &Budget, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let given: Vec<Value> = effective_paths(b)?
+        .into_iter()
+        .map(|(id, Paths([p, a, m, d]))| json!([id, p, a, m, d]))
+        .collect();
+    b.conn
+        .execute_batch("DROP TABLE IF EXISTS temp.schedules_json_paths")?;
+    b.conn.execute(
+        "CREATE TEMP TABLE schedules_json_paths AS
+           SELECT json_extract(value, '$[0]') AS schedule_id, json_extract(value, '$[1]') AS payee,
+                  json_extract(value, '$[2]') AS account, json_extract(value, '$[3]') AS amount,
+                  json_extract(value, '$[4]') AS date
+           FROM json_each(?1)",
+        [Value::Array(given).to_string()],
+    )?;
+    let out = f();
+    b.conn
+        .execute_batch("DROP TABLE IF EXISTS temp.schedules_json_paths")?;
+    out
+}
+
 /// `q('schedules').select('*')` as AQL compiles it, with `v_schedules` reading the
 /// given paths instead of the `schedules_json_paths` table.
 const SCHEDULES_SQL: &str = r#"

@@ -1,0 +1,52 @@
+'use strict';
+// Runs the ActualQL corpus (aql-corpus.js) in its own process, as a script would:
+//   node aql-run.js '<json args>' -> { answers, loaded } in args.resultFile
+// args.engine: 'upstream' (the real @actual-app/api), 'native' (this package with
+// @actual-app/api unresolvable, as on a machine without it) or 'drop-in' (this package
+// with the official engine installed beside it, for what it hands over). Each query's
+// outcome is { ok: { data, dependencies } } or { error: { name, code, message } };
+// `loaded` lists the @actual-app modules the process loaded.
+const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+
+const args = JSON.parse(process.argv[2]);
+
+if (args.engine === 'native') {
+  const blocked = ['@actual-app/api', '@actual-app/api-official'];
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (request, ...rest) {
+    if (blocked.some((name) => request === name || request.startsWith(`${name}/`))) {
+      throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });
+    }
+    return resolve.call(this, request, ...rest);
+  };
+}
+if (args.engine === 'upstream') {
+  for (const method of ['log', 'info', 'debug']) console[method] = () => {};
+}
+
+const api = args.engine === 'upstream' ? require('@actual-app/api') : require('../../index.js');
+const { corpus } = require('./aql-corpus.js');
+
+(async () => {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  const answers = {};
+  for (const [label, query] of corpus(api.q)) {
+    try {
+      answers[label] = { ok: await api.aqlQuery(query) };
+    } catch (err) {
+      answers[label] = { error: { name: err && err.name, code: err && err.code, message: err && err.message } };
+    }
+  }
+  // The deprecated name runs the same query.
+  const [, first] = corpus(api.q)[0];
+  answers['runQuery'] = { ok: await api.runQuery(first) };
+  await api.shutdown();
+  const loaded = Object.keys(require.cache).filter((file) => file.split(path.sep).includes('@actual-app'));
+  fs.writeFileSync(args.resultFile, JSON.stringify({ answers, loaded }));
+})().catch((err) => {
+  fs.writeFileSync(args.resultFile, JSON.stringify({ failed: { code: err.code, message: err.message, stack: err.stack } }));
+  process.exitCode = 1;
+});

@@ -1,0 +1,201 @@
+//! The SQL functions upstream registers at open that ActualQL's `$like`, `$notlike` and
+//! `$regexp` compile to (`platform/server/sqlite`): `UNICODE_LIKE` (a LIKE pattern as a
+//! case-insensitive JavaScript RegExp, found anywhere in the value), `NORMALISE`
+//! (`getNormalisedString`) and `REGEXP` (`new RegExp(regex).test(text)`).
+//!
+//! Where JavaScript would do something these cannot copy (a number where a string is
+//! expected, a pattern this engine's RegExp cannot read), the function fails with
+//! [`UNSUPPORTED`] and the query is handed over instead of answered.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use unicode_normalization::UnicodeNormalization;
+
+use super::diacritics::is_diacritic;
+use crate::json;
+
+/// The start of the message of a function that cannot answer as JavaScript would.
+pub const UNSUPPORTED: &str = "aql-not-native:";
+
+/// `getNormalisedString` (`shared/normalisation.ts`): lower case, a few letters spelled
+/// out, accents removed (NFD, then every `Diacritic` character dropped).
+pub fn normalised(value: &str) -> String {
+    let lower = value.to_lowercase();
+    let mut spelled = String::with_capacity(lower.len());
+    for c in lower.chars() {
+        match c {
+            'ł' => spelled.push('l'),
+            'ø' => spelled.push('o'),
+            'ß' => spelled.push_str("ss"),
+            'œ' => spelled.push_str("oe"),
+            other => spelled.push(other),
+        }
+    }
+    spelled.nfd().filter(|c| !is_diacritic(*c)).collect()
+}
+
+fn unsupported(why: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::UserFunctionError(format!("{UNSUPPORTED} {why}").into())
+}
+
+/// A SQLite value as the JavaScript string a RegExp test sees (`String(value)`).
+fn text_of(v: ValueRef<'_>) -> rusqlite::Result<Option<String>> {
+    Ok(match v {
+        ValueRef::Null => None,
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(f) => Some(json::to_string(&crate::rows::number(f))),
+        ValueRef::Blob(_) => return Err(unsupported("a blob given to a text function")),
+    })
+}
+
+/// `likePatternToRegex`: `%` any run, `?` any one character, `\%` `\?` `\\` literal.
+fn like_to_regex(pattern: &[u16]) -> Vec<u32> {
+    const SPECIAL: &[u8] = b".*+^${}()|[]\\?";
+    let mut out = Vec::with_capacity(pattern.len() * 2);
+    let push_literal = |out: &mut Vec<u32>, u: u16| {
+        if u < 128 && SPECIAL.contains(&(u as u8)) {
+            out.push(u32::from(b'\\'));
+        }
+        out.push(u32::from(u));
+    };
+    let mut i = 0;
+    while i < pattern.len() {
+        let ch = pattern[i];
+        if ch == u16::from(b'\\') && i + 1 < pattern.len() {
+            let next = pattern[i + 1];
+            if [b'%', b'?', b'\\'].iter().any(|b| u16::from(*b) == next) {
+                push_literal(&mut out, next);
+                i += 2;
+                continue;
+            }
+        }
+        if ch == u16::from(b'%') {
+            out.extend([u32::from(b'.'), u32::from(b'*')]);
+        } else if ch == u16::from(b'?') {
+            out.push(u32::from(b'.'));
+        } else {
+            push_literal(&mut out, ch);
+        }
+        i += 1;
+    }
+    out
+}
+
+type Cache = Mutex<HashMap<String, Box<regress::Regex>>>;
+
+fn cached<'c>(
+    cache: &'c Cache,
+    key: &str,
+    make: impl FnOnce() -> rusqlite::Result<Box<regress::Regex>>,
+) -> rusqlite::Result<std::sync::MutexGuard<'c, HashMap<String, Box<regress::Regex>>>> {
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if !map.contains_key(key) {
+        if map.len() >= 500 {
+            map.clear();
+        }
+        map.insert(key.to_string(), make()?);
+    }
+    Ok(map)
+}
+
+fn found(re: &regress::Regex, text: &str) -> bool {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    re.find_from_ucs2(&units, 0).next().is_some()
+}
+
+fn unicode_like(ctx: &Context<'_>, cache: &Cache) -> rusqlite::Result<i64> {
+    let Some(pattern) = text_of(ctx.get_raw(0))?.filter(|p| !p.is_empty()) else {
+        return Ok(0);
+    };
+    let value = text_of(ctx.get_raw(1))?.unwrap_or_default();
+    let map = cached(cache, &pattern, || {
+        let units: Vec<u16> = pattern.encode_utf16().collect();
+        regress::Regex::from_unicode(like_to_regex(&units).into_iter(), "i")
+            .map(Box::new)
+            .map_err(|e| unsupported(format!("a $like pattern ({pattern}: {e})")))
+    })?;
+    Ok(i64::from(found(&map[&pattern], &value)))
+}
+
+fn regexp(ctx: &Context<'_>, cache: &Cache) -> rusqlite::Result<i64> {
+    let ValueRef::Text(regex) = ctx.get_raw(0) else {
+        return Err(unsupported("a $regexp pattern that is not a string"));
+    };
+    let regex = String::from_utf8_lossy(regex).into_owned();
+    let text = text_of(ctx.get_raw(1))?.unwrap_or_default();
+    let map = cached(cache, &regex, || {
+        match crate::rules::condition::compile_pattern(&regex) {
+            Ok(Some(re)) => Ok(re),
+            // JavaScript throws a SyntaxError of its own.
+            Ok(None) => Err(unsupported(format!("an invalid $regexp pattern ({regex})"))),
+            Err(e) => Err(unsupported(format!("a $regexp pattern ({e:?})"))),
+        }
+    })?;
+    Ok(i64::from(found(&map[&regex], &text)))
+}
+
+fn normalise(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
+    match ctx.get_raw(0) {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(b"") => Ok(None),
+        ValueRef::Text(t) => Ok(Some(normalised(&String::from_utf8_lossy(t)))),
+        ValueRef::Integer(0) => Ok(None),
+        // `value.toLowerCase` of a number is a TypeError upstream.
+        _ => Err(unsupported("NORMALISE of a value that is not text")),
+    }
+}
+
+/// Registers the functions on a budget's connection.
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let like_cache: Cache = Mutex::default();
+    conn.create_scalar_function("UNICODE_LIKE", 2, flags, move |ctx| {
+        unicode_like(ctx, &like_cache)
+    })?;
+    let regexp_cache: Cache = Mutex::default();
+    conn.create_scalar_function("REGEXP", 2, flags, move |ctx| regexp(ctx, &regexp_cache))?;
+    conn.create_scalar_function("NORMALISE", 1, flags, normalise)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalising_drops_accents_and_spells_letters_out() {
+        assert_eq!(normalised("Crème Brûlée"), "creme brulee");
+        assert_eq!(normalised("Łódź STRAßE"), "lodz strasse");
+        assert_eq!(normalised("a^b`c"), "abc");
+    }
+
+    #[test]
+    fn like_patterns_match_anywhere_case_insensitively() {
+        let conn = Connection::open_in_memory().unwrap();
+        register(&conn).unwrap();
+        let like = |p: &str, v: &str| -> i64 {
+            conn.query_row("SELECT UNICODE_LIKE(?1, NORMALISE(?2))", [p, v], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        assert_eq!(like("%coffee%", "Morning Coffee"), 1);
+        assert_eq!(like("coffee", "the coffee shop"), 1);
+        assert_eq!(like("c?ffee", "COFFEE"), 1);
+        assert_eq!(like("tea", "coffee"), 0);
+        assert_eq!(like("a.b", "axb"), 0);
+        assert_eq!(like("100\\%", "100%"), 1);
+        let re: i64 = conn
+            .query_row("SELECT REGEXP('^Gro', 'Grocer')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(re, 1);
+        assert!(conn
+            .query_row("SELECT REGEXP('(', 'x')", [], |r| r.get::<_, i64>(0))
+            .is_err());
+    }
+}
