@@ -390,6 +390,8 @@ export interface BudgetClient {
   createRule(rule: NewRuleEntity): Promise<RuleEntity>;
   updateRule(rule: RuleEntity): Promise<RuleEntity>;
   deleteRule(id: string): Promise<boolean>;
+  createSchedule(schedule: Omit<APIScheduleEntity, 'id'>): Promise<string>;
+  deleteSchedule(id: string): Promise<void>;
   setBudgetAmount(month: string, categoryId: string, value: number): Promise<void>;
   setBudgetCarryover(month: string, categoryId: string, flag: boolean): Promise<void>;
   holdBudgetForNextMonth(month: string, amount: number): Promise<boolean>;
@@ -474,6 +476,8 @@ export const deleteTag: BudgetClient['deleteTag'];
 export const createRule: BudgetClient['createRule'];
 export const updateRule: BudgetClient['updateRule'];
 export const deleteRule: BudgetClient['deleteRule'];
+export const createSchedule: BudgetClient['createSchedule'];
+export const deleteSchedule: BudgetClient['deleteSchedule'];
 export const setBudgetAmount: BudgetClient['setBudgetAmount'];
 export const setBudgetCarryover: BudgetClient['setBudgetCarryover'];
 export const holdBudgetForNextMonth: BudgetClient['holdBudgetForNextMonth'];

@@ -6,10 +6,10 @@
 // own answers must be the same.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { isDeepStrictEqual } = require('node:util');
 
 const h = require('./helpers/harness.js');
-const { twinBudget, canonical } = require('./helpers/twins.js');
+const twins = require('./helpers/twins.js');
+const { twinBudget, differences, report } = twins;
 
 const KEY_PASSWORD = 'writes-test-key-password';
 
@@ -31,23 +31,7 @@ test.after(async () => {
   await server?.stop();
 });
 
-function differences(theirs, ours) {
-  const keys = [...new Set([...Object.keys(theirs), ...Object.keys(ours)])];
-  return keys.filter((key) => !isDeepStrictEqual(theirs[key], ours[key]));
-}
-
-function report(diffs, theirs, ours) {
-  return diffs
-    .slice(0, 6)
-    .map((key) => `${key}\n  upstream: ${JSON.stringify(theirs[key])?.slice(0, 2000)}\n  ours:     ${JSON.stringify(ours[key])?.slice(0, 2000)}`)
-    .join('\n');
-}
-
-/** The real client's reads of `budget`, ids mapped to names. */
-async function readBack(budget, encryptPassword) {
-  const answers = await h.runWorker({ op: 'readAll', dataDir: h.tempDir(), serverURL: server.url, password: server.password, syncId: budget.syncId, encryptPassword });
-  return canonical(answers);
-}
+const readBack = (budget, encryptPassword) => twins.readBack(server, budget, encryptPassword);
 
 for (const kind of ['envelope', 'tracking', 'encrypted', 'no-rules']) {
   test(`${kind} twins: the bank-import script writes what @actual-app/api writes, and answers the same`, async () => {

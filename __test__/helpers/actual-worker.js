@@ -265,6 +265,17 @@ async function script() {
   return out;
 }
 
+// Downloads and runs the schedule writes (schedule-script.js), then syncs and closes.
+async function schedules() {
+  const { scheduleWrites } = require('./schedule-script.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  const out = await scheduleWrites(api);
+  await api.sync();
+  await api.shutdown();
+  return out;
+}
+
 // Downloads and runs one AQL query (args.query: a serialised query state).
 async function query() {
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
@@ -404,7 +415,7 @@ async function mergeAndSet() {
   return out;
 }
 
-const ops = { buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+const ops = { buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -2,8 +2,8 @@
 // Runs a task with this package in its own process, as a script would: node
 // native-run.js '<json args>' -> its answers in args.resultFile, with the @actual-app
 // modules the script loaded (there must be none). args.task: 'reads' (every read,
-// read-calls.js), 'script' (the bank-import script, write-script.js) or 'merge'
-// (merge-script.js).
+// read-calls.js), 'script' (the bank-import script, write-script.js), 'merge'
+// (merge-script.js) or 'schedules' (schedule-script.js).
 const fs = require('node:fs');
 const path = require('node:path');
 const api = require('../../index.js');
@@ -13,6 +13,7 @@ const tasks = {
   reads: () => require('./read-calls.js').readEverything(api, { months: args.months }),
   script: () => require('./write-script.js').bankImport(api),
   merge: () => require('./merge-script.js').mergeAndSet(api, api),
+  schedules: () => require('./schedule-script.js').scheduleWrites(api),
 };
 
 (async () => {

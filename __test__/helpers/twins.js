@@ -5,6 +5,7 @@
 // this package on the other, have the real client read both, and compare the answers
 // with generated ids mapped to names.
 const crypto = require('node:crypto');
+const { isDeepStrictEqual } = require('node:util');
 
 async function call(server, route, { headers = {}, body, json } = {}) {
   const res = await fetch(`${server.url}/sync/${route}`, {
@@ -98,4 +99,25 @@ function canonical(answers) {
   return out;
 }
 
-module.exports = { twinBudget, canonical };
+/** The keys of two canonical answers whose values differ. */
+function differences(theirs, ours) {
+  const keys = [...new Set([...Object.keys(theirs), ...Object.keys(ours)])];
+  return keys.filter((key) => !isDeepStrictEqual(theirs[key], ours[key]));
+}
+
+/** The first differences, both sides shown, for an assertion message. */
+function report(diffs, theirs, ours) {
+  return diffs
+    .slice(0, 6)
+    .map((key) => `${key}\n  upstream: ${JSON.stringify(theirs[key])?.slice(0, 2000)}\n  ours:     ${JSON.stringify(ours[key])?.slice(0, 2000)}`)
+    .join('\n');
+}
+
+/** What the real client reads of `budget` on `server`, ids mapped to names. */
+async function readBack(server, budget, encryptPassword) {
+  const h = require('./harness.js');
+  const answers = await h.runWorker({ op: 'readAll', dataDir: h.tempDir(), serverURL: server.url, password: server.password, syncId: budget.syncId, encryptPassword });
+  return canonical(answers);
+}
+
+module.exports = { twinBudget, canonical, differences, report, readBack };

@@ -157,6 +157,8 @@ pub const WRITES: &[(&str, WriteFn)] = &[
     ("createRule", rules::write::create_rule),
     ("updateRule", rules::write::update_rule),
     ("deleteRule", rules::write::delete_rule),
+    ("createSchedule", schedules::write::create_schedule),
+    ("deleteSchedule", schedules::write::delete_schedule),
     (
         "importTransactions",
         transactions_write::import_transactions,

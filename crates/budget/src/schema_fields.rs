@@ -155,6 +155,26 @@ pub const CATEGORY_GROUPS: Table = Table {
     ],
 };
 
+/// `schema.schedules` (its `_` fields come from the rule and are never written).
+pub const SCHEDULES: Table = Table {
+    name: "schedules",
+    fields: &[
+        f("id", "id", Type::Id),
+        f("name", "name", Type::String),
+        required(f("rule", "rule", Type::Id)),
+        f("next_date", "next_date", Type::Date),
+        f("completed", "completed", Type::Boolean),
+        f("posts_transaction", "posts_transaction", Type::Boolean),
+        f(
+            "custom_upcoming_length",
+            "custom_upcoming_length",
+            Type::String,
+        ),
+        f("tombstone", "tombstone", Type::Boolean),
+        f("sort_order", "sort_order", Type::Float),
+    ],
+};
+
 impl Table {
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.name == name)

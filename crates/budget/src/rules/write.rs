@@ -142,7 +142,7 @@ fn model_validate(rule: &Map<String, Value>, update: bool) -> Result<()> {
 }
 
 /// ruleModel.fromJS(rule) as the fields of one row, in upstream's order (`id` left out).
-fn row_fields(rule: &Map<String, Value>) -> Result<Vec<(&'static str, Cell)>> {
+pub(crate) fn row_fields(rule: &Map<String, Value>) -> Result<Vec<(&'static str, Cell)>> {
     let mut row: Map<String, Value> = Map::new();
     for (k, v) in rule {
         if !matches!(k.as_str(), "conditions" | "conditionsOp" | "actions") {
