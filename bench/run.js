@@ -34,7 +34,7 @@ const SIZES = {
   MO: { label: 'M made by 24.10.1', transactions: 10000, changes: 0, release: 'api-24-10' },
 };
 // Script scenarios (bench/scenarios.js) and the sizes they run on.
-const SCENARIO_SIZES = { report: ['S', 'M', 'L'], import: ['MI'] };
+const SCENARIO_SIZES = { report: ['S', 'M', 'L'], import: ['MI'], query: ['M', 'L'] };
 const CLIENTS = ['ours', 'upstream', 'floor'];
 // Per cold run; upstream on L takes tens of seconds on a 2-core machine.
 const RUN_TIMEOUT_MS = { S: 120000, M: 180000, L: 600000, ME: 180000, MO: 180000 };
@@ -53,11 +53,15 @@ const SCENARIO_GOALS = [
   { scenario: 'report', size: 'M', what: 'rss', max: 0.35, text: 'report M peak RSS ≤ 0.35 × upstream' },
   { scenario: 'import', size: 'MI', what: 'wall', max: 0.15, text: 'import wall ≤ 0.15 × upstream' },
   { scenario: 'import', size: 'MI', what: 'rss', max: 0.35, text: 'import peak RSS ≤ 0.35 × upstream' },
+  // Issue 22: ActualQL natively; RSS above bare Node (`node -e 0`).
+  { scenario: 'query', size: 'M', what: 'wall', max: 0.15, text: 'query M wall ≤ 0.15 × upstream' },
+  { scenario: 'query', size: 'M', what: 'rssAboveNode', max: 0.2, text: 'query M peak RSS above bare Node ≤ 0.20 × upstream' },
+  { scenario: 'query', size: 'L', what: 'wall', max: 0.15, text: 'query L wall ≤ 0.15 × upstream' },
   { scenario: 'second', size: 'M', what: 'wall', max: 0.15, text: 'second run M wall ≤ 0.15 × upstream' },
 ];
 
 function parseArgs(argv) {
-  const out = { sizes: ['S', 'M', 'L', 'ME', 'MO'], scenarios: ['download', 'report', 'import'], runs: 5, warmup: 1, gateway: true, footprint: true, verbose: false };
+  const out = { sizes: ['S', 'M', 'L', 'ME', 'MO'], scenarios: ['download', 'report', 'import', 'query'], runs: 5, warmup: 1, gateway: true, footprint: true, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -73,7 +77,7 @@ function parseArgs(argv) {
     else if (a === '--no-footprint') out.footprint = false;
     else if (a.startsWith('--scenarios')) out.scenarios = value().split(',').map((x) => x.trim()).filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--sizes S,M,L,ME,MO] [--scenarios download,report,import] [--runs N] [--warmup N] [--no-gateway] [--no-footprint] [--keep-env]\n');
+      process.stdout.write('usage: npm run bench -- [--sizes S,M,L,ME,MO] [--scenarios download,report,import,query] [--runs N] [--warmup N] [--no-gateway] [--no-footprint] [--keep-env]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -616,7 +620,8 @@ function goalVerdicts(results) {
         ? (results.secondRuns || []).find((x) => x.size === g.size && !x.failed)
         : (results.scenarios || []).find((x) => x.scenario === g.scenario && x.size === g.size && !x.failed);
     if (!r) continue;
-    const value = g.what === 'wall' ? r.ratios.wallOursUpstream : r.ratios.rssOursUpstream;
+    const value = { wall: r.ratios.wallOursUpstream, rss: r.ratios.rssOursUpstream, rssAboveNode: r.ratios.rssAboveNodeOursUpstream }[g.what];
+    if (value == null) continue;
     out.push({ goal: g.text, size: SIZES[g.size].label, value, max: g.max, pass: value <= g.max, scenario: true });
   }
   for (const g of GOALS) {
@@ -683,18 +688,18 @@ function markdown(results) {
   }
   if (results.scenarios && results.scenarios.length) {
     lines.push('');
-    lines.push('Script scenarios, cold processes (ours with @actual-app/api impossible to load, bench/no-upstream.js): **report** = downloadBudget, then getAccounts, getAccountBalance of every account, a year of getTransactions per account, getCategoryGroups, getCategories, getPayees, this month\'s getBudgetMonth and a 10-transaction dry-run import; **import** = downloadBudget, importTransactions of 500 new transactions (rules fire on some), shutdown (which sends them), each run on a fresh twin of the same snapshot. Median of ' + results.options.runs + ' runs, A/B alternated.');
+    lines.push('Script scenarios, cold processes (ours with @actual-app/api impossible to load, bench/no-upstream.js): **report** = downloadBudget, then getAccounts, getAccountBalance of every account, a year of getTransactions per account, getCategoryGroups, getCategories, getPayees, this month\'s getBudgetMonth and a 10-transaction dry-run import; **import** = downloadBudget, importTransactions of 500 new transactions (rules fire on some), shutdown (which sends them), each run on a fresh twin of the same snapshot; **query** = downloadBudget, then a dozen typical ActualQL queries with the client\'s own q() and aqlQuery() (bench/script-cold.js QUERIES: spending by category and month, balances by account, payee totals, ...). RSS above Node = peak RSS less bare `node -e 0`\'s. Median of ' + results.options.runs + ' runs, A/B alternated.');
     lines.push('');
-    lines.push('| scenario | budget | ours wall | upstream wall | ours/upstream wall | ours RSS (MB) | upstream RSS (MB) | ours/upstream RSS | after download: ours / upstream (ms, medians) |');
-    lines.push('|---|---|---|---|---|---|---|---|---|');
+    lines.push('| scenario | budget | ours wall | upstream wall | ours/upstream wall | ours RSS (MB) | upstream RSS (MB) | ours/upstream RSS | ours/upstream RSS above Node | after download: ours / upstream (ms, medians) |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results.scenarios) {
       if (r.failed) {
-        lines.push(`| ${r.scenario} | ${r.label} | **FAILED**: ${r.failed.replace(/\|/g, '/')} | | | | | | |`);
+        lines.push(`| ${r.scenario} | ${r.label} | **FAILED**: ${r.failed.replace(/\|/g, '/')} | | | | | | | |`);
         continue;
       }
       const { ours, upstream } = r.clients;
       const reads = Object.keys(ours.readsMs).map((n) => `${n} ${ours.readsMs[n].toFixed(1)} / ${upstream.readsMs[n].toFixed(1)}`).join('; ');
-      lines.push(`| ${r.scenario} | ${r.label} | ${fmtNum(ours.wallMs)} | ${fmtNum(upstream.wallMs)} | **${r.ratios.wallOursUpstream.toFixed(3)}** | ${ours.maxRssMB.toFixed(1)} | ${upstream.maxRssMB.toFixed(1)} | **${r.ratios.rssOursUpstream.toFixed(3)}** | ${reads} |`);
+      lines.push(`| ${r.scenario} | ${r.label} | ${fmtNum(ours.wallMs)} | ${fmtNum(upstream.wallMs)} | **${r.ratios.wallOursUpstream.toFixed(3)}** | ${ours.maxRssMB.toFixed(1)} | ${upstream.maxRssMB.toFixed(1)} | **${r.ratios.rssOursUpstream.toFixed(3)}** | ${r.ratios.rssAboveNodeOursUpstream == null ? '–' : r.ratios.rssAboveNodeOursUpstream.toFixed(3)} | ${reads} |`);
     }
   }
   if (results.footprint) {
@@ -773,10 +778,10 @@ async function main() {
         if (SECOND_RUN_SIZES.includes(key)) results.secondRuns.push(await benchSecondRun(server, key, budget, opts));
       }
     }
-    for (const scenario of ['report', 'import']) {
+    for (const scenario of ['report', 'import', 'query']) {
       if (!opts.scenarios.includes(scenario)) continue;
       for (const key of SCENARIO_SIZES[scenario]) {
-        if (scenario === 'report' && !opts.sizes.includes(key)) continue;
+        if (scenario !== 'import' && !opts.sizes.includes(key)) continue;
         const label = SIZES[key].label;
         progress(`${label}: ${scenario} script...`);
         try {

@@ -55,8 +55,15 @@ function runScript(client, scenario, server, budget, { timeoutMs, env, runId }) 
   });
 }
 
+/** Peak RSS of `node -e 0` on this machine (MB), the median of three. */
+function bareNodeRss() {
+  const { execFileSync } = require('node:child_process');
+  const runs = [0, 1, 2].map(() => Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], { encoding: 'utf8' })) / 1024);
+  return median(runs);
+}
+
 /**
- * Runs `scenario` ('report' or 'import') `runs` times per client on `budget` (for the
+ * Runs `scenario` ('report', 'import' or 'query') `runs` times per client on `budget` (for the
  * import: on a fresh twin of it each time). Resolves to medians and ratios.
  */
 async function benchScenario(server, budget, scenario, { runs, warmup = 1, timeoutMs, env, progress, label }) {
@@ -73,6 +80,7 @@ async function benchScenario(server, budget, scenario, { runs, warmup = 1, timeo
       progress(`  ${label} ${scenario} ${i + 1}/${runs} ${client.padEnd(8)} ${r.wallMs.toFixed(0).padStart(6)} ms  ${r.maxRssMB.toFixed(1).padStart(6)} MB`);
     }
   }
+  const bareNodeMB = bareNodeRss();
   const summary = {};
   for (const client of CLIENTS) {
     const rs = results[client];
@@ -90,7 +98,12 @@ async function benchScenario(server, budget, scenario, { runs, warmup = 1, timeo
     scenario,
     label,
     clients: summary,
-    ratios: { wallOursUpstream: summary.ours.wallMs / summary.upstream.wallMs, rssOursUpstream: summary.ours.maxRssMB / summary.upstream.maxRssMB },
+    bareNodeMB,
+    ratios: {
+      wallOursUpstream: summary.ours.wallMs / summary.upstream.wallMs,
+      rssOursUpstream: summary.ours.maxRssMB / summary.upstream.maxRssMB,
+      rssAboveNodeOursUpstream: (summary.ours.maxRssMB - bareNodeMB) / (summary.upstream.maxRssMB - bareNodeMB),
+    },
   };
 }
 

@@ -4,7 +4,8 @@
 //           balance, a year of transactions per account, categories, payees, this
 //           month's budget, a dry-run import), each timed;
 //   import: downloadBudget, importTransactions of 500 new transactions (some fire the
-//           budget's rules), shutdown (which sends them).
+//           budget's rules), shutdown (which sends them);
+//   query:  downloadBudget, then a dozen typical ActualQL queries (QUERIES), each timed.
 // Usage: node bench/script-cold.js '<json {client, scenario, dataDir, serverURL, password, syncId, resultFile}>'
 // At exit it writes {marks, reads (ms each), maxRSS (KiB)} to resultFile.
 const fs = require('node:fs');
@@ -74,6 +75,49 @@ async function importScenario(api) {
   checks = { added: result.added.length, updated: result.updated.length };
 }
 
+// What dashboards and the CLI's `query` command ask: q is the client's own builder.
+const QUERIES = (q, year) => {
+  const inYear = { date: { $gte: `${year}-01-01`, $lte: `${year}-12-31` } };
+  return {
+    'spending by category and month': q('transactions')
+      .filter({ ...inYear, amount: { $lt: 0 } })
+      .groupBy(['category', { $month: '$date' }])
+      .select(['category', { month: { $month: '$date' } }, { total: { $sum: '$amount' } }]),
+    'balances by account': q('transactions').groupBy('account').select(['account', { balance: { $sum: '$amount' } }]),
+    'payee totals': q('transactions')
+      .filter(inYear)
+      .groupBy('payee')
+      .select(['payee', { total: { $sum: '$amount' } }, { count: { $count: '$id' } }])
+      .orderBy('payee'),
+    'transactions per month': q('transactions').groupBy({ $month: '$date' }).select([{ month: { $month: '$date' } }, { n: { $count: '$id' } }]),
+    'year total spent': q('transactions').filter({ ...inYear, amount: { $lt: 0 } }).calculate({ $sum: '$amount' }),
+    uncategorized: q('transactions').filter({ category: null, 'account.offbudget': false }).select(['id', 'date', 'amount']),
+    'notes search': q('transactions').filter({ notes: { $like: '%t0-1%' } }).select(['id', 'date', 'notes']),
+    'latest 50 of some payees': q('transactions')
+      .filter({ 'payee.name': { $like: 'Payee 1%' } })
+      .orderBy({ date: 'desc' })
+      .limit(50)
+      .select(['id', 'date', 'amount', 'payee.name']),
+    'last month, splits grouped': q('transactions')
+      .filter({ date: { $gte: `${year}-01-01`, $lte: `${year}-01-31` } })
+      .options({ splits: 'grouped' })
+      .select('*'),
+    'categories with groups': q('categories').select(['id', 'name', 'group.name']),
+    payees: q('payees').select('*'),
+    'open accounts': q('accounts').filter({ closed: false }).select(['id', 'name']),
+  };
+};
+
+async function queryScenario(api) {
+  const year = new Date().getFullYear();
+  const rows = {};
+  for (const [name, query] of Object.entries(QUERIES(api.q, year))) {
+    const { data } = await timed(name, () => api.aqlQuery(query));
+    rows[name] = Array.isArray(data) ? data.length : data;
+  }
+  checks = rows;
+}
+
 async function run() {
   let api;
   if (args.client === 'upstream') {
@@ -87,7 +131,7 @@ async function run() {
   mark('init');
   await api.downloadBudget(args.syncId);
   mark('downloaded');
-  await (args.scenario === 'report' ? report(api) : importScenario(api));
+  await ({ report, import: importScenario, query: queryScenario })[args.scenario](api);
   mark('worked');
   await api.shutdown();
   mark('shutdown');
