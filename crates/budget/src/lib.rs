@@ -43,6 +43,7 @@ pub mod schema_fields;
 pub mod tags;
 pub mod transactions;
 pub mod transactions_write;
+pub mod unicode_ranges;
 pub mod views;
 
 use rusqlite::Connection;

@@ -227,16 +227,5 @@ pub const DIACRITIC: &[(u32, u32)] = &[
 
 /// Whether `c` has the Unicode `Diacritic` property.
 pub fn is_diacritic(c: char) -> bool {
-    let c = c as u32;
-    DIACRITIC
-        .binary_search_by(|&(lo, hi)| {
-            if hi < c {
-                std::cmp::Ordering::Less
-            } else if lo > c {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
+    crate::unicode_ranges::contains(DIACRITIC, c)
 }

@@ -452,18 +452,7 @@ const SPECIALS: &[&str] = &[
 ];
 
 fn is_letter(c: char) -> bool {
-    let c = c as u32;
-    LETTERS
-        .binary_search_by(|&(lo, hi)| {
-            if hi < c {
-                std::cmp::Ordering::Less
-            } else if lo > c {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
+    crate::unicode_ranges::contains(LETTERS, c)
 }
 
 fn is_punct(c: char) -> bool {
