@@ -56,7 +56,7 @@ pub fn parse_lossy(text: &[u8]) -> Option<Value> {
 
 /// Whether `key` is an array index, which JavaScript objects list first, in numeric
 /// order, before their other keys (in insertion order).
-fn is_array_index(key: &str) -> bool {
+pub(crate) fn is_array_index(key: &str) -> bool {
     let b = key.as_bytes();
     match b.first() {
         Some(b'0') => b.len() == 1,

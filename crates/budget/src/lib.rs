@@ -254,8 +254,8 @@ pub const READS: &[(&str, ReadFn)] = &[
     }),
     ("getBudgetMonths", value!(budget_months::get_budget_months)),
     ("getBudgetMonth", value!(budget_months::get_budget_month)),
-    ("aqlQuery", value!(aql_query::aql_query)),
-    ("runQuery", value!(aql_query::aql_query)),
+    ("aqlQuery", aql_query::aql_query_answer),
+    ("runQuery", aql_query::aql_query_answer),
 ];
 
 /// Makes a database ready for these reads: checks that it holds every migration they

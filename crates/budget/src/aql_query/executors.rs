@@ -11,7 +11,11 @@ use serde_json::{json, Map, Value};
 use super::compiler::{append_where, construct_query, is_aggregate_query, Compiler, SqlPieces};
 use super::sql_functions::UNSUPPORTED;
 use super::state::QueryState;
-use crate::rows::{all_columns, number};
+use std::io::Write;
+
+use rusqlite::types::ValueRef;
+
+use crate::rows::{all_columns, number, plain};
 use crate::{dates, json, Budget, BudgetError, Result};
 
 type Row = Map<String, Value>;
@@ -63,30 +67,54 @@ fn convert(value: Value, ty: Option<&str>) -> Result<Value> {
 /// order). SQL that SQLite refuses, or a function that cannot answer as JavaScript
 /// would, is not answered natively.
 fn all(b: &Budget, sql: &str) -> Result<Vec<Row>> {
-    if sql.contains('\0') {
-        return Err(BudgetError::Unsupported(
-            "an ActualQL query with a NUL character".into(),
-        ));
-    }
-    let refused = |e: rusqlite::Error| {
-        let text = e.to_string();
-        let why = match text.find(UNSUPPORTED) {
-            Some(i) => text[i + UNSUPPORTED.len()..].trim().to_string(),
-            None => format!("SQL that SQLite refuses here ({text})"),
-        };
-        BudgetError::Unsupported(format!("an ActualQL query with {why}"))
-    };
-    let mut stmt = b.conn.prepare(sql).map_err(refused)?;
-    let mut rows = stmt.query([]).map_err(refused)?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(refused)? {
+    each_row(b, sql, |row| {
         let mut v = Value::Object(all_columns(row)?);
         json::js_key_order(&mut v);
         if let Value::Object(map) = v {
             out.push(map);
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
+}
+
+/// Why SQLite's refusal of a query means it is not answered natively.
+fn refused(e: rusqlite::Error) -> BudgetError {
+    let text = e.to_string();
+    let why = match text.find(UNSUPPORTED) {
+        Some(i) => text[i + UNSUPPORTED.len()..].trim().to_string(),
+        None => format!("SQL that SQLite refuses here ({text})"),
+    };
+    BudgetError::Unsupported(format!("an ActualQL query with {why}"))
+}
+
+/// Runs `sql`: `start` reads its column names, then `f` each row.
+fn each_row(b: &Budget, sql: &str, f: impl FnMut(&rusqlite::Row<'_>) -> Result<()>) -> Result<()> {
+    let mut f = f;
+    each_row_named(b, sql, |_| Ok(()), |_, row| f(row))
+}
+
+/// Runs `sql`: `start` reads its column names, then `f` each row with what `start`
+/// made of them.
+fn each_row_named<S>(
+    b: &Budget,
+    sql: &str,
+    start: impl FnOnce(&[&str]) -> Result<S>,
+    mut f: impl FnMut(&S, &rusqlite::Row<'_>) -> Result<()>,
+) -> Result<()> {
+    if sql.contains('\0') {
+        return Err(BudgetError::Unsupported(
+            "an ActualQL query with a NUL character".into(),
+        ));
+    }
+    let mut stmt = b.conn.prepare(sql).map_err(refused)?;
+    let shape = start(&stmt.column_names())?;
+    let mut rows = stmt.query([]).map_err(refused)?;
+    while let Some(row) = rows.next().map_err(refused)? {
+        f(&shape, row)?;
+    }
+    Ok(())
 }
 
 /// `execQuery`: the query as compiled, values converted.
@@ -126,16 +154,21 @@ fn option_text(v: &Value) -> Result<String> {
     }
 }
 
-fn transactions(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> Result<Vec<Value>> {
+/// What `transactions`' executor runs for its `splits` option: the grouped executor, or
+/// the query with the option's condition.
+enum SplitPlan {
+    Grouped,
+    Pieces(SqlPieces),
+}
+
+fn split_plan(q: &QueryState, c: &Compiler, s: &SqlPieces) -> Result<SplitPlan> {
     let split_type = match q.table_options.get("splits").filter(|v| json::truthy(v)) {
         Some(v) => option_text(v)?,
         None => "inline".into(),
     };
     let from = &s.from;
-    let rows = match split_type.as_str() {
-        "grouped" if !is_aggregate_query(q).map_err(|f| c.into_error(f))? => {
-            return grouped(b, q, c, s)
-        }
+    Ok(match split_type.as_str() {
+        "grouped" if !is_aggregate_query(q).map_err(|f| c.into_error(f))? => SplitPlan::Grouped,
         "grouped" => {
             // Only non-parents, through the alive view under the name the SQL uses.
             let mut s = s.clone();
@@ -143,9 +176,9 @@ fn transactions(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> Resu
             if !q.with_dead {
                 s.from = "v_transactions_internal_alive v_transactions_internal".into();
             }
-            exec_query(b, q, c, &s)?
+            SplitPlan::Pieces(s)
         }
-        "all" => exec_query(b, q, c, s)?,
+        "all" => SplitPlan::Pieces(s.clone()),
         "inline" | "none" => {
             let mut s = s.clone();
             let condition = if split_type == "none" {
@@ -154,13 +187,20 @@ fn transactions(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> Resu
                 format!("{from}.is_parent = 0")
             };
             s.where_ = append_where(&s.where_, &condition);
-            exec_query(b, q, c, &s)?
+            SplitPlan::Pieces(s)
         }
         other => {
             return Err(plain_error(format!(
                 "Invalid \"splits\" option for transactions: \"{other}\""
             )))
         }
+    })
+}
+
+fn transactions(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> Result<Vec<Value>> {
+    let rows = match split_plan(q, c, s)? {
+        SplitPlan::Grouped => return grouped(b, q, c, s),
+        SplitPlan::Pieces(s) => exec_query(b, q, c, &s)?,
     };
     Ok(rows.into_iter().map(Value::Object).collect())
 }
@@ -219,7 +259,14 @@ fn text(v: Option<&Value>) -> Option<String> {
 /// split's parent, or a transaction alone) with a row the filter matches, then every
 /// row of those groups, children under their parents; rows of a matched group that do
 /// not match themselves are `_unmatched` unless the filter is on account and date only.
-fn grouped(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> Result<Vec<Value>> {
+/// The grouped executor's last query (every row of the matched groups, each with its
+/// `_parent_id`), and the ids the filter matched when it is not on account and date
+/// only.
+fn grouped_plan(
+    b: &Budget,
+    q: &QueryState,
+    s: &SqlPieces,
+) -> Result<(String, Option<HashSet<String>>)> {
     let from = &s.from;
     let where_dead = if q.with_dead {
         String::new()
@@ -293,9 +340,10 @@ fn grouped(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> Result<Ve
 
     // `whereIn`: the distinct ids spliced between quotes, as upstream does.
     let mut seen = Vec::new();
+    let mut distinct = HashSet::new();
     for id in &group_ids {
         let shown = format!("'{}'", option_text(id)?);
-        if !seen.contains(&shown) {
+        if distinct.insert(shown.clone()) {
             seen.push(shown);
         }
     }
@@ -306,6 +354,11 @@ fn grouped(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> Result<Ve
         seen.join(","),
         s.order_by
     );
+    Ok((sql, matched))
+}
+
+fn grouped(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> Result<Vec<Value>> {
+    let (sql, matched) = grouped_plan(b, q, s)?;
     let mut parents: Vec<Row> = Vec::new();
     let mut children: HashMap<String, Vec<Row>> = HashMap::new();
     for mut row in all(b, &sql)? {
@@ -415,4 +468,255 @@ pub fn calculation(data: &[Value]) -> Value {
             _ => number(0.0),
         },
     }
+}
+
+// ---------------------------------------------------------------------------------
+// The answer as JSON text, written as the rows are read: the same text as the values
+// above serialised, without building them.
+
+/// One key of a row object: its JSON-escaped `"name":`, the column whose value it
+/// holds, and the field type its value is converted by.
+struct Field {
+    name: String,
+    key: Vec<u8>,
+    index: usize,
+    ty: Option<&'static str>,
+}
+
+/// The row object's keys for a statement's columns, as [`all`] builds it: a name
+/// repeated keeps its first place and its last column's value, and integer-like keys
+/// come first, ascending (JavaScript's order).
+fn shape(names: &[&str], c: &Compiler) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::with_capacity(names.len());
+    for (index, name) in names.iter().enumerate() {
+        match fields.iter_mut().find(|f| f.name == *name) {
+            Some(f) => f.index = index,
+            None => fields.push(Field {
+                name: name.to_string(),
+                key: format!("{}:", Value::String(name.to_string())).into_bytes(),
+                index,
+                ty: c.output_types.get(*name).copied(),
+            }),
+        }
+    }
+    if fields.iter().any(|f| json::is_array_index(&f.name)) {
+        let (mut indices, others): (Vec<_>, Vec<_>) = fields
+            .into_iter()
+            .partition(|f| json::is_array_index(&f.name));
+        indices.sort_by_key(|f| f.name.parse::<u64>().unwrap_or(0));
+        fields = indices.into_iter().chain(others).collect();
+    }
+    fields
+}
+
+fn write_json(out: &mut Vec<u8>, v: &Value) {
+    serde_json::to_writer(out, v).expect("a JSON value always serialises");
+}
+
+/// A driver value converted by `ty`, as JSON text ([`convert`] of [`plain`]).
+fn write_value(out: &mut Vec<u8>, v: ValueRef<'_>, ty: Option<&str>) -> Result<()> {
+    match ty {
+        Some("date" | "date-month" | "date-year" | "boolean" | "json" | "json/fallback") => {
+            write_json(out, &convert(plain(v), ty)?)
+        }
+        _ => match v {
+            ValueRef::Null => out.extend_from_slice(b"null"),
+            ValueRef::Integer(i) => {
+                let _ = write!(out, "{i}");
+            }
+            ValueRef::Real(f) => write_json(out, &number(f)),
+            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                serde_json::to_writer(&mut *out, &*String::from_utf8_lossy(t))
+                    .expect("a string always serialises")
+            }
+        },
+    }
+    Ok(())
+}
+
+/// A row's object, converted, left open (no closing brace).
+fn write_object(out: &mut Vec<u8>, row: &rusqlite::Row<'_>, fields: &[Field]) -> Result<()> {
+    out.push(b'{');
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(&f.key);
+        write_value(out, row.get_ref(f.index)?, f.ty)?;
+    }
+    Ok(())
+}
+
+/// `execQuery` as a JSON array.
+fn exec_query_text(
+    b: &Budget,
+    q: &QueryState,
+    c: &Compiler,
+    s: &SqlPieces,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    let sql = construct_query(q.with_dead, &c.implicit_table_name, &c.implicit_table_id, s);
+    out.push(b'[');
+    let mut first = true;
+    each_row_named(
+        b,
+        &sql,
+        |names| Ok(shape(names, c)),
+        |fields, row| {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            write_object(out, row, fields)?;
+            out.push(b'}');
+            Ok(())
+        },
+    )?;
+    out.push(b']');
+    Ok(())
+}
+
+/// [`run`]'s rows as a JSON array.
+pub fn run_text(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(16 << 10);
+    match c.implicit_table_name.as_str() {
+        "transactions" => match split_plan(q, c, s)? {
+            SplitPlan::Grouped => grouped_text(b, q, c, s, &mut out)?,
+            SplitPlan::Pieces(s) => exec_query_text(b, q, c, &s, &mut out)?,
+        },
+        "category_groups" => write_json(&mut out, &Value::Array(run(b, q, c, s)?)),
+        _ => exec_query_text(b, q, c, s, &mut out)?,
+    }
+    Ok(out)
+}
+
+/// A grouped row: its object's text left open (or why it does not convert), and its
+/// id as read.
+type Item = (Result<Vec<u8>>, Option<String>);
+
+/// `,"name":` after a row object's fields (none: no comma).
+fn push_key(item: &mut Vec<u8>, after_fields: bool, key: &[u8]) {
+    if after_fields {
+        item.push(b',');
+    }
+    item.extend_from_slice(key);
+}
+
+/// [`grouped`] as a JSON array.
+fn grouped_text(
+    b: &Budget,
+    q: &QueryState,
+    c: &Compiler,
+    s: &SqlPieces,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    let (sql, matched) = grouped_plan(b, q, s)?;
+    let mut fallback = false;
+    let mut after_fields = false;
+    let mut parents: Vec<Item> = Vec::new();
+    let mut children: HashMap<String, Vec<Item>> = HashMap::new();
+    let read = each_row_named(
+        b,
+        &sql,
+        |names| {
+            let mut fields = shape(names, c);
+            let parent_col = fields
+                .iter()
+                .position(|f| f.name == "_parent_id")
+                .map(|i| fields.remove(i).index);
+            // Keys the executor sets itself replace a selected one in place: as values.
+            if fields
+                .iter()
+                .any(|f| f.name == "_unmatched" || f.name == "subtransactions")
+            {
+                fallback = true;
+                return Err(BudgetError::Unsupported(String::new()));
+            }
+            let id_field = fields
+                .iter()
+                .find(|f| f.name == "id")
+                .map(|f| (f.index, f.ty));
+            Ok((fields, parent_col, id_field))
+        },
+        |(fields, parent_col, id_field), row| {
+            after_fields = !fields.is_empty();
+            let raw_id = match *id_field {
+                Some((i, _)) => match row.get_ref(i)? {
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            let mut item = Vec::with_capacity(512);
+            let written = write_object(&mut item, row, fields).and_then(|()| {
+                if let Some(m) = &matched {
+                    let id = match *id_field {
+                        Some((i, ty)) => text(Some(&convert(plain(row.get_ref(i)?), ty)?)),
+                        None => None,
+                    };
+                    if !id.is_some_and(|id| m.contains(&id)) {
+                        push_key(&mut item, !fields.is_empty(), b"\"_unmatched\":true");
+                    }
+                }
+                Ok(())
+            });
+            let entry = (written.map(|()| item), raw_id);
+            match parent_col.map(|i| row.get_ref(i)).transpose()? {
+                None | Some(ValueRef::Null) => parents.push(entry),
+                Some(ValueRef::Text(t) | ValueRef::Blob(t)) => children
+                    .entry(String::from_utf8_lossy(t).into_owned())
+                    .or_default()
+                    .push(entry),
+                Some(_) => {
+                    return Err(BudgetError::Unsupported(
+                        "an ActualQL split whose parent id is not text".into(),
+                    ))
+                }
+            }
+            Ok(())
+        },
+    );
+    if fallback {
+        write_json(out, &Value::Array(grouped(b, q, c, s)?));
+        return Ok(());
+    }
+    read?;
+    out.push(b'[');
+    let mut used = HashSet::new();
+    let mut taken = HashSet::new();
+    for (k, (parent, id)) in parents.into_iter().enumerate() {
+        // Upstream converts a child again for a second parent of the same id.
+        let kids = match id {
+            Some(id) => {
+                if !used.insert(id.clone()) && (children.contains_key(&id) || taken.contains(&id)) {
+                    return Err(BudgetError::Unsupported(
+                        "an ActualQL split listed under two parents".into(),
+                    ));
+                }
+                let kids = children.remove(&id);
+                if kids.is_some() {
+                    taken.insert(id);
+                }
+                kids.unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(&parent?);
+        push_key(out, after_fields, b"\"subtransactions\":[");
+        for (j, (kid, _)) in kids.into_iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&kid?);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+    }
+    out.push(b']');
+    Ok(())
 }

@@ -18,21 +18,28 @@ pub mod schema;
 pub mod sql_functions;
 pub mod state;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::{Budget, BudgetError, Result};
+use crate::{Answer, Budget, BudgetError, Result};
 use state::QueryState;
 
 /// The data of a serialized query (what `aqlQuery` resolves to under `data`).
 pub fn query(b: &Budget, serialized: &Value) -> Result<Vec<Value>> {
-    Ok(match run(b, serialized)? {
-        (Value::Array(rows), _) => rows,
+    Ok(match run(b, serialized, false)? {
+        (Data::Value(Value::Array(rows)), _) => rows,
         _ => vec![],
     })
 }
 
-/// Compiles and runs a serialized query: `(data, dependencies)`.
-fn run(b: &Budget, serialized: &Value) -> Result<(Value, Vec<String>)> {
+/// A query's data: a value, or a list of rows as JSON text.
+enum Data {
+    Value(Value),
+    Text(Vec<u8>),
+}
+
+/// Compiles and runs a serialized query: `(data, dependencies)`; with `text`, the rows
+/// of a query that is not a calculation are written as JSON text.
+fn run(b: &Budget, serialized: &Value, text: bool) -> Result<(Data, Vec<String>)> {
     let q = QueryState::read(serialized).map_err(|f| {
         let why = match f {
             compiler::Fail::Unsupported(why) => why,
@@ -68,27 +75,56 @@ fn run(b: &Budget, serialized: &Value) -> Result<(Value, Vec<String>)> {
         ));
     }
     // Upstream works a schedule's JSON paths out again as it loads the budget.
-    let rows = if compiled.dependencies.iter().any(|t| t == "schedules") {
-        crate::schedules::with_effective_paths(b, || executors::run(b, &q, &compiled, &pieces))?
-    } else {
-        executors::run(b, &q, &compiled, &pieces)?
+    let execute = || -> Result<Data> {
+        Ok(if q.calculation {
+            Data::Value(executors::calculation(&executors::run(
+                b, &q, &compiled, &pieces,
+            )?))
+        } else if text {
+            Data::Text(executors::run_text(b, &q, &compiled, &pieces)?)
+        } else {
+            Data::Value(Value::Array(executors::run(b, &q, &compiled, &pieces)?))
+        })
     };
-    let data = if q.calculation {
-        executors::calculation(&rows)
+    let data = if compiled.dependencies.iter().any(|t| t == "schedules") {
+        crate::schedules::with_effective_paths(b, execute)?
     } else {
-        Value::Array(rows)
+        execute()?
     };
     Ok((data, compiled.dependencies))
 }
 
 /// `aqlQuery(query)` / `runQuery(query)`: `{ data, dependencies }`.
 pub fn aql_query(b: &Budget, args: &Value) -> Result<Value> {
+    Ok(aql_query_answer(b, args)?.into_value())
+}
+
+/// `aqlQuery(query)` / `runQuery(query)` as JSON text, the rows written as they are
+/// read.
+pub fn aql_query_answer(b: &Budget, args: &Value) -> Result<Answer> {
     // Upstream's schedule service changes schedules and transactions as the budget
     // loads; a query racing with it is not answered natively.
     if let Some(change) = crate::schedules::schedule_service_changes(b)?.first() {
         return Err(BudgetError::Unsupported(change.to_string()));
     }
     let serialized = args.get("query").unwrap_or(&Value::Null);
-    let (data, dependencies) = run(b, serialized)?;
-    Ok(json!({ "data": data, "dependencies": dependencies }))
+    let (data, dependencies) = run(b, serialized, true)?;
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(b"{\"data\":");
+    match data {
+        Data::Value(v) => serde_json::to_writer(&mut out, &v),
+        Data::Text(text) => {
+            out.extend_from_slice(&text);
+            Ok(())
+        }
+    }
+    .and_then(|()| {
+        out.extend_from_slice(b",\"dependencies\":");
+        serde_json::to_writer(&mut out, &dependencies)
+    })
+    .expect("a JSON value always serialises");
+    out.push(b'}');
+    Ok(Answer::Json(
+        String::from_utf8(out).expect("serde_json writes UTF-8"),
+    ))
 }
