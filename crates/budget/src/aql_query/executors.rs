@@ -515,6 +515,39 @@ fn write_json(out: &mut Vec<u8>, v: &Value) {
 
 /// A driver value converted by `ty`, as JSON text ([`convert`] of [`plain`]).
 fn write_value(out: &mut Vec<u8>, v: ValueRef<'_>, ty: Option<&str>) -> Result<()> {
+    let date_len = match ty {
+        Some("date") => Some(10),
+        Some("date-month") => Some(7),
+        Some("date-year") => Some(4),
+        _ => None,
+    };
+    match (date_len, v) {
+        // An eight-digit `YYYYMMDD` as `"YYYY-MM-DD"` cut to the type's length (ASCII,
+        // nothing to escape): what `from_date_repr` writes.
+        (Some(n), ValueRef::Integer(i)) if (10_000_000..=99_999_999).contains(&i) => {
+            let mut digits = [0u8; 8];
+            let mut rest = i;
+            for d in digits.iter_mut().rev() {
+                *d = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+            let [y0, y1, y2, y3, m0, m1, d0, d1] = digits;
+            let text = [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1];
+            out.push(b'"');
+            out.extend_from_slice(&text[..n]);
+            out.push(b'"');
+            return Ok(());
+        }
+        (None, ValueRef::Null | ValueRef::Integer(_)) if ty == Some("boolean") => {
+            out.extend_from_slice(if matches!(v, ValueRef::Integer(1)) {
+                b"true"
+            } else {
+                b"false"
+            });
+            return Ok(());
+        }
+        _ => {}
+    }
     match ty {
         Some("date" | "date-month" | "date-year" | "boolean" | "json" | "json/fallback") => {
             write_json(out, &convert(plain(v), ty)?)
@@ -719,4 +752,74 @@ fn grouped_text(
     }
     out.push(b']');
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text written for a value is the converted value's JSON, for every type.
+    #[test]
+    fn written_values_are_the_converted_values_json() {
+        let texts: [&[u8]; 5] = [
+            b"",
+            b"abc \"q\" \\ \n \x01",
+            b"{\"b\":1,\"1\":2}",
+            b"[1,",
+            b"\xff",
+        ];
+        let mut values = vec![ValueRef::Null];
+        for i in [
+            0,
+            1,
+            2,
+            -1,
+            20240506,
+            10_000_000,
+            99_999_999,
+            9_999_999,
+            100_000_000,
+            -20240506,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            values.push(ValueRef::Integer(i));
+        }
+        for f in [0.0, 1.0, 1.5, -0.0, 20240506.0, 1e300, f64::NAN, 2.5e-8] {
+            values.push(ValueRef::Real(f));
+        }
+        for t in texts {
+            values.push(ValueRef::Text(t));
+            values.push(ValueRef::Blob(t));
+        }
+        let types = [
+            None,
+            Some("id"),
+            Some("string"),
+            Some("integer"),
+            Some("date"),
+            Some("date-month"),
+            Some("date-year"),
+            Some("boolean"),
+            Some("json"),
+            Some("json/fallback"),
+        ];
+        for ty in types {
+            for v in &values {
+                let mut out = Vec::new();
+                let written = write_value(&mut out, *v, ty);
+                match convert(plain(*v), ty) {
+                    Ok(expected) => {
+                        assert!(written.is_ok(), "{v:?} as {ty:?}");
+                        assert_eq!(
+                            String::from_utf8(out).unwrap(),
+                            serde_json::to_string(&expected).unwrap(),
+                            "{v:?} as {ty:?}"
+                        );
+                    }
+                    Err(_) => assert!(written.is_err(), "{v:?} as {ty:?}"),
+                }
+            }
+        }
+    }
 }
