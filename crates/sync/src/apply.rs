@@ -254,14 +254,6 @@ fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<HashSet<Str
     names.collect()
 }
 
-/// Whether `table` is a table of the database.
-fn table_exists(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)",
-    )?
-    .query_row([table], |r| r.get(0))
-}
-
 fn apply_inner(
     conn: &Connection,
     clock: &Clock,
@@ -296,7 +288,7 @@ fn apply_inner(
     for (first, rows) in &tables {
         if unknown == Unknown::Defer
             && !(valid_identifier(&first.dataset)
-                && table_exists(conn, &first.dataset)
+                && crate::db::table_exists(conn, &first.dataset)
                     .map_err(|e| schema_error(first, e.to_string()))?)
         {
             // Not a table here: its messages are deferred below.

@@ -87,13 +87,9 @@ impl BudgetDb {
         Ok(clock)
     }
 
-    /// The ids in `__migrations__`, ascending (upstream `getAppliedMigrations`).
+    /// [`applied_migrations`] of this database.
     pub fn applied_migrations(&self) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM __migrations__ ORDER BY id ASC")?;
-        let ids = stmt.query_map([], |r| r.get(0))?;
-        Ok(ids.collect::<rusqlite::Result<_>>()?)
+        applied_migrations(&self.conn)
     }
 
     /// Runs `f` on this database [`atomically`].
@@ -103,6 +99,21 @@ impl BudgetDb {
     ) -> std::result::Result<T, E> {
         atomically(&self.conn, "actual_budget_db", || f(&self.conn))
     }
+}
+
+/// The ids in `__migrations__`, ascending (upstream `getAppliedMigrations`).
+pub fn applied_migrations(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare("SELECT id FROM __migrations__ ORDER BY id ASC")?;
+    let ids = stmt.query_map([], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether `table` is a table of the database.
+pub fn table_exists(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)",
+    )?
+    .query_row([table], |r| r.get(0))
 }
 
 /// Runs `f` atomically: in a transaction of its own (`BEGIN IMMEDIATE`: the write lock

@@ -56,14 +56,6 @@ pub fn defer<'a>(
     Ok(())
 }
 
-fn has_pending_table(conn: &Connection) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages_pending')",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
 /// `"name"`, with embedded quotes doubled (26.10's `quoteSqlId`).
 fn quote(id: &str) -> String {
     format!("\"{}\"", id.replace('"', "\"\""))
@@ -121,7 +113,7 @@ struct Row {
 /// now fits, retrying constraint failures while a pass makes progress.
 pub fn replay(conn: &Connection) -> Result<Replayed> {
     let mut done = Replayed::default();
-    if !has_pending_table(conn)? {
+    if !crate::db::table_exists(conn, "messages_pending")? {
         return Ok(done);
     }
     conn.execute(

@@ -166,20 +166,9 @@ fn without_transaction_lines(sql: &str) -> String {
         .join("\n")
 }
 
-fn applied_migrations(conn: &Connection) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare("SELECT id FROM __migrations__ ORDER BY id ASC")?;
-    let ids = stmt.query_map([], |r| r.get(0))?;
-    Ok(ids.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The view hash upstream last stored (`__meta__` exists from migration 1615745967948 on).
 fn stored_view_hash(conn: &Connection) -> Result<Option<String>> {
-    let has_meta: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__meta__')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_meta {
+    if !actual_sync::db::table_exists(conn, "__meta__")? {
         return Ok(None);
     }
     Ok(conn
@@ -208,7 +197,7 @@ pub struct Migrated {
 /// left as it is (its views are that release's). Nothing is written when there is
 /// nothing to do.
 pub fn migrate(conn: &Connection, metadata: &Map<String, Value>) -> Result<Migrated> {
-    let applied = applied_migrations(conn)?;
+    let applied = actual_sync::db::applied_migrations(conn)?;
     let plan = plan(&applied)?;
     let hash = views_hash();
     let views_stale =
@@ -264,10 +253,7 @@ fn run_pending(
     if !migrated.ran.is_empty() {
         // Messages a newer release sent may fit the schema now (26.10 replays after
         // migrating, as the budget loads).
-        actual_sync::pending::replay(conn).map_err(|e| match e {
-            actual_sync::SyncError::Sqlite(e) => BudgetError::Sqlite(e),
-            other => BudgetError::invalid("invalid-budget", other.to_string()),
-        })?;
+        actual_sync::pending::replay(conn)?;
     }
     if views_stale {
         conn.execute_batch(&views_script())?;
