@@ -7,21 +7,11 @@
 // outcome is { ok: { data, dependencies } } or { error: { name, code, message } };
 // `loaded` lists the @actual-app modules the process loaded.
 const fs = require('node:fs');
-const Module = require('node:module');
 const path = require('node:path');
 
 const args = JSON.parse(process.argv[2]);
 
-if (args.engine === 'native') {
-  const blocked = ['@actual-app/api', '@actual-app/api-official'];
-  const resolve = Module._resolveFilename;
-  Module._resolveFilename = function (request, ...rest) {
-    if (blocked.some((name) => request === name || request.startsWith(`${name}/`))) {
-      throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });
-    }
-    return resolve.call(this, request, ...rest);
-  };
-}
+if (args.engine === 'native') require('./without-upstream.js');
 if (args.engine === 'upstream') {
   for (const method of ['log', 'info', 'debug']) console[method] = () => {};
 }

@@ -7,18 +7,9 @@
 // API function name, or 'readEverything' (read-calls.js). Each step's outcome is kept as
 // { ok: value } or { error: { name, code, reason, message } }; a failing step does not
 // stop the next. `loaded` lists the @actual-app modules the script loaded (none).
+require('./without-upstream.js');
 const fs = require('node:fs');
-const Module = require('node:module');
 const path = require('node:path');
-
-const BLOCKED = new Set(['@actual-app/api', '@actual-app/api-official']);
-const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  if (BLOCKED.has(request) || [...BLOCKED].some((name) => request.startsWith(`${name}/`))) {
-    throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });
-  }
-  return resolve.call(this, request, ...rest);
-};
 
 const api = require('../../index.js');
 
