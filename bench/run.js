@@ -34,7 +34,7 @@ const SIZES = {
   MO: { label: 'M made by 24.10.1', transactions: 10000, changes: 0, release: 'api-24-10' },
 };
 // Script scenarios (bench/scenarios.js) and the sizes they run on.
-const SCENARIO_SIZES = { report: ['S', 'M', 'L'], import: ['MI'], query: ['M', 'L'] };
+const SCENARIO_SIZES = { report: ['S', 'M', 'L'], import: ['MI'], query: ['M', 'L'], querywarm: ['M', 'L'] };
 const CLIENTS = ['ours', 'upstream', 'floor'];
 // Per cold run; upstream on L takes tens of seconds on a 2-core machine.
 const RUN_TIMEOUT_MS = { S: 120000, M: 180000, L: 600000, ME: 180000, MO: 180000 };
@@ -57,11 +57,14 @@ const SCENARIO_GOALS = [
   { scenario: 'query', size: 'M', what: 'wall', max: 0.15, text: 'query M wall ≤ 0.15 × upstream' },
   { scenario: 'query', size: 'M', what: 'rssAboveNode', max: 0.2, text: 'query M peak RSS above bare Node ≤ 0.20 × upstream' },
   { scenario: 'query', size: 'L', what: 'wall', max: 0.15, text: 'query L wall ≤ 0.15 × upstream' },
+  // Warm, each query no slower than upstream's: the largest ours/upstream over QUERIES.
+  { scenario: 'querywarm', size: 'M', what: 'slowestRead', max: 1.0, text: 'query M warm: every query ≤ 1.0 × upstream' },
+  { scenario: 'querywarm', size: 'L', what: 'slowestRead', max: 1.0, text: 'query L warm: every query ≤ 1.0 × upstream' },
   { scenario: 'second', size: 'M', what: 'wall', max: 0.15, text: 'second run M wall ≤ 0.15 × upstream' },
 ];
 
 function parseArgs(argv) {
-  const out = { sizes: ['S', 'M', 'L', 'ME', 'MO'], scenarios: ['download', 'report', 'import', 'query'], runs: 5, warmup: 1, gateway: true, footprint: true, verbose: false };
+  const out = { sizes: ['S', 'M', 'L', 'ME', 'MO'], scenarios: ['download', 'report', 'import', 'query', 'querywarm'], runs: 5, warmup: 1, gateway: true, footprint: true, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -77,7 +80,7 @@ function parseArgs(argv) {
     else if (a === '--no-footprint') out.footprint = false;
     else if (a.startsWith('--scenarios')) out.scenarios = value().split(',').map((x) => x.trim()).filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench -- [--sizes S,M,L,ME,MO] [--scenarios download,report,import,query] [--runs N] [--warmup N] [--no-gateway] [--no-footprint] [--keep-env]\n');
+      process.stdout.write('usage: npm run bench -- [--sizes S,M,L,ME,MO] [--scenarios download,report,import,query,querywarm] [--runs N] [--warmup N] [--no-gateway] [--no-footprint] [--keep-env]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -620,7 +623,7 @@ function goalVerdicts(results) {
         ? (results.secondRuns || []).find((x) => x.size === g.size && !x.failed)
         : (results.scenarios || []).find((x) => x.scenario === g.scenario && x.size === g.size && !x.failed);
     if (!r) continue;
-    const value = { wall: r.ratios.wallOursUpstream, rss: r.ratios.rssOursUpstream, rssAboveNode: r.ratios.rssAboveNodeOursUpstream }[g.what];
+    const value = { wall: r.ratios.wallOursUpstream, rss: r.ratios.rssOursUpstream, rssAboveNode: r.ratios.rssAboveNodeOursUpstream, slowestRead: r.ratios.slowestReadOursUpstream }[g.what];
     if (value == null) continue;
     out.push({ goal: g.text, size: SIZES[g.size].label, value, max: g.max, pass: value <= g.max, scenario: true });
   }
@@ -688,7 +691,7 @@ function markdown(results) {
   }
   if (results.scenarios && results.scenarios.length) {
     lines.push('');
-    lines.push('Script scenarios, cold processes (ours with @actual-app/api impossible to load, bench/no-upstream.js): **report** = downloadBudget, then getAccounts, getAccountBalance of every account, a year of getTransactions per account, getCategoryGroups, getCategories, getPayees, this month\'s getBudgetMonth and a 10-transaction dry-run import; **import** = downloadBudget, importTransactions of 500 new transactions (rules fire on some), shutdown (which sends them), each run on a fresh twin of the same snapshot; **query** = downloadBudget, then a dozen typical ActualQL queries with the client\'s own q() and aqlQuery() (bench/script-cold.js QUERIES: spending by category and month, balances by account, payee totals, ...). RSS above Node = peak RSS less bare `node -e 0`\'s. Median of ' + results.options.runs + ' runs, A/B alternated.');
+    lines.push('Script scenarios, cold processes (ours with @actual-app/api impossible to load, bench/no-upstream.js): **report** = downloadBudget, then getAccounts, getAccountBalance of every account, a year of getTransactions per account, getCategoryGroups, getCategories, getPayees, this month\'s getBudgetMonth and a 10-transaction dry-run import; **import** = downloadBudget, importTransactions of 500 new transactions (rules fire on some), shutdown (which sends them), each run on a fresh twin of the same snapshot; **query** = downloadBudget, then a dozen typical ActualQL queries with the client\'s own q() and aqlQuery() (bench/script-cold.js QUERIES: spending by category and month, balances by account, payee totals, ...); **querywarm** = the same queries on the open budget after one untimed pass, each the median of 9 (its per-query column is warm). RSS above Node = peak RSS less bare `node -e 0`\'s. Median of ' + results.options.runs + ' runs, A/B alternated.');
     lines.push('');
     lines.push('| scenario | budget | ours wall | upstream wall | ours/upstream wall | ours RSS (MB) | upstream RSS (MB) | ours/upstream RSS | ours/upstream RSS above Node | after download: ours / upstream (ms, medians) |');
     lines.push('|---|---|---|---|---|---|---|---|---|---|');
@@ -778,7 +781,7 @@ async function main() {
         if (SECOND_RUN_SIZES.includes(key)) results.secondRuns.push(await benchSecondRun(server, key, budget, opts));
       }
     }
-    for (const scenario of ['report', 'import', 'query']) {
+    for (const scenario of ['report', 'import', 'query', 'querywarm']) {
       if (!opts.scenarios.includes(scenario)) continue;
       for (const key of SCENARIO_SIZES[scenario]) {
         if (scenario !== 'import' && !opts.sizes.includes(key)) continue;

@@ -103,6 +103,7 @@ async function benchScenario(server, budget, scenario, { runs, warmup = 1, timeo
       wallOursUpstream: summary.ours.wallMs / summary.upstream.wallMs,
       rssOursUpstream: summary.ours.maxRssMB / summary.upstream.maxRssMB,
       rssAboveNodeOursUpstream: (summary.ours.maxRssMB - bareNodeMB) / (summary.upstream.maxRssMB - bareNodeMB),
+      slowestReadOursUpstream: Math.max(...Object.keys(summary.ours.readsMs).map((n) => summary.ours.readsMs[n] / summary.upstream.readsMs[n])),
     },
   };
 }

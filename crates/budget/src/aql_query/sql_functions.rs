@@ -7,8 +7,7 @@
 //! expected, a pattern this engine's RegExp cannot read), the function fails with
 //! [`UNSUPPORTED`] and the query is handed over instead of answered.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::borrow::Cow;
 
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::ValueRef;
@@ -24,6 +23,15 @@ pub const UNSUPPORTED: &str = "aql-not-native:";
 /// `getNormalisedString` (`shared/normalisation.ts`): lower case, a few letters spelled
 /// out, accents removed (NFD, then every `Diacritic` character dropped).
 pub fn normalised(value: &str) -> String {
+    // ASCII has no letters to spell out and NFD leaves it as it is: only its two
+    // diacritics (`^`, `` ` ``) go.
+    if value.is_ascii() {
+        return value
+            .bytes()
+            .filter(|b| !is_diacritic(char::from(*b)))
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
     let lower = value.to_lowercase();
     let mut spelled = String::with_capacity(lower.len());
     for c in lower.chars() {
@@ -43,100 +51,116 @@ fn unsupported(why: impl std::fmt::Display) -> rusqlite::Error {
 }
 
 /// A SQLite value as the JavaScript string a RegExp test sees (`String(value)`).
-fn text_of(v: ValueRef<'_>) -> rusqlite::Result<Option<String>> {
+fn text_of(v: ValueRef<'_>) -> rusqlite::Result<Option<Cow<'_, str>>> {
     Ok(match v {
         ValueRef::Null => None,
-        ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Integer(i) => Some(i.to_string()),
-        ValueRef::Real(f) => Some(json::to_string(&crate::rows::number(f))),
+        ValueRef::Text(t) => Some(String::from_utf8_lossy(t)),
+        ValueRef::Integer(i) => Some(Cow::Owned(i.to_string())),
+        ValueRef::Real(f) => Some(Cow::Owned(json::to_string(&crate::rows::number(f)))),
         ValueRef::Blob(_) => return Err(unsupported("a blob given to a text function")),
     })
 }
 
 /// `likePatternToRegex`: `%` any run, `?` any one character, `\%` `\?` `\\` literal.
+/// A `%` at either end is left out: the RegExp is only tested, unanchored, so `.*`
+/// there (which may match nothing) changes no answer, and without it a value that does
+/// not match is not searched once per starting position.
 fn like_to_regex(pattern: &[u16]) -> Vec<u32> {
     const SPECIAL: &[u8] = b".*+^${}()|[]\\?";
-    let mut out = Vec::with_capacity(pattern.len() * 2);
-    let push_literal = |out: &mut Vec<u32>, u: u16| {
-        if u < 128 && SPECIAL.contains(&(u as u8)) {
-            out.push(u32::from(b'\\'));
-        }
-        out.push(u32::from(u));
-    };
+    enum Token {
+        AnyRun,
+        AnyOne,
+        Literal(u16),
+    }
+    let mut tokens = Vec::with_capacity(pattern.len());
     let mut i = 0;
     while i < pattern.len() {
         let ch = pattern[i];
         if ch == u16::from(b'\\') && i + 1 < pattern.len() {
             let next = pattern[i + 1];
             if [b'%', b'?', b'\\'].iter().any(|b| u16::from(*b) == next) {
-                push_literal(&mut out, next);
+                tokens.push(Token::Literal(next));
                 i += 2;
                 continue;
             }
         }
-        if ch == u16::from(b'%') {
-            out.extend([u32::from(b'.'), u32::from(b'*')]);
+        tokens.push(if ch == u16::from(b'%') {
+            Token::AnyRun
         } else if ch == u16::from(b'?') {
-            out.push(u32::from(b'.'));
+            Token::AnyOne
         } else {
-            push_literal(&mut out, ch);
-        }
+            Token::Literal(ch)
+        });
         i += 1;
+    }
+    let start = tokens
+        .iter()
+        .position(|t| !matches!(t, Token::AnyRun))
+        .unwrap_or(tokens.len());
+    let end = tokens
+        .iter()
+        .rposition(|t| !matches!(t, Token::AnyRun))
+        .map_or(start, |e| e + 1);
+    let mut out = Vec::with_capacity(pattern.len() * 2);
+    for token in &tokens[start..end] {
+        match token {
+            Token::AnyRun => out.extend([u32::from(b'.'), u32::from(b'*')]),
+            Token::AnyOne => out.push(u32::from(b'.')),
+            Token::Literal(u) => {
+                if *u < 128 && SPECIAL.contains(&(*u as u8)) {
+                    out.push(u32::from(b'\\'));
+                }
+                out.push(u32::from(*u));
+            }
+        }
     }
     out
 }
 
-type Cache = Mutex<HashMap<String, Box<regress::Regex>>>;
-
-fn cached<'c>(
-    cache: &'c Cache,
-    key: &str,
-    make: impl FnOnce() -> rusqlite::Result<Box<regress::Regex>>,
-) -> rusqlite::Result<std::sync::MutexGuard<'c, HashMap<String, Box<regress::Regex>>>> {
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if !map.contains_key(key) {
-        if map.len() >= 500 {
-            map.clear();
-        }
-        map.insert(key.to_string(), make()?);
-    }
-    Ok(map)
-}
+/// A pattern argument compiled once per statement: SQLite keeps it while the argument
+/// is the same constant for every row. `None`: the function answers false without one.
+type Compiled = Option<regress::Regex>;
 
 fn found(re: &regress::Regex, text: &str) -> bool {
+    if text.is_ascii() {
+        return re.find_ascii(text).is_some();
+    }
     let units: Vec<u16> = text.encode_utf16().collect();
     re.find_from_ucs2(&units, 0).next().is_some()
 }
 
-fn unicode_like(ctx: &Context<'_>, cache: &Cache) -> rusqlite::Result<i64> {
-    let Some(pattern) = text_of(ctx.get_raw(0))?.filter(|p| !p.is_empty()) else {
+fn unicode_like(ctx: &Context<'_>) -> rusqlite::Result<i64> {
+    let re = ctx.get_or_create_aux(0, |raw| -> rusqlite::Result<Compiled> {
+        let Some(pattern) = text_of(raw)?.filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        let units: Vec<u16> = pattern.encode_utf16().collect();
+        regress::Regex::from_unicode(like_to_regex(&units).into_iter(), "i")
+            .map(Some)
+            .map_err(|e| unsupported(format!("a $like pattern ({pattern}: {e})")))
+    })?;
+    let Some(re) = re.as_ref() else {
         return Ok(0);
     };
     let value = text_of(ctx.get_raw(1))?.unwrap_or_default();
-    let map = cached(cache, &pattern, || {
-        let units: Vec<u16> = pattern.encode_utf16().collect();
-        regress::Regex::from_unicode(like_to_regex(&units).into_iter(), "i")
-            .map(Box::new)
-            .map_err(|e| unsupported(format!("a $like pattern ({pattern}: {e})")))
-    })?;
-    Ok(i64::from(found(&map[&pattern], &value)))
+    Ok(i64::from(found(re, &value)))
 }
 
-fn regexp(ctx: &Context<'_>, cache: &Cache) -> rusqlite::Result<i64> {
-    let ValueRef::Text(regex) = ctx.get_raw(0) else {
-        return Err(unsupported("a $regexp pattern that is not a string"));
-    };
-    let regex = String::from_utf8_lossy(regex).into_owned();
-    let text = text_of(ctx.get_raw(1))?.unwrap_or_default();
-    let map = cached(cache, &regex, || {
+fn regexp(ctx: &Context<'_>) -> rusqlite::Result<i64> {
+    let re = ctx.get_or_create_aux(0, |raw| -> rusqlite::Result<regress::Regex> {
+        let ValueRef::Text(regex) = raw else {
+            return Err(unsupported("a $regexp pattern that is not a string"));
+        };
+        let regex = String::from_utf8_lossy(regex);
         match crate::rules::condition::compile_pattern(&regex) {
-            Ok(Some(re)) => Ok(re),
+            Ok(Some(re)) => Ok(*re),
             // JavaScript throws a SyntaxError of its own.
             Ok(None) => Err(unsupported(format!("an invalid $regexp pattern ({regex})"))),
             Err(e) => Err(unsupported(format!("a $regexp pattern ({e:?})"))),
         }
     })?;
-    Ok(i64::from(found(&map[&regex], &text)))
+    let text = text_of(ctx.get_raw(1))?.unwrap_or_default();
+    Ok(i64::from(found(&re, &text)))
 }
 
 fn normalise(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
@@ -153,12 +177,8 @@ fn normalise(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
 /// Registers the functions on a budget's connection.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    let like_cache: Cache = Mutex::default();
-    conn.create_scalar_function("UNICODE_LIKE", 2, flags, move |ctx| {
-        unicode_like(ctx, &like_cache)
-    })?;
-    let regexp_cache: Cache = Mutex::default();
-    conn.create_scalar_function("REGEXP", 2, flags, move |ctx| regexp(ctx, &regexp_cache))?;
+    conn.create_scalar_function("UNICODE_LIKE", 2, flags, unicode_like)?;
+    conn.create_scalar_function("REGEXP", 2, flags, regexp)?;
     conn.create_scalar_function("NORMALISE", 1, flags, normalise)?;
     Ok(())
 }
@@ -190,6 +210,16 @@ mod tests {
         assert_eq!(like("tea", "coffee"), 0);
         assert_eq!(like("a.b", "axb"), 0);
         assert_eq!(like("100\\%", "100%"), 1);
+        // A `%` at an end matches as it does inside, across lines too.
+        assert_eq!(like("%", "line\nbreak"), 1);
+        assert_eq!(like("%%k%%", "line\nbreak"), 1);
+        assert_eq!(like("%e%b%", "line\nbreak"), 0);
+        assert_eq!(like("%\\%%", "50% off"), 1);
+        assert_eq!(like("%\\%%", "50 off"), 0);
+        // The compiler normalises the pattern as well.
+        assert_eq!(like(&normalised("%ÉTÉ%"), "un été"), 1);
+        assert_eq!(like(&normalised("%Straße%"), "STRASSE"), 1);
+        assert_eq!(like("%ete%", "UN ÉTÉ^"), 1);
         let re: i64 = conn
             .query_row("SELECT REGEXP('^Gro', 'Grocer')", [], |r| r.get(0))
             .unwrap();
