@@ -85,13 +85,30 @@ test('password login, getDataDir, getBudgets', async () => {
   const p = remote.find((b) => b.groupId === plain.syncId);
   const e = remote.find((b) => b.groupId === encrypted.syncId);
   assert.equal(p.name, 'Core Plain');
-  assert.equal(p.syncId, plain.syncId);
   assert.equal(p.cloudFileId, plain.cloudFileId);
   assert.equal(p.encryptKeyId, null);
   assert.equal(typeof e.encryptKeyId, 'string');
   await api.downloadBudget(plain.syncId);
-  const local = (await api.getBudgets()).filter((b) => b.state === 'local');
+  const local = (await api.getBudgets()).filter((b) => b.state === undefined);
   assert.deepEqual(local.map((b) => [b.id, b.groupId, b.name]), [[plain.id, plain.syncId, 'Core Plain']]);
+});
+
+test('getBudgets answers what @actual-app/api answers, field for field', async () => {
+  const common = { serverURL: server.url, password: server.password, syncId: plain.syncId, encryptedSyncId: encrypted.syncId, encryptPassword: ENCRYPTION_PASSWORD };
+  const upstream = await h.runWorker({ op: 'budgetsList', dataDir: h.tempDir(), ...common });
+  await api.init({ dataDir: h.tempDir(), serverURL: server.url, password: server.password });
+  const before = await api.getBudgets();
+  await api.downloadBudget(plain.syncId);
+  await api.downloadBudget(encrypted.syncId, { password: ENCRYPTION_PASSWORD });
+  const ours = { before, after: await api.getBudgets() };
+  await api.shutdown();
+  // Local copies come in directory order upstream (readdir, unsorted).
+  const ordered = (list) => [...list.filter((b) => !b.state).sort((a, b) => a.id.localeCompare(b.id)), ...list.filter((b) => b.state)];
+  const keyed = (list) => ordered(list).map((b) => Object.entries(b));
+  assert.deepStrictEqual(keyed(ours.before), keyed(upstream.before));
+  assert.deepStrictEqual(keyed(ours.after), keyed(upstream.after));
+  // The encrypted file lists with its key loaded once it has been downloaded.
+  assert.equal(ours.after.find((b) => b.state === 'remote' && b.groupId === encrypted.syncId).hasKey, true);
 });
 
 test('wrong password -> AuthError invalid-password', async () => {

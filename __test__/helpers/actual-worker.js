@@ -164,6 +164,18 @@ async function download() {
   return data;
 }
 
+// getBudgets() before and after downloading a plain and an encrypted budget.
+async function budgetsList() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  const before = await api.getBudgets();
+  await api.downloadBudget(args.syncId);
+  await api.downloadBudget(args.encryptedSyncId, { password: args.encryptPassword });
+  for (const syncId of [args.syncId, args.encryptedSyncId]) await findLocal((b) => b.groupId === syncId);
+  const after = await api.getBudgets();
+  await api.shutdown();
+  return { before, after };
+}
+
 // Opens a folder we wrote, syncs on from it with the official client, and reads it.
 async function syncLocal() {
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
@@ -415,7 +427,7 @@ async function mergeAndSet() {
   return out;
 }
 
-const ops = { buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+const ops = { budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

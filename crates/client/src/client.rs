@@ -33,6 +33,10 @@ pub struct Client {
     /// The budget set aside while the official engine holds it (drop-in mode): its
     /// folder and key, to open it again afterwards.
     suspended: std::sync::Mutex<Option<(PathBuf, Option<BudgetKey>)>>,
+    /// The ids of the budget keys this client has worked out from a password: a server
+    /// file encrypted with one of them lists with `hasKey: true`, as upstream's do once
+    /// its key is loaded.
+    loaded_keys: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// The guard on a client's open budget.
@@ -63,7 +67,6 @@ pub struct RemoteBudget {
     pub cloud_file_id: String,
     pub state: &'static str,
     pub group_id: Option<String>,
-    pub sync_id: Option<String>,
     pub name: String,
     pub encrypt_key_id: Option<String>,
     pub has_key: bool,
@@ -177,6 +180,7 @@ impl Client {
             verbose: config.verbose,
             open: Arc::default(),
             suspended: Default::default(),
+            loaded_keys: Default::default(),
         };
         if !matches!(config.credential, Credential::Password(_)) {
             client.user = client.validate().await?;
@@ -197,6 +201,7 @@ impl Client {
             verbose,
             open: Arc::default(),
             suspended: Default::default(),
+            loaded_keys: Default::default(),
         })
     }
 
@@ -290,6 +295,7 @@ impl Client {
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string());
         let key: UserKey = http.send_json(rb, self.method, key_failed).await?;
+        let key_id = key.id.clone();
         let test = key.test.ok_or_else(|| {
             ClientError::download(
                 "old-key-style",
@@ -305,7 +311,14 @@ impl Client {
         })
         .await
         .map_err(|_| ClientError::DecryptFailure)??;
-        derived.ok_or(ClientError::DecryptFailure)
+        let derived = derived.ok_or(ClientError::DecryptFailure)?;
+        if let Some(id) = key_id {
+            self.loaded_keys
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id);
+        }
+        Ok(derived)
     }
 
     /// `GET /info`: the server's version, as upstream's `getServerVersion` answers it
@@ -768,19 +781,23 @@ impl Client {
             Some(_) => self.remote_files().await?,
             None => Vec::new(),
         };
+        let loaded_keys = self.loaded_keys.lock().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<BudgetEntry> = budget_dir::local_budgets(&self.data_dir)
             .into_iter()
             .map(BudgetEntry::Local)
             .collect();
         out.extend(remote.into_iter().filter(|f| !f.deleted).map(|f| {
+            let has_key = f
+                .encrypt_key_id
+                .as_ref()
+                .is_some_and(|id| loaded_keys.contains(id));
             BudgetEntry::Remote(RemoteBudget {
                 cloud_file_id: f.file_id,
                 state: "remote",
-                sync_id: f.group_id.clone(),
                 group_id: f.group_id,
                 name: f.name,
                 encrypt_key_id: f.encrypt_key_id,
-                has_key: false,
+                has_key,
                 owner: f.owner,
                 users_with_access: f.users_with_access,
             })
