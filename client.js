@@ -3,7 +3,7 @@
 // the module's methods. `createClient(config)` resolves to one; the module-level
 // functions (upstream's API) use a default one made by `init`.
 
-const native = require('./binding.js');
+const native = require('./addon.js');
 const {
   callNative,
   classes: { ActualError, ConfigError, UnsupportedError },

@@ -165,6 +165,20 @@ test('installed under the name @actual-app/api, an unchanged script runs nativel
   }
 });
 
+test('without its platform package, requiring the package says which one is missing and how to install it', () => {
+  const [main, platform] = packed().client;
+  const project = h.tempDir('actual-no-platform-');
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'no-platform', version: '1.0.0', private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', main], { cwd: project, env: consumerEnv(), encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['-e', "try { require('actual-api-native') } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }"], { cwd: project, encoding: 'utf8' });
+  const err = JSON.parse(run.stdout);
+  const platformName = path.basename(platform).replace(/-\d+\.\d+\.\d+\.tgz$/, '');
+  assert.equal(err.code, 'native-addon-missing');
+  assert.ok(err.message.includes(`the package ${platformName} is missing`), err.message);
+  assert.ok(err.message.includes(`npm install ${platformName}@`), err.message);
+  assert.doesNotMatch(err.message, /npm has a bug/);
+});
+
 test('the gateway tarballs install alone (no client, no Rust) and issue and check tokens against a real server', async () => {
   const env = consumerEnv();
   const project = h.tempDir('actual-gateway-consumer-');
