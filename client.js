@@ -3,6 +3,7 @@
 // the module's methods. `createClient(config)` resolves to one; the module-level
 // functions (upstream's API) use a default one made by `init`.
 
+const fs = require('node:fs');
 const native = require('./addon.js');
 const {
   callNative,
@@ -219,6 +220,38 @@ class Client {
   async loadBudget(id) {
     await this.#reclaim();
     await callNative(() => this.#native.loadBudget(String(id)));
+  }
+
+  /** upstream's exportBudget: the open budget as a zip (db.sqlite and metadata.json). */
+  async exportBudget() {
+    if (this.#engineHolds) return this.delegate('exportBudget', []);
+    const zip = await callNative(() => this.#native.exportBudget());
+    return new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength);
+  }
+
+  /**
+   * upstream's importBudget for Actual's own zip export (a path or the bytes): a new
+   * local budget, opened and uploaded. YNAB exports are not imported natively.
+   */
+  async importBudget(input, { type = 'actual' } = {}) {
+    if (type === 'ynab4' || type === 'ynab5') {
+      throw new UnsupportedError(`importBudget of a ${type} export is not native`, { code: 'unsupported-feature' });
+    }
+    // Upstream looks the type up among its importers: any other has none.
+    if (type !== 'actual') throw new Error(`Error importing budget: not-${type}`);
+    let zip;
+    if (typeof input === 'string') {
+      zip = await fs.promises.readFile(input).catch(() => {
+        throw new Error('Error importing budget: internal-error');
+      });
+    } else if (input instanceof ArrayBuffer || ArrayBuffer.isView(input)) {
+      zip = ArrayBuffer.isView(input) ? Buffer.from(input.buffer, input.byteOffset, input.byteLength) : Buffer.from(input);
+    } else {
+      throw new Error('Error importing budget: internal-error');
+    }
+    await this.#reclaim();
+    this.#cancelScheduledSync();
+    return { id: await callNative(() => this.#native.importBudget(zip)) };
   }
 
   async sync() {

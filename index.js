@@ -22,7 +22,7 @@ function requireClient() {
 // The default client's budget id, for the official engine to load.
 let openBudgetId = null;
 
-const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', ...NATIVE_READS, ...NATIVE_WRITES];
+const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'exportBudget', 'importBudget', ...NATIVE_READS, ...NATIVE_WRITES];
 const NATIVE = new Set(['init', 'shutdown', 'downloadBudget', 'loadBudget', ...NATIVE_CALLS]);
 const upstream = createUpstreamLayer({
   context: () => ({ client: requireClient(), budgetId: openBudgetId }),
@@ -72,6 +72,12 @@ for (const name of NATIVE_CALLS) {
   moduleLevel[name] = async (...args) => requireClient()[name](...args);
 }
 const { sync, getBudgets } = moduleLevel;
+// An imported budget is the open one, as after loadBudget.
+moduleLevel.importBudget = async (...args) => {
+  const imported = await requireClient().importBudget(...args);
+  openBudgetId = imported.id;
+  return imported;
+};
 
 module.exports = { ...moduleLevel, createClient, Client, utils, q, ...classes };
 // Delegated exports, copied as property descriptors so the `internal` getter stays

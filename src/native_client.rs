@@ -143,6 +143,21 @@ impl NativeClient {
         self.client()?.load_budget(&id).await.map_err(to_napi)
     }
 
+    /// `exportBudget()`: the open budget as upstream's export zip.
+    #[napi]
+    pub async fn export_budget(&self) -> napi::Result<napi::bindgen_prelude::Buffer> {
+        let zip = self.client()?.export_budget().await.map_err(to_napi)?;
+        Ok(zip.into())
+    }
+
+    /// `importBudget(zip)`: lays an Actual export out as a new local budget, opens it
+    /// and uploads it; resolves to its id.
+    #[napi]
+    pub async fn import_budget(&self, zip: napi::bindgen_prelude::Buffer) -> napi::Result<String> {
+        let zip = zip.to_vec();
+        self.client()?.import_budget(zip).await.map_err(to_napi)
+    }
+
     /// Brings the open budget current with the server.
     #[napi]
     pub async fn sync(&self) -> napi::Result<()> {

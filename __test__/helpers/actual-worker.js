@@ -164,6 +164,23 @@ async function download() {
   return data;
 }
 
+// exportBudget() of a downloaded budget, into args.zipPath.
+async function exportZip() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  fs.writeFileSync(args.zipPath, await api.exportBudget());
+  await api.shutdown();
+}
+
+// importBudget(args.zipPath), then every read, metadata.json, and the server's files.
+async function importAndRead() {
+  const { importedAndRead } = require('./read-calls.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  const out = await importedAndRead(api, args);
+  await api.shutdown();
+  return out;
+}
+
 // getBudgets() before and after downloading a plain and an encrypted budget.
 async function budgetsList() {
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
@@ -427,7 +444,7 @@ async function mergeAndSet() {
   return out;
 }
 
-const ops = { budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+const ops = { exportZip, importAndRead, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -209,4 +209,16 @@ async function readBudgetMonthEdges(api, out, budgetMonths) {
   }
 }
 
-module.exports = { readEverything };
+// importBudget(args.zipPath) on `api`, then every read, the imported budget's
+// metadata.json, and the server's file of that name (the import uploads it).
+async function importedAndRead(api, args) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const { id } = await api.importBudget(args.zipPath);
+  const reads = await readEverything(api, { months: args.months });
+  const meta = JSON.parse(fs.readFileSync(path.join(args.dataDir, id, 'metadata.json'), 'utf8'));
+  const remote = (await api.getBudgets()).filter((b) => b.state === 'remote' && b.groupId === meta.groupId);
+  return { id, reads, meta, remote };
+}
+
+module.exports = { readEverything, importedAndRead };

@@ -33,7 +33,7 @@ pub struct Metadata {
 }
 
 impl Metadata {
-    fn parse(raw: &[u8]) -> Result<Self> {
+    pub(crate) fn parse(raw: &[u8]) -> Result<Self> {
         let mut fields: Map<String, Value> = match serde_json::from_slice(raw) {
             Ok(Value::Object(map)) => map,
             _ => return Err(invalid_meta("is not a JSON object")),

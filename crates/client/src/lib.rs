@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod budget_dir;
+pub mod budget_export;
 pub mod client;
 pub mod config;
 pub mod error;
