@@ -112,7 +112,7 @@ function checks() {
  * Compiles `files` (name -> source) with tsc --strict in a project of its own, where
  * `modules` (name -> declaration file) are mapped; answers { status, output, files }.
  */
-function compile(files, { modules, skipLibCheck }) {
+function compile(files, { modules, skipLibCheck, module = 'nodenext', moduleResolution = 'nodenext' }) {
   const dir = h.tempDir('actual-types-');
   fs.symlinkSync(path.join(h.ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   for (const [name, source] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), source);
@@ -120,7 +120,7 @@ function compile(files, { modules, skipLibCheck }) {
   fs.writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: [], skipLibCheck, paths },
+      compilerOptions: { strict: true, noEmit: true, module, moduleResolution, target: 'es2022', types: [], skipLibCheck, paths },
       files: Object.keys(files),
     }),
   );
@@ -190,12 +190,13 @@ test('a realistic program written against @actual-app/api compiles on upstream\'
   assert.ok(onUpstream.files.some((f) => f.includes('/@actual-app/api/@types/')), 'compiled against upstream');
 
   // Ours in place of @actual-app/api, checked without skipLibCheck: nothing of
-  // @actual-app/api or @actual-app/core is read.
-  const onOurs = compile(program, {
-    modules: { '@actual-app/api': path.join(h.ROOT, 'index.d.ts'), '@actual-app/api/models': path.join(h.ROOT, 'models.d.ts') },
-    skipLibCheck: false,
-  });
-  assert.equal(onOurs.status, 0, errorsOf(onOurs.output).join('\n') || onOurs.output);
-  assert.deepEqual(onOurs.files.filter((f) => f.includes('/node_modules/@actual-app/')), []);
-  assert.ok(onOurs.files.includes(path.join(h.ROOT, 'api-types.d.ts')));
+  // @actual-app/api or @actual-app/core is read. Under each module resolution real
+  // projects use (actual-mcp: bundler; actual-ai: CommonJS's node10).
+  const modules = { '@actual-app/api': path.join(h.ROOT, 'index.d.ts'), '@actual-app/api/models': path.join(h.ROOT, 'models.d.ts') };
+  for (const [module, moduleResolution] of [['nodenext', 'nodenext'], ['esnext', 'bundler'], ['commonjs', 'node10']]) {
+    const onOurs = compile(program, { modules, skipLibCheck: false, module, moduleResolution });
+    assert.equal(onOurs.status, 0, `${moduleResolution}: ${errorsOf(onOurs.output).join('\n') || onOurs.output}`);
+    assert.deepEqual(onOurs.files.filter((f) => f.includes('/node_modules/@actual-app/')), []);
+    assert.ok(onOurs.files.includes(path.join(h.ROOT, 'api-types.d.ts')));
+  }
 });
