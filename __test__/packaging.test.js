@@ -106,16 +106,18 @@ test('npm run pack-local tarballs install into an empty project and work with no
     }));
     fs.writeFileSync(path.join(project, 'report.ts'), `
       import api = require('actual-api-native');
+      import type { APIAccountEntity } from 'actual-api-native/models';
       export async function report(): Promise<number> {
         await api.init({ serverURL: 'http://localhost:5006', token: process.env.ACTUAL_API_TOKEN });
         await api.downloadBudget('sync-id');
-        const accounts: api.APIAccountEntity[] = await api.getAccounts();
-        const month: api.BudgetMonth = await api.getBudgetMonth('2026-01');
+        const accounts: APIAccountEntity[] = await api.getAccounts();
+        const month = await api.getBudgetMonth('2026-01');
         const txns: api.TransactionEntity[] = await api.getTransactions(accounts[0].id, '2026-01-01', '2026-12-31');
         const other: api.BudgetClient = await api.createClient({ dataDir: './other' });
         await other.loadBudget('budget-id');
+        const detail: api.BudgetMonth = await other.getBudgetMonth('2026-01');
         await api.shutdown();
-        return month.toBudget + txns.length + (await other.getAccountBalance(accounts[0].id, new Date()));
+        return month.toBudget + detail.categoryGroups.length + txns.length + (await other.getAccountBalance(accounts[0].id, new Date()));
       }`);
     const tsc = spawnSync(process.execPath, [path.join(h.ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { encoding: 'utf8' });
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);

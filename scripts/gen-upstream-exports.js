@@ -1,8 +1,7 @@
 'use strict';
 // Regenerates the drop-in layer's generated files from the pinned @actual-app/api and
-// the built addon (run after `npm run build`):
+// the built addon (run after `npm run build`; the types are scripts/gen-types.js's):
 //   upstream-exports.json  @actual-app/api's export names (known without the peer)
-//   upstream.d.ts          declarations of the functions still delegated to it
 //   index.mjs              ESM named exports for every export of index.js
 const fs = require('node:fs');
 const path = require('node:path');
@@ -23,19 +22,7 @@ fs.writeFileSync(
   JSON.stringify({ comment: header.slice(3).trim(), version, functions, objects }, null, 2) + '\n',
 );
 
-// index.js answers these itself; the rest of @actual-app/api's functions are delegated.
 const ours = require(path.join(root, 'index.js'));
-const own = new Set(Object.keys(ours).filter((n) => !Object.getOwnPropertyDescriptor(ours, n).get && ours[n]?.delegated !== true));
-const delegated = functions.filter((n) => !own.has(n));
-fs.writeFileSync(
-  path.join(root, 'upstream.d.ts'),
-  `${header}// Delegated to the official engine (install @actual-app/api beside this package);\n` +
-    `// typed loosely so that these declarations need nothing installed.\n\n` +
-    delegated.map((n) => `export declare function ${n}(...args: any[]): ${n === 'q' ? 'any' : 'Promise<any>'};`).join('\n') +
-    `\n/** The official engine's internal object, once a delegated function has started it. */\n` +
-    `export declare const internal: any;\n`,
-);
-
 const exported = Object.keys(ours).filter((n) => n !== 'internal').sort();
 fs.writeFileSync(
   path.join(root, 'index.mjs'),
