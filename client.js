@@ -35,9 +35,8 @@ const READ_ARGS = {
   runQuery: (query) => ({ query: crossable(query.serialize()) }),
 };
 
-// A serialized query crosses to the engine as JSON; a value JSON would change
-// (undefined, NaN, a class instance, a hole in an array) is handed to the official
-// engine instead, which sees it as it is.
+// A serialized query crosses to the engine as JSON; a query holding a value JSON would
+// change (undefined, NaN, a class instance, a hole in an array) is refused instead.
 function crossable(state) {
   const why = unlike(state, new Set());
   if (why) throw new UnsupportedError(`not answered natively: an ActualQL query with ${why}`, { code: 'unsupported-feature' });
@@ -130,10 +129,6 @@ const SYNC_DELAY_MS = 1000;
 const NATIVE_READS = native.nativeReads();
 const NATIVE_WRITES = native.nativeWrites();
 
-// Answers with these codes mean "not natively, for this budget or this case": the call
-// goes to the official engine when there is one.
-const DELEGATE_CODES = new Set(['budget-needs-migration', 'out-of-sync-migrations', 'unsupported-feature']);
-
 // Dates cross as `{ $date: ms }`: upstream tells a Date from a string.
 function withDates(key, value) {
   const raw = this[key];
@@ -144,68 +139,20 @@ function isGiven(value) {
   return value !== undefined && value !== null;
 }
 
-// Two SQLite libraries in one process must never have one file open at once (their
-// POSIX locks do not see each other, and closing one's file drops the other's locks),
-// so the budget is held either by the native engine or by the official one. Once a
-// call has gone to the official engine it keeps the budget (every later call goes
-// there too) until the next downloadBudget, loadBudget or shutdown.
 class Client {
   #native;
   #dataDir;
-  #serverURL;
-  #engine; // the official engine, for the default client only (see upstream.js)
-  #engineHolds = false;
   #syncTimer = null;
   #batching = false;
   #hasWritten = false;
 
-  constructor(nativeClient, { dataDir, serverURL, engine = null }) {
+  constructor(nativeClient, { dataDir }) {
     this.#native = nativeClient;
     this.#dataDir = dataDir;
-    this.#serverURL = serverURL;
-    this.#engine = engine;
   }
 
   getDataDir() {
     return this.#dataDir;
-  }
-
-  /** What the official engine needs to open our budget (drop-in mode). */
-  engineContext() {
-    return { dataDir: this.#dataDir, serverURL: this.#serverURL, sessionToken: this.#native.sessionToken() };
-  }
-
-  /** Hands the call `name` to the official engine, which then holds the budget. */
-  async delegate(name, args) {
-    if (!this.#engine) {
-      throw new UnsupportedError(`${name} is not native, and only the module-level API can hand calls to the official engine`, {
-        code: 'unsupported-feature',
-      });
-    }
-    if (!this.#engineHolds && this.#batching) {
-      throw new UnsupportedError(`${name} needs the official engine, which cannot join a native batchBudgetUpdates()`, {
-        code: 'unsupported-feature',
-      });
-    }
-    // Checked while it holds the budget too: an engine older than 26.10 lacks 26.10's methods.
-    this.#engine.ensureAvailable(name);
-    if (!this.#engineHolds) {
-      this.#cancelScheduledSync();
-      await callNative(() => this.#native.suspendBudget());
-      this.#engineHolds = true;
-      this.#hasWritten = true; // what the engine writes, we send (it has no key for an encrypted budget)
-    }
-    return this.#engine.call(name, args);
-  }
-
-  // Takes the budget back from the official engine (it syncs and closes) and opens it
-  // natively again.
-  async #reclaim() {
-    if (this.#engineHolds) {
-      this.#engineHolds = false;
-      await this.#engine.close();
-      await callNative(() => this.#native.resumeBudget());
-    }
   }
 
   async downloadBudget(syncId, options = {}) {
@@ -213,18 +160,15 @@ class Client {
       throw new ConfigError('downloadBudget needs the sync id of a budget', { code: 'invalid-sync-id' });
     }
     const password = options && isGiven(options.password) ? String(options.password) : undefined;
-    await this.#reclaim();
     return callNative(() => this.#native.downloadBudget(syncId, password));
   }
 
   async loadBudget(id) {
-    await this.#reclaim();
     await callNative(() => this.#native.loadBudget(String(id)));
   }
 
   /** upstream's exportBudget: the open budget as a zip (db.sqlite and metadata.json). */
   async exportBudget() {
-    if (this.#engineHolds) return this.delegate('exportBudget', []);
     const zip = await callNative(() => this.#native.exportBudget());
     return new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength);
   }
@@ -249,13 +193,11 @@ class Client {
     } else {
       throw new Error('Error importing budget: internal-error');
     }
-    await this.#reclaim();
     this.#cancelScheduledSync();
     return { id: await callNative(() => this.#native.importBudget(zip)) };
   }
 
   async sync() {
-    if (this.#engineHolds) return this.delegate('sync', []);
     this.#cancelScheduledSync();
     await callNative(() => this.#native.sync());
   }
@@ -286,7 +228,6 @@ class Client {
 
   /** upstream's batchBudgetUpdates: every write inside `func` is one transaction, sent once. */
   async batchBudgetUpdates(func) {
-    if (this.#engineHolds) return this.delegate('batchBudgetUpdates', [func]);
     await callNative(() => this.#native.beginBatch());
     this.#batching = true;
     try {
@@ -298,14 +239,10 @@ class Client {
     }
   }
 
-  /** Closes the open budget (and the official engine's); the client stays usable. */
+  /** Closes the open budget; the client stays usable. */
   async closeBudget() {
     this.#cancelScheduledSync();
-    try {
-      await this.#reclaim();
-    } finally {
-      await callNative(() => this.#native.closeBudget());
-    }
+    await callNative(() => this.#native.closeBudget());
   }
 
   /**
@@ -317,7 +254,6 @@ class Client {
     const pending = this.#syncTimer !== null;
     this.#cancelScheduledSync();
     try {
-      await this.#reclaim();
       if (pending || this.#hasWritten) await this.#native.sync().catch(() => {});
     } finally {
       this.#native.close();
@@ -325,28 +261,16 @@ class Client {
   }
 
   async #read(name, args) {
-    if (this.#engineHolds) return this.delegate(name, args);
-    try {
-      const json = JSON.stringify(READ_ARGS[name](...args), withDates);
-      return JSON.parse(await callNative(() => this.#native.read(name, json)));
-    } catch (err) {
-      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) return this.delegate(name, args);
-      throw err;
-    }
+    const json = JSON.stringify(READ_ARGS[name](...args), withDates);
+    return JSON.parse(await callNative(() => this.#native.read(name, json)));
   }
 
   async #write(name, args) {
-    if (this.#engineHolds) return this.delegate(name, args);
     const json = JSON.stringify(WRITE_ARGS[name](...args), withDates);
-    try {
-      const result = JSON.parse(await callNative(() => this.#native.write(name, json)));
-      this.#hasWritten = true;
-      this.#scheduleSync();
-      return result ?? undefined;
-    } catch (err) {
-      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) return this.delegate(name, args);
-      throw err;
-    }
+    const result = JSON.parse(await callNative(() => this.#native.write(name, json)));
+    this.#hasWritten = true;
+    this.#scheduleSync();
+    return result ?? undefined;
   }
 
   static {
@@ -399,7 +323,7 @@ function resolveOptions(config) {
 }
 
 /** Signs in (or, without serverURL, opens dataDir for local copies) and makes a client. */
-async function connect(config, { engine } = {}) {
+async function connect(config) {
   if (config === null || typeof config !== 'object') {
     throw new ConfigError('the config must be an object', { code: 'invalid-config' });
   }
@@ -407,7 +331,7 @@ async function connect(config, { engine } = {}) {
   const nativeClient = options.serverUrl
     ? await callNative(() => native.connect(options))
     : await callNative(async () => native.connectOffline({ dataDir: options.dataDir, verbose: options.verbose }));
-  return new Client(nativeClient, { dataDir: nativeClient.dataDir(), serverURL: options.serverUrl, engine });
+  return new Client(nativeClient, { dataDir: nativeClient.dataDir() });
 }
 
 /** createClient(config): a client of its own, beside the module's default one. */

@@ -31,7 +31,6 @@ class EncryptionError extends ActualError {}
 class DownloadError extends ActualError {}
 class SyncError extends ActualError {}
 class FileSystemError extends ActualError {}
-class MissingPeerError extends ConfigError {}
 // What upstream rejects with a plain `{ type: 'APIError', message, meta }`: the same
 // message and `type`, as an Error with a code.
 class APIError extends ConfigError {
@@ -109,7 +108,6 @@ module.exports = {
     DownloadError,
     SyncError,
     FileSystemError,
-    MissingPeerError,
     APIError,
     ArgumentTypeError,
     UnsupportedError,

@@ -255,8 +255,6 @@ export class EncryptionError extends ActualError {}
 export class DownloadError extends ActualError {}
 export class SyncError extends ActualError {}
 export class FileSystemError extends ActualError {}
-/** A delegated function was called but @actual-app/api is not installed. */
-export class MissingPeerError extends ConfigError {}
 /** What upstream rejects with `{ type: 'APIError', message }`: the same message and type. */
 export class APIError extends ConfigError {
   type: 'APIError';
@@ -265,5 +263,5 @@ export class APIError extends ConfigError {
 export class ArgumentTypeError extends TypeError {
   code: string;
 }
-/** A case the native engine does not take, with no official engine installed to hand it to. */
+/** A case the native engine does not take (named), refused before anything is written. */
 export class UnsupportedError extends ActualError {}

@@ -1,14 +1,12 @@
 'use strict';
 // The package's entry: upstream's module-level API over one default client (made by
-// `init`), `createClient` for more, the typed errors, and the drop-in layer for what is
-// not native yet.
+// `init`), `createClient` for more, and the typed errors.
 
 const { Client, connect, createClient, NATIVE_READS, NATIVE_WRITES } = require('./client.js');
 const { classes } = require('./errors.js');
-const { createUpstreamLayer } = require('./upstream.js');
 const { q } = require('./query.js');
 
-const { ActualError, MissingPeerError } = classes;
+const { ActualError, UnsupportedError } = classes;
 
 let current = null; // the default client
 
@@ -19,20 +17,11 @@ function requireClient() {
   return current;
 }
 
-// The default client's budget id, for the official engine to load.
-let openBudgetId = null;
-
 const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'exportBudget', 'importBudget', ...NATIVE_READS, ...NATIVE_WRITES];
-const NATIVE = new Set(['init', 'shutdown', 'downloadBudget', 'loadBudget', ...NATIVE_CALLS]);
-const upstream = createUpstreamLayer({
-  context: () => ({ client: requireClient(), budgetId: openBudgetId }),
-  nativeMethods: new Set([...NATIVE, 'utils', 'q']),
-  MissingPeerError,
-});
 
 async function init(config = {}) {
   await shutdown();
-  current = await connect(config, { engine: upstream.engine });
+  current = await connect(config);
   return Object.freeze({
     getDataDir: () => requireClient().getDataDir(),
     downloadBudget,
@@ -46,19 +35,15 @@ async function init(config = {}) {
 async function shutdown() {
   const client = current;
   current = null;
-  openBudgetId = null;
   if (client) await client.shutdown();
 }
 
 async function downloadBudget(syncId, options) {
-  const budget = await requireClient().downloadBudget(syncId, options);
-  openBudgetId = budget.id;
-  return budget;
+  return requireClient().downloadBudget(syncId, options);
 }
 
 async function loadBudget(id) {
   await requireClient().loadBudget(id);
-  openBudgetId = id;
 }
 
 // upstream's `utils`: pure amount conversions (shared/util.ts).
@@ -72,14 +57,14 @@ for (const name of NATIVE_CALLS) {
   moduleLevel[name] = async (...args) => requireClient()[name](...args);
 }
 const { sync, getBudgets } = moduleLevel;
-// An imported budget is the open one, as after loadBudget.
-moduleLevel.importBudget = async (...args) => {
-  const imported = await requireClient().importBudget(...args);
-  openBudgetId = imported.id;
-  return imported;
-};
 
-module.exports = { ...moduleLevel, createClient, Client, utils, q, ...classes };
-// Delegated exports, copied as property descriptors so the `internal` getter stays
-// lazy (requiring the official engine is slow; only do it when used).
-Object.defineProperties(module.exports, Object.getOwnPropertyDescriptors(upstream.exports));
+// Upstream's functions this engine does not have yet: they exist, and reject.
+for (const name of ['runImport', 'runBankSync', 'updateSchedule']) {
+  moduleLevel[name] ??= async () => {
+    throw new UnsupportedError(`${name} is not native yet`, { code: 'unsupported-feature' });
+  };
+}
+
+// upstream's deprecated `internal` (its engine's internals): there is no such engine
+// here, so it stays what upstream's is before init.
+module.exports = { ...moduleLevel, createClient, Client, utils, q, internal: null, ...classes };

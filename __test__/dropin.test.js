@@ -1,6 +1,6 @@
 'use strict';
-// Drop-in beside @actual-app/api: scripts written for the official client run
-// unchanged; we sign in and download natively and delegate the rest to its engine.
+// Drop-in for @actual-app/api: scripts written for the official client run unchanged,
+// answered by this engine alone; the official client, even installed, is never loaded.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
@@ -84,25 +84,26 @@ test('the same script with an API token through the gateway; the import reaches 
   }
 });
 
-test('without @actual-app/api, delegated functions throw a clear error naming it', () => {
+test('with @actual-app/api installed beside it, nothing loads it: what is not native is refused, naming it', () => {
   const script = `
-    const Module = require('node:module');
-    const resolve = Module._resolveFilename;
-    Module._resolveFilename = function (request, ...rest) {
-      if (request === '@actual-app/api') throw Object.assign(new Error('not installed'), { code: 'MODULE_NOT_FOUND' });
-      return resolve.call(this, request, ...rest);
-    };
     const api = require('actual-api-native');
-    api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW })
-      .then(() => api.runImport('Never imported', async () => {}))
-      .then(() => console.log('no error'), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message, isConfig: e instanceof api.ConfigError })))
-      .finally(() => api.shutdown());`;
-  const run = spawnSync(process.execPath, ['-e', script], { cwd: h.ROOT, env: { ...process.env, DIR: h.tempDir(), URL: server.url, PW: server.password }, encoding: 'utf8', timeout: 60000 });
-  const err = JSON.parse(run.stdout.trim());
-  assert.equal(err.name, 'MissingPeerError');
-  assert.equal(err.code, 'missing-peer-dependency');
-  assert.equal(err.isConfig, true);
-  assert.match(err.message, /@actual-app\/api/);
+    (async () => {
+      await api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW });
+      await api.downloadBudget(process.env.SYNC_ID);
+      const zip = await api.exportBudget();
+      const rows = (await api.aqlQuery(api.q('transactions').calculate({ $count: '$id' }))).data;
+      const refused = await api.importBudget(zip, { type: 'ynab5' }).then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message, isUnsupported: e instanceof api.UnsupportedError }));
+      await api.shutdown();
+      const official = Object.keys(require.cache).filter((f) => f.split(require('node:path').sep).includes('@actual-app'));
+      console.log(JSON.stringify({ rows, refused, official, internal: api.internal }));
+    })().catch((e) => console.log(JSON.stringify({ failed: e.message })));`;
+  const run = spawnSync(process.execPath, ['-e', script], { cwd: h.ROOT, env: { ...process.env, DIR: h.tempDir(), URL: server.url, PW: server.password, SYNC_ID: budget.syncId }, encoding: 'utf8', timeout: 180000 });
+  assert.ok(require.resolve('@actual-app/api'), 'the official client is installed here');
+  const out = JSON.parse(run.stdout.trim().split('\n').pop());
+  assert.equal(out.rows, 25);
+  assert.deepEqual(out.refused, { name: 'UnsupportedError', code: 'unsupported-feature', message: 'importBudget of a ynab5 export is not native', isUnsupported: true });
+  assert.deepEqual(out.official, [], 'nothing from @actual-app was loaded');
+  assert.equal(out.internal, null);
 });
 
 test('every export of the installed @actual-app/api is exported, and the generated list is current', () => {

@@ -153,27 +153,3 @@ test('mergeTransactions and setPreference: answers, refusals and writes as 26.10
   assert.equal(live('Checking', -4404).length, 1, 'refused merges left their transactions');
   assert.deepEqual(readOurs['getPreferences()'], prefs);
 });
-
-test('once the official engine holds the budget, a 26.10 method it lacks is refused and nothing is written', async () => {
-  const api = require('../index.js');
-  const twin = await twinBudget(server, base, 'merge twin delegated');
-  await api.init({ dataDir: h.tempDir(), serverURL: server.url, password: server.password });
-  try {
-    await api.downloadBudget(twin.syncId);
-    const checking = await api.getIDByName('accounts', 'Checking');
-    const before = await api.getTransactions(checking, day(1), day(28));
-    // A query with a value JSON cannot carry is handed to the official engine: from here
-    // on it (26.9.0) holds the budget.
-    await assert.rejects(api.aqlQuery(api.q('accounts').filter({ name: undefined }).select('id')), /`undefined` is not a valid query value/);
-    const calls = [() => api.mergeTransactions([before[0].id, before[1].id]), () => api.setPreference('dateFormat', 'dd.MM.yyyy')];
-    for (const call of calls) {
-      const err = await call().then(() => assert.fail('expected a refusal'), (e) => e);
-      assert.ok(err instanceof api.MissingPeerError, `${err.name}: ${err.message}`);
-      assert.equal(err.code, 'missing-peer-dependency');
-    }
-    assert.deepEqual(await api.getTransactions(checking, day(1), day(28)), before, 'nothing was written');
-    assert.equal((await api.getPreferences()).dateFormat, undefined);
-  } finally {
-    await api.shutdown();
-  }
-});

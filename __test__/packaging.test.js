@@ -25,9 +25,7 @@ test('ESM named and default imports are the CommonJS module', () => {
     const cjs = createRequire(import.meta.url)('actual-api-native');
     const named = Object.keys(ns).filter((k) => k !== 'default').sort();
     console.log(JSON.stringify({ same: api === cjs, init: init === cjs.init, cls: TokenScopeError.prototype instanceof AuthError,
-      // internal is a live getter on the CommonJS module (the official engine's, once it
-      // runs), so ESM reaches it through the default export.
-      names: named.join() === Object.keys(cjs).filter((k) => k !== 'internal').sort().join(), fns: [downloadBudget, shutdown].every((f) => typeof f === 'function') }));`;
+      names: named.join() === Object.keys(cjs).sort().join(), fns: [downloadBudget, shutdown].every((f) => typeof f === 'function') }));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: h.ROOT, encoding: 'utf8' });
   assert.deepEqual(JSON.parse(out), { same: true, init: true, cls: true, names: true, fns: true });
 });
@@ -128,7 +126,7 @@ test('npm run pack-local tarballs install into an empty project and work with no
   }
 });
 
-test('installed under the name @actual-app/api, an unchanged script runs natively and never delegates to itself', async () => {
+test('installed under the name @actual-app/api, an unchanged script runs natively and never loads the official client', async () => {
   const [main, platform] = packed().client;
   const env = consumerEnv();
   const project = h.tempDir('actual-alias-');
@@ -145,23 +143,21 @@ test('installed under the name @actual-app/api, an unchanged script runs nativel
         await api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW });
         await api.downloadBudget(process.env.SYNC_ID);
         const accounts = await api.getAccounts();
-        const delegated = await api.runImport('Alias import', async () => {}).then(() => 'resolved', (e) => e.code);
+        const refused = await api.importBudget(new Uint8Array(0), { type: 'ynab4' }).then(() => 'resolved', (e) => e.code);
         await api.shutdown();
         const official = Object.keys(require.cache).filter((f) => f.includes('@actual-app') && !f.includes('@actual-app/api/'));
-        console.log(JSON.stringify({ accounts: accounts.map((a) => a.name), delegated, official }));
+        console.log(JSON.stringify({ accounts: accounts.map((a) => a.name), refused, official }));
       })().catch((e) => { console.log(JSON.stringify({ failed: e.code || e.message })); });`;
     const run = (extraEnv = {}) => JSON.parse(execFileSync(process.execPath, ['-e', script], {
       cwd: project,
       env: { ...env, DIR: h.tempDir(), URL: server.url, PW: server.password, SYNC_ID: budget.syncId, ...extraEnv },
       encoding: 'utf8',
     }).trim().split('\n').pop());
-    assert.deepEqual(run(), { accounts: ['Checking'], delegated: 'missing-peer-dependency', official: [] });
+    assert.deepEqual(run(), { accounts: ['Checking'], refused: 'unsupported-feature', official: [] });
 
-    // The official engine, kept under a second name, takes the delegated calls.
+    // The official client installed beside it under a second name is never loaded.
     fs.symlinkSync(path.join(h.ROOT, 'node_modules', '@actual-app', 'api'), path.join(project, 'node_modules', '@actual-app', 'api-official'));
-    const withOfficial = run();
-    assert.deepEqual(withOfficial.accounts, ['Checking']);
-    assert.equal(withOfficial.delegated, 'resolved');
+    assert.deepEqual(run(), { accounts: ['Checking'], refused: 'unsupported-feature', official: [] });
   } finally {
     await server.stop();
   }

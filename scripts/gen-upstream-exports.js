@@ -1,7 +1,7 @@
 'use strict';
-// Regenerates the drop-in layer's generated files from the pinned @actual-app/api and
+// Regenerates the drop-in's generated files from the pinned @actual-app/api and
 // the built addon (run after `npm run build`; the types are scripts/gen-types.js's):
-//   upstream-exports.json  @actual-app/api's export names (known without the peer)
+//   upstream-exports.json  @actual-app/api's export names (the drop-in test checks ours has each)
 //   index.mjs              ESM named exports for every export of index.js
 const fs = require('node:fs');
 const path = require('node:path');
@@ -23,7 +23,7 @@ fs.writeFileSync(
 );
 
 const ours = require(path.join(root, 'index.js'));
-const exported = Object.keys(ours).filter((n) => n !== 'internal').sort();
+const exported = Object.keys(ours).sort();
 fs.writeFileSync(
   path.join(root, 'index.mjs'),
   `${header}// ESM entry: re-exports the CommonJS module, so \`import\` and \`require\` share one client.\n` +

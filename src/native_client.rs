@@ -206,26 +206,6 @@ impl NativeClient {
         Ok(())
     }
 
-    /// Closes the budget's connection while the official engine holds the file, keeping
-    /// its key to open it again.
-    #[napi]
-    pub async fn suspend_budget(&self) -> napi::Result<()> {
-        self.client()?.suspend_budget().await;
-        Ok(())
-    }
-
-    /// Opens again the budget `suspendBudget` set aside.
-    #[napi]
-    pub async fn resume_budget(&self) -> napi::Result<()> {
-        self.client()?.resume_budget().await.map_err(to_napi)
-    }
-
-    /// The credential for the official engine in drop-in mode (see upstream.js).
-    #[napi]
-    pub fn session_token(&self) -> napi::Result<String> {
-        Ok(self.client()?.session_token().to_string())
-    }
-
     /// Forgets the credential and drops the connection pool once running calls end.
     #[napi]
     pub fn close(&self) {

@@ -42,7 +42,7 @@ pub enum BudgetError {
     #[error("{message}")]
     UnsupportedBudget { code: &'static str, message: String },
     /// The database holds something these reads cannot answer for exactly (the case is
-    /// named); the caller hands the call to the official engine or rejects it.
+    /// named); the call is rejected (`UnsupportedError` in JavaScript).
     #[error("not supported natively: {0}")]
     Unsupported(String),
     /// Stamping or applying a change failed (clock drift, a schema the message does

@@ -31,9 +31,6 @@ pub struct Client {
     /// The budget this client has open, if any. Held for the whole of a download, a
     /// sync or a read, so one client's calls on its budget take turns.
     open: Arc<tokio::sync::Mutex<Option<OpenBudget>>>,
-    /// The budget set aside while the official engine holds it (drop-in mode): its
-    /// folder and key, to open it again afterwards.
-    suspended: std::sync::Mutex<Option<(PathBuf, Option<BudgetKey>)>>,
     /// The ids of the budget keys this client has worked out from a password: a server
     /// file encrypted with one of them lists with `hasKey: true`, as upstream's do once
     /// its key is loaded.
@@ -192,7 +189,6 @@ impl Client {
             user: UserInfo::default(),
             verbose: config.verbose,
             open: Arc::default(),
-            suspended: Default::default(),
             loaded_keys: Default::default(),
         };
         if !matches!(config.credential, Credential::Password(_)) {
@@ -213,7 +209,6 @@ impl Client {
             user: UserInfo::default(),
             verbose,
             open: Arc::default(),
-            suspended: Default::default(),
             loaded_keys: Default::default(),
         })
     }
@@ -239,12 +234,6 @@ impl Client {
 
     pub fn user(&self) -> &UserInfo {
         &self.user
-    }
-
-    /// The credential later requests carry (a session token, or the API token), for
-    /// handing to the official engine in drop-in mode. Never logged or stored.
-    pub fn session_token(&self) -> &str {
-        self.token.expose()
     }
 
     /// Fills `userId` in `metadata.json` with the owner's user id. The official client
@@ -359,39 +348,7 @@ impl Client {
     async fn take_slot(&self) -> OpenSlot {
         let mut slot = self.open.clone().lock_owned().await;
         slot.take();
-        self.forget_suspended();
         slot
-    }
-
-    fn forget_suspended(&self) {
-        self.suspended
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-    }
-
-    /// Closes the open budget's connection, keeping what it takes to open it again
-    /// (its key included), while the official engine holds the file.
-    pub async fn suspend_budget(&self) {
-        if let Some(open) = self.open.lock().await.take() {
-            *self.suspended.lock().unwrap_or_else(|p| p.into_inner()) = Some((open.dir, open.key));
-        }
-    }
-
-    /// Opens again the budget [`Client::suspend_budget`] set aside.
-    pub async fn resume_budget(&self) -> Result<()> {
-        let mut slot = self.open.clone().lock_owned().await;
-        let Some((dir, key)) = self
-            .suspended
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        else {
-            return Ok(());
-        };
-        let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
-        *slot = Some(blocking(move || OpenBudget::open(&dir, key)).await?);
-        Ok(())
     }
 
     /// Brings the budget whose sync id (`groupId`) is `sync_id` into
@@ -663,7 +620,6 @@ impl Client {
     /// Closes the open budget once the calls running on it end.
     pub async fn close_budget(&self) {
         self.open.lock().await.take();
-        self.forget_suspended();
     }
 
     /// Syncs an open budget where it lies: every round's messages are applied inside

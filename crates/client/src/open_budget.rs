@@ -21,9 +21,8 @@ pub struct OpenBudget {
     pub meta: Metadata,
     pub key: Option<BudgetKey>,
     /// Whether the database passed the native reads' checks (`actual_budget::prepare`).
-    /// A budget from another version still opens and syncs; its reads fail with the
-    /// reason (the JS layer may hand them to the official engine, which may migrate
-    /// the file, so the check runs again until it passes).
+    /// A budget this engine cannot read still opens and syncs; its reads fail with the
+    /// reason (checked again on each read until it passes).
     ready: bool,
     /// What upstream's schedule service would post as it loads this budget (found once
     /// per open, as the service runs once per load); reads that would see it are not

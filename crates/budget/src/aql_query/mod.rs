@@ -8,8 +8,7 @@
 //! upstream's. A query is answered only when every part of it is one this port
 //! follows; anything else (a value of a shape JavaScript would fail on in a way not
 //! copied here, SQL that SQLite refuses, a LIKE or RegExp pattern this engine cannot
-//! read) is [`BudgetError::Unsupported`] before any answer, and the caller hands the
-//! query to the official engine.
+//! read) is [`BudgetError::Unsupported`] before any answer: the query is refused.
 
 pub mod compiler;
 pub mod diacritics;

@@ -5,7 +5,7 @@
 //!
 //! Where JavaScript would do something these cannot copy (a number where a string is
 //! expected, a pattern this engine's RegExp cannot read), the function fails with
-//! [`UNSUPPORTED`] and the query is handed over instead of answered.
+//! [`UNSUPPORTED`] and the query is refused instead of answered.
 
 use std::borrow::Cow;
 

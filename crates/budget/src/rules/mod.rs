@@ -25,7 +25,7 @@
 //! template and formula actions, and the other cases named in the `Unsupported`
 //! errors) fails with `BudgetError::Unsupported`: a read when the rule cannot be
 //! built, [`Rules::load`] (before anything is written) when it cannot be run, so the
-//! whole call goes to the official engine.
+//! whole call is refused as unsupported.
 
 pub mod action;
 pub mod condition;

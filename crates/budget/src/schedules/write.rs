@@ -7,7 +7,7 @@
 //! a `link-schedule` action), a `schedules_next_date` row and the `schedules` row, made
 //! in that order as upstream makes them. Upstream writes the rule before it converts
 //! the schedule's own fields, so an input that would fail halfway there is refused
-//! before anything is written (it goes to the official engine), as is any date or
+//! before anything is written (refused as unsupported), as is any date or
 //! amount whose stored shape or next date is not decided here.
 
 use actual_sync::timestamp::now_millis;
