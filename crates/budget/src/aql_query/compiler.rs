@@ -387,7 +387,11 @@ impl Compiler {
             return Ok(expr.clone());
         }
         if expr.ty == "param" {
-            self.infer_param(expr.param.expect("a param has its index"), ty)?;
+            // What a function made of a parameter (`(-?)`) is typed `param` too, but
+            // upstream infers its type on that new value, not on the parameter.
+            if let Some(index) = expr.param {
+                self.infer_param(index, ty)?;
+            }
             return Ok(Typed {
                 value: expr.value.clone(),
                 ty,
@@ -1242,6 +1246,21 @@ mod tests {
             c.dependencies,
             ["transactions", "payees", "categories", "category_groups"]
         );
+    }
+
+    #[test]
+    fn a_parameter_under_a_function_is_still_the_missing_parameter() {
+        let q = state(json!({
+            "filterExpressions": [{ "amount": { "$lt": { "$neg": ":amount" } } }]
+        }));
+        let (s, c) = compile_query(&q).unwrap();
+        assert_eq!(
+            s.where_,
+            "WHERE (v_transactions_internal_alive.amount < (-?))"
+        );
+        assert_eq!(c.params.len(), 1);
+        assert_eq!(c.params[0].name, "amount");
+        assert_eq!(c.params[0].ty, Some("float"));
     }
 
     #[test]
