@@ -5,6 +5,7 @@
 // token works as one through actual-token-gateway). It is a process-wide singleton,
 // so only the module-level (default) client delegates.
 
+const fs = require('node:fs');
 const path = require('node:path');
 const EXPORTS = require('./upstream-exports.json');
 
@@ -27,6 +28,24 @@ function findOfficial() {
     return resolved;
   }
   return null;
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// A successful sync has upstream save `lastScheduleRun` to metadata.json without
+// awaiting the write (schedules/app.ts), so it can still be under way after shutdown:
+// let it run, then wait until the file reads whole again before the budget is reopened.
+async function metadataWritten(file) {
+  await pause(20);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      JSON.parse(fs.readFileSync(file, 'utf8'));
+      return;
+    } catch (err) {
+      if (err && err.code === 'ENOENT') return;
+      await pause(10);
+    }
+  }
 }
 
 function createUpstreamLayer({ context, nativeMethods, MissingPeerError }) {
@@ -86,6 +105,7 @@ function createUpstreamLayer({ context, nativeMethods, MissingPeerError }) {
     // more on such a failure, so that what it wrote is sent.
     await open.api.sync().catch((err) => (err && err.code === 'network-failure' ? open.api.sync() : undefined)).catch(() => {});
     await open.api.shutdown();
+    if (open.loaded) await metadataWritten(path.join(open.client.getDataDir(), open.loaded, 'metadata.json'));
   }
 
   async function call(name, args) {
