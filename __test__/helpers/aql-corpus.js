@@ -62,6 +62,7 @@ function perTable(q, { YEAR }) {
     const names = fs.map((f) => f.name);
     out.push([`${table}: select *`, q(table).select('*')]);
     out.push([`${table}: fields reversed`, q(table).select([...names].reverse())]);
+    out.push([`${table}: count`, q(table).calculate({ $count: '$id' })]);
     out.push([`${table}: withDead count`, q(table).withDead().calculate({ $count: '$id' })]);
     const groupField = fs.find((f) => f.type !== 'id' && !f.type.startsWith('json')) || fs[0];
     out.push([
@@ -336,6 +337,27 @@ function upstreamTests(q, { YEAR }) {
     ['ut multiple operators in one object', t().filter({ date: { $gte: '2000-03-01', $lt: '2099-04-01' } }).select(['id'])],
     ['ut array form of operators', t().filter({ date: [{ $gte: '2000-03-01' }, { $lt: '2099-04-01' }] }).calculate({ $count: '$id' })],
     ['ut $transform with one operator', t().filter({ date: { $transform: '$month', $eq: '2025-03' } }).select(['id'])],
+    // Upstream's executors.test.ts.
+    ['et inline returns non-parents', t().filter({ amount: { $lt: 0 } }).select('*').options({ splits: 'inline' })],
+    ['et none returns parents', t().filter({ amount: { $lt: 0 } }).select('*').options({ splits: 'none' })],
+    ['et grouped aggregate', t().filter({ $or: [{ amount: { $lt: -5 } }, { amount: { $gt: -2 } }], 'payee.name': { $gt: '' } }).options({ splits: 'grouped' }).calculate({ $sum: '$amount' })],
+    ...[0, 7, 14, 21].map((offset) => [
+      `et happy path page at ${offset}`,
+      t().filter({ date: { $gt: '2017-01-01' } }).options({ splits: 'grouped' }).select(['*', 'payee.name']).orderBy(['payee.name', 'amount', 'id']).limit(7).offset(offset),
+    ]),
+    ['et happy path default order', t().filter({ date: { $gt: '2017-01-01' } }).options({ splits: 'grouped' }).select(['*', 'payee.name'])],
+    ...[0, 7, 14].map((offset) => [
+      `et unhappy path page at ${offset}`,
+      t()
+        .filter({ payee: { $gt: '' }, $or: [{ amount: { $lt: -4000 } }, { amount: { $gt: -1 } }] })
+        .options({ splits: 'grouped' })
+        .select(['*', 'payee.name'])
+        .withoutValidatedRefs()
+        .orderBy(['payee.name', 'amount', 'id'])
+        .limit(7)
+        .offset(offset),
+    ]),
+    ['et unhappy path default order', t().filter({ payee: { $gt: '' }, $or: [{ amount: { $lt: -4000 } }, { amount: { $gt: -1 } }] }).options({ splits: 'grouped' }).select(['*', 'payee.name']).withoutValidatedRefs()],
   ];
 }
 
