@@ -505,7 +505,49 @@ function edges(q, { YEAR, today }) {
     ['zero_budgets category group', q('zero_budgets').select(['month', 'category.group.name', 'amount']).orderBy(['month', 'category.group.name']).limit(20)],
     ['payees transfer and favorite', q('payees').filter({ transfer_acct: null }).select(['name', 'favorite', 'learn_categories'])],
     ['accounts with group', q('accounts').select(['name', 'account_group_id', 'account_group_id.name'])],
+    ...texts(q),
   ];
+}
+
+// Text the budget does not hold, through a literal where the field would be: case
+// mapping, accents, characters outside the BMP (two UTF-16 units to JavaScript), and
+// LIKE and RegExp over them.
+function texts(q) {
+  const one = () => q('accounts').filter({ name: 'Checking' });
+  const out = [];
+  const samples = ['Straße', 'İstanbul', 'ΣΊΣΥΦΟΣ', 'Crème Brûlée', 'e\u0301', 'ﬁne', '😀 party', 'a😀b', 'ǅemal', 'ÅNGSTRÖM', 'Ⅻ', 'ǈ'];
+  samples.forEach((text, i) => {
+    out.push([`text ${i}: $lower`, one().select([{ v: { $lower: text } }])]);
+    out.push([`text ${i}: $substr`, one().select([{ v: { $substr: [text, 2, 2] } }])]);
+    out.push([`text ${i}: $like itself upper`, one().filter({ name: { $transform: { $lower: text }, $like: text.toUpperCase() } }).select('name')]);
+    out.push([`text ${i}: $like with _`, one().filter({ name: { $transform: { $lower: text }, $like: `${Array.from(text)[0]}_%` } }).select('name')]);
+    out.push([`text ${i}: $regexp`, one().filter({ name: { $transform: { $lower: text }, $regexp: '^.{2}' } }).select('name')]);
+    out.push([`text ${i}: $nocase`, one().filter({ name: { $transform: '$nocase', $eq: text } }).select('name')]);
+  });
+  out.push(
+    ['text: a lone surrogate', one().filter({ name: { $transform: { $lower: '😀' }, $like: `${'😀'.slice(0, 1)}%` } }).select('name')],
+    ['text: _ against a surrogate pair', one().filter({ name: { $transform: { $lower: 'a😀b' }, $like: 'a__b' } }).select('name')],
+    ['text: _ once against a surrogate pair', one().filter({ name: { $transform: { $lower: 'a😀b' }, $like: 'a_b' } }).select('name')],
+    ['text: $regexp dot against a surrogate pair', one().filter({ name: { $transform: { $lower: 'a😀b' }, $regexp: '^a.b$' } }).select('name')],
+    ['text: $regexp unicode escape', one().filter({ name: { $transform: { $lower: 'crème' }, $regexp: 'cr\\u00e8me' } }).select('name')],
+    ['text: $regexp backreference', one().filter({ name: { $transform: { $lower: 'abab' }, $regexp: '(ab)\\1' } }).select('name')],
+    ['text: $regexp lookbehind', one().filter({ name: { $transform: { $lower: 'xab' }, $regexp: '(?<=x)a' } }).select('name')],
+    ['text: $regexp named group', one().filter({ name: { $transform: { $lower: 'ab' }, $regexp: '(?<n>a)b' } }).select('name')],
+    ['text: $regexp word boundary', one().filter({ name: { $transform: { $lower: 'to savings' }, $regexp: '\\bsav' } }).select('name')],
+    ['text: $like star and question', one().filter({ name: { $transform: { $lower: 'a*b?c' }, $like: 'a*b?c' } }).select('name')],
+    ['text: $like backslash', one().filter({ name: { $transform: { $lower: 'a\\b' }, $like: 'a\\b' } }).select('name')],
+    ['text: $like brackets', one().filter({ name: { $transform: { $lower: '[x]' }, $like: '[x]' } }).select('name')],
+    ['text: $like newline', one().filter({ name: { $transform: { $lower: 'a\nb' }, $like: 'a_b' } }).select('name')],
+    ['text: $like % across newline', one().filter({ name: { $transform: { $lower: 'a\nb' }, $like: 'a%' } }).select('name')],
+    ['text: $notlike accented', one().filter({ name: { $transform: { $lower: 'Crème' }, $notlike: 'creme' } }).select('name')],
+    ['number: sum of floats', q('accounts').calculate({ $sum: 0.1 })],
+    ['number: float literal forms', one().select([{ a: { $literal: 0.1 } }, { b: { $literal: 1e-7 } }, { c: { $literal: 123456789.125 } }, { d: { $literal: -0 } }])],
+    ['number: idiv floats', one().select([{ a: { $idiv: [7.5, 2] } }, { b: { $idiv: [-7, 2] } }])],
+    ['number: abs and neg of floats', one().select([{ a: { $abs: -0.5 } }, { b: { $neg: 2.25 } }])],
+    ['number: large sums', q('transactions').select([{ s: { $sum: { $idiv: ['$amount', 1] } } }])],
+    ['number: count distinct-like', q('transactions').groupBy('payee').select([{ n: { $count: '$payee' } }]).orderBy({ $count: '$payee' })],
+  );
+  return out;
 }
 
 
