@@ -87,14 +87,21 @@ fn render(v: &V) -> R<String> {
     }
 }
 
-/// What `String(x)` makes of a primitive JSON value (objects are not taken).
+/// What `String(x)` makes of a JSON value (an object is `[object Object]`, an array its
+/// items joined by commas). A `Date` prints in the local time zone with the zone's name
+/// as the platform spells it: not copied.
 fn js_string(v: &Value) -> R<String> {
-    match v {
-        Value::Array(_) | Value::Object(_) => {
-            unsupported("an object or array where upstream prints a value")
+    fn has_date(v: &Value) -> bool {
+        match Js::of(v) {
+            Js::Date(_) => true,
+            Js::Array(items) => items.iter().any(has_date),
+            _ => false,
         }
-        other => Ok(json::to_string(other)),
     }
+    if has_date(v) {
+        return unsupported("a Date where upstream prints it as text");
+    }
+    Ok(json::to_string(v))
 }
 
 /// One entry of upstream's `compileStack`.
@@ -1261,6 +1268,27 @@ mod tests {
         assert_eq!(c.params.len(), 1);
         assert_eq!(c.params[0].name, "amount");
         assert_eq!(c.params[0].ty, Some("float"));
+    }
+
+    #[test]
+    fn oneof_prints_its_items_as_javascript_does() {
+        let q = state(json!({
+            "filterExpressions": [{ "notes": { "$oneof": [{ "$literal": 1 }, [1, null, [2, "a"]], null, 1.5] } }]
+        }));
+        let (s, _) = compile_query(&q).unwrap();
+        assert!(
+            s.where_
+                .contains("IN ('[object Object]','1,,2,a','null','1.5')"),
+            "{}",
+            s.where_
+        );
+        let q = state(json!({
+            "filterExpressions": [{ "notes": { "$oneof": [[{ "$date": 0 }]] } }]
+        }));
+        assert!(matches!(
+            compile_query(&q).err(),
+            Some(BudgetError::Unsupported(_))
+        ));
     }
 
     #[test]
