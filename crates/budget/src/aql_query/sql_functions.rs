@@ -123,10 +123,18 @@ fn unicode_like(ctx: &Context<'_>, cache: &Cache) -> rusqlite::Result<i64> {
 }
 
 fn regexp(ctx: &Context<'_>, cache: &Cache) -> rusqlite::Result<i64> {
-    let ValueRef::Text(regex) = ctx.get_raw(0) else {
-        return Err(unsupported("a $regexp pattern that is not a string"));
+    // `new RegExp(x)` reads `String(x)`: a null pattern is /null/.
+    let regex = match ctx.get_raw(0) {
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Null => "null".into(),
+        ValueRef::Integer(i) if i.unsigned_abs() <= 1 << 53 => i.to_string(),
+        ValueRef::Real(f) => json::to_string(&serde_json::Value::from(f)),
+        _ => {
+            return Err(unsupported(
+                "a $regexp pattern JavaScript reads differently",
+            ))
+        }
     };
-    let regex = String::from_utf8_lossy(regex).into_owned();
     let text = text_of(ctx.get_raw(1))?.unwrap_or_default();
     let map = cached(cache, &regex, || {
         match crate::rules::condition::compile_pattern(&regex) {
@@ -197,5 +205,18 @@ mod tests {
         assert!(conn
             .query_row("SELECT REGEXP('(', 'x')", [], |r| r.get::<_, i64>(0))
             .is_err());
+        // A pattern that is not text is what `String()` makes of it.
+        for (pattern, text, found) in [
+            ("NULL", "'a null here'", 1),
+            ("NULL", "NULL", 0),
+            ("NULL", "'nul'", 0),
+            ("15", "'x150'", 1),
+            ("1.5", "'a1x5'", 1),
+            ("1.5", "'1.5'", 1),
+        ] {
+            let sql = format!("SELECT REGEXP({pattern}, {text})");
+            let got: i64 = conn.query_row(&sql, [], |r| r.get(0)).unwrap();
+            assert_eq!(got, found, "{sql}");
+        }
     }
 }
