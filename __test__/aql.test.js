@@ -30,11 +30,16 @@ const HANDED_OVER = new Set([
   // JavaScript's own TypeError on a null or a Date where upstream reads an object's
   // keys or iterates arguments.
   'literal null',
+  'stack: null in a function',
   'mixed: $month of a Date',
   'mixed: Date literal selected',
   // A Date spliced into the SQL as text: its local time zone's name as the platform
   // spells it, not copied.
   'mixed: Date in $oneof',
+  // A parameter inside a selected function is compiled on a copy of upstream's state,
+  // which shares or replaces its parameter list depending on what else the copy
+  // compiles: not followed here.
+  'stack: param inside select',
   // An array as a filter: upstream reads its indices as field names and fails deep in
   // its compiler; not followed here.
   'filter nested arrays',
@@ -92,7 +97,7 @@ test.before(async () => {
     runs[kind] = {};
     for (const zone of ZONES) {
       runs[kind][zone] = {};
-      const engines = kind === 'envelope' && zone === 'UTC' ? ['upstream', 'native', 'drop-in'] : ['upstream', 'native'];
+      const engines = kind === 'envelope' && zone === ZONES[0] ? ['upstream', 'native', 'drop-in'] : ['upstream', 'native'];
       for (const engine of engines) jobs.push(async () => (runs[kind][zone][engine] = await run(kind, zone, engine)));
     }
   }
@@ -104,7 +109,7 @@ test.after(async () => {
 });
 
 test('the corpus is large and upstream answers most of it', () => {
-  const answers = Object.values(runs.envelope.UTC.upstream.answers);
+  const answers = Object.values(runs.envelope[ZONES[0]].upstream.answers);
   assert.ok(answers.length >= 300, `corpus of ${answers.length}`);
   assert.ok(answers.filter((a) => a.ok).length >= answers.length / 2, 'upstream answered the queries');
   assert.ok(answers.filter((a) => a.error).length >= 50, 'upstream rejected the bad ones');
@@ -142,8 +147,8 @@ for (const kind of KINDS) {
 }
 
 test('with the official engine installed, what is handed over answers as upstream too', () => {
-  const theirs = runs.envelope.UTC.upstream.answers;
-  const ours = runs.envelope.UTC['drop-in'].answers;
+  const theirs = runs.envelope[ZONES[0]].upstream.answers;
+  const ours = runs.envelope[ZONES[0]]['drop-in'].answers;
   for (const label of HANDED_OVER) {
     assert.deepEqual(comparable(ours[label]), comparable(theirs[label]), label);
   }
