@@ -150,9 +150,6 @@ pub struct Compiler {
     implicit_field: Option<String>,
     /// The query's orders, inside a selected function (`$sumOver` reads them).
     orders: Option<Vec<Value>>,
-    /// Inside a copy of the state (`{ ...state, ... }`): a parameter there would be
-    /// recorded on the copy only.
-    copies: usize,
     pub paths: IndexMap<String, PathInfo>,
     pub dependencies: Vec<String>,
     stack: Vec<Entry>,
@@ -547,11 +544,11 @@ impl Compiler {
                 return self.pop(t);
             }
             if let Some(name) = s.strip_prefix(':') {
-                if self.copies > 0 {
-                    return unsupported(
-                        "a named parameter inside a $transform or a selected function",
-                    );
-                }
+                // Inside a copy of upstream's state (a `$transform`, a selected
+                // function) the parameter goes on the list the copy shares with the
+                // query, or on the one a `$eq`/`$ne` with a parameter gave the copy,
+                // which begins with the shared one's: either way the query's first
+                // parameter stays the first recorded here, the one reported missing.
                 self.params.push(Param {
                     name: name.to_string(),
                     ty: None,
@@ -721,9 +718,7 @@ impl Compiler {
                     _ => return unsupported("a $transform that is not a name or an object"),
                 };
                 let saved = self.implicit_field.replace(field_ref.to_string());
-                self.copies += 1;
                 let lhs = self.compile_function(&func)?;
-                self.copies -= 1;
                 self.implicit_field = saved;
                 lhs
             }
@@ -955,9 +950,7 @@ impl Compiler {
                         self.compile_expr(Some(&Value::String(format!("${v}"))))?
                     } else {
                         let saved = self.orders.replace(orders.to_vec());
-                        self.copies += 1;
                         let c = self.compile_function(value)?;
-                        self.copies -= 1;
                         self.orders = saved;
                         c
                     };
@@ -1138,7 +1131,6 @@ pub fn compile_query(q: &QueryState) -> crate::Result<(SqlPieces, Compiler)> {
         implicit_table_id: String::new(),
         implicit_field: None,
         orders: None,
-        copies: 0,
         paths: IndexMap::new(),
         dependencies: vec![q.table.clone()],
         stack: Vec::new(),
@@ -1289,6 +1281,14 @@ mod tests {
             compile_query(&q).err(),
             Some(BudgetError::Unsupported(_))
         ));
+    }
+
+    #[test]
+    fn a_parameter_in_a_selected_function_is_the_querys() {
+        let q = state(json!({ "selectExpressions": [{ "x": { "$condition": {
+            "amount": ":a", "notes": ":b" } } }] }));
+        let (_, c) = compile_query(&q).unwrap();
+        assert_eq!(c.params[0].name, "a");
     }
 
     #[test]
