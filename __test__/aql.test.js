@@ -36,10 +36,6 @@ const HANDED_OVER = new Set([
   // A Date spliced into the SQL as text: its local time zone's name as the platform
   // spells it, not copied.
   'mixed: Date in $oneof',
-  // A parameter inside a selected function is compiled on a copy of upstream's state,
-  // which shares or replaces its parameter list depending on what else the copy
-  // compiles: not followed here.
-  'stack: param inside select',
   // An array as a filter: upstream reads its indices as field names and fails deep in
   // its compiler; not followed here.
   'filter nested arrays',

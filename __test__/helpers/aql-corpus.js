@@ -422,6 +422,14 @@ function rejected(q) {
     ['stack: param inside select', t().select([{ x: { $neg: ':n' } }])],
     ['stack: param twice with types', t().filter({ amount: ':p', notes: ':p' }).select('id')],
     ['stack: param in $oneof', t().filter({ id: { $oneof: ':ids' } }).select('id')],
+    ['params: in a $condition, then another', t().select([{ x: { $condition: { amount: ':a', notes: ':b' } } }])],
+    ['params: $ne in a $condition, then a filter', t().select([{ x: { $condition: { notes: { $ne: ':a' } } } }]).filter({ amount: ':b' })],
+    ['params: $lt in a $condition, then another', t().select([{ x: { $condition: { amount: { $lt: ':a' }, notes: ':b' } } }])],
+    ['params: in a $transform', t().filter({ notes: { $transform: { $substr: ['$', ':from', 2] }, $eq: 'x' } }).select('id')],
+    ['params: in a $transform $condition', t().filter({ notes: { $transform: { $condition: { amount: ':a', cleared: ':b' } }, $eq: true } }).select('id')],
+    ['params: filter before select', t().filter({ amount: { $gt: ':low' } }).select([{ x: { $neg: ':n' } }])],
+    ['params: type clash in a copy', t().select([{ x: { $condition: { amount: ':a', notes: ':a' } } }])],
+    ['params: $sumOver with a param', t().select([{ x: { $sumOver: ':a' } }])],
   ];
 }
 
