@@ -36,15 +36,20 @@ const READ_ARGS = {
 };
 
 // A serialized query crosses to the engine as JSON; a query holding a value JSON would
-// change (undefined, NaN, a class instance, a hole in an array) is refused instead.
+// change (undefined, NaN, a class instance, a hole in an array, a lone surrogate) is
+// refused instead.
 function crossable(state) {
   const why = unlike(state, new Set());
   if (why) throw new UnsupportedError(`not answered natively: an ActualQL query with ${why}`, { code: 'unsupported-feature' });
   return state;
 }
 
+// A lone UTF-16 surrogate: JSON.stringify escapes it, and no UTF-8 text can hold it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function unlike(value, seen) {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? 'a string with a lone surrogate' : null;
+  if (value === null || typeof value === 'boolean') return null;
   if (typeof value === 'number') return Number.isFinite(value) ? null : `the number ${value}`;
   if (value instanceof Date) return null;
   if (typeof value !== 'object') return `a value of type ${typeof value}`;
@@ -61,7 +66,7 @@ function unlike(value, seen) {
     if (proto !== Object.prototype && proto !== null) return 'an object that is not a plain object';
     if ('toJSON' in value || Object.getOwnPropertySymbols(value).length > 0) return 'an object JSON would change';
     for (const key of Object.keys(value)) {
-      const why = unlike(value[key], seen);
+      const why = unlike(key, seen) || unlike(value[key], seen);
       if (why) return why;
     }
   }

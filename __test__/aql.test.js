@@ -1,27 +1,54 @@
 'use strict';
-// ActualQL against the oracle: the corpus (helpers/aql-corpus.js) run by
-// @actual-app/api and by this package on twin copies of one realistic budget (splits,
-// transfers, dead rows, schedules) on a real sync-server. Natively (with
+// ActualQL against the oracle: the corpus (helpers/aql-corpus.js, over a thousand
+// queries) run by @actual-app/api and by this package on twin copies of three realistic
+// budgets (envelope, tracking, end-to-end encrypted; splits, transfers, dead rows,
+// schedules) on a real sync-server, in two time zones. Natively (with
 // @actual-app/api unresolvable) every query answers exactly what upstream answers —
-// data, dependencies, key order, errors — except the few this package hands over,
+// data, dependencies, key order, errors — except the few this package does not take,
 // which are named here and must reject with UnsupportedError; with the official engine
-// installed those are handed to it and answer as upstream does. Also: `q(...)` builds
-// the state upstream's builder builds, for every method.
+// installed nothing changes and nothing loads it. Also: `q(...)` builds the state
+// upstream's builder builds, for every method.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { isDeepStrictEqual } = require('node:util');
 
 const h = require('./helpers/harness.js');
-const { corpus } = require('./helpers/aql-corpus.js');
 
-// Queries not answered natively, and why (the hand-over decides before answering).
-const HANDED_OVER = new Set([
-  // `undefined` does not survive the trip to the engine as JSON.
+// Queries not answered natively, and why (refused with UnsupportedError before answering).
+const NOT_NATIVE = new Set([
+  // `undefined` and a lone surrogate do not survive the trip to the engine as JSON.
   'undefined value',
+  'text: a lone surrogate',
+  // An invalid RegExp: upstream fails with V8's SyntaxError text, not copied here.
+  '$regexp invalid',
+  // Text spliced into the SQL unquoted breaks it where SQLite's message quotes the
+  // rest of upstream's SQL text, whitespace and all: not copied here.
+  'alias with quote',
+  'literal string with quotes',
+  // `$5` spliced in is a named SQL parameter: better-sqlite3's TypeError.
+  'literal escaped dollar',
+  // JavaScript's own TypeError on a null or a Date where upstream reads an object's
+  // keys or iterates arguments.
+  'literal null',
+  'stack: null in a function',
+  'mixed: $month of a Date',
+  'mixed: Date literal selected',
+  // A Date spliced into the SQL as text: its local time zone's name as the platform
+  // spells it, not copied.
+  'mixed: Date in $oneof',
+  // An array as a filter: upstream reads its indices as field names and fails deep in
+  // its compiler; not followed here.
+  'filter nested arrays',
 ]);
 
+// UTC, and UTC+13: on the next calendar day for half of each UTC day.
+const ZONES = ['UTC', 'Pacific/Auckland'];
+const KINDS = ['envelope', 'tracking', 'encrypted'];
+const KEY_PASSWORD = 'aql-test-key-password';
+
 let server;
-let budget;
+const budgets = {};
+// runs[kind][zone][engine]: { answers, loaded }.
 const runs = {};
 
 function keyOrder(value) {
@@ -36,15 +63,41 @@ function comparable(outcome) {
   return { error: { name: outcome.error.name, message: outcome.error.message } };
 }
 
-function run(engine) {
-  const common = { serverURL: server.url, password: server.password, syncId: budget.syncId, engine };
-  return h.runNative('aql-run.js', common);
+// The corpus's dates are relative to one day for every run.
+const TODAY = new Date().toISOString().slice(0, 10);
+
+function run(kind, zone, engine) {
+  const encryptPassword = kind === 'encrypted' ? KEY_PASSWORD : undefined;
+  const common = { serverURL: server.url, password: server.password, syncId: budgets[kind].syncId, encryptPassword, engine, today: TODAY };
+  return h.runNative('aql-run.js', common, { env: { TZ: zone } });
+}
+
+// Runs `jobs` (functions returning promises), `width` at a time.
+async function inBatches(jobs, width) {
+  const queue = [...jobs];
+  const workers = Array.from({ length: width }, async () => {
+    while (queue.length) await queue.shift()();
+  });
+  await Promise.all(workers);
 }
 
 test.before(async () => {
   server = await h.startServer();
-  budget = await h.createRealisticBudget(server, { name: 'AQL budget' });
-  [runs.upstream, runs.native, runs.dropIn] = await Promise.all([run('upstream'), run('native'), run('drop-in')]);
+  [budgets.envelope, budgets.tracking, budgets.encrypted] = await Promise.all([
+    h.createRealisticBudget(server, { name: 'AQL envelope budget' }),
+    h.createRealisticBudget(server, { name: 'AQL tracking budget', budgetType: 'tracking' }),
+    h.createRealisticBudget(server, { name: 'AQL encrypted budget', encryptPassword: KEY_PASSWORD }),
+  ]);
+  const jobs = [];
+  for (const kind of KINDS) {
+    runs[kind] = {};
+    for (const zone of ZONES) {
+      runs[kind][zone] = {};
+      const engines = kind === 'envelope' && zone === ZONES[0] ? ['upstream', 'native', 'drop-in'] : ['upstream', 'native'];
+      for (const engine of engines) jobs.push(async () => (runs[kind][zone][engine] = await run(kind, zone, engine)));
+    }
+  }
+  await inBatches(jobs, 4);
 });
 
 test.after(async () => {
@@ -52,40 +105,49 @@ test.after(async () => {
 });
 
 test('the corpus is large and upstream answers most of it', () => {
-  const answers = Object.values(runs.upstream.answers);
-  assert.ok(answers.length >= 100, `corpus of ${answers.length}`);
-  assert.ok(answers.filter((a) => a.ok).length >= 75, 'upstream answered the queries');
+  const answers = Object.values(runs.envelope[ZONES[0]].upstream.answers);
+  assert.ok(answers.length >= 300, `corpus of ${answers.length}`);
+  assert.ok(answers.filter((a) => a.ok).length >= answers.length / 2, 'upstream answered the queries');
+  assert.ok(answers.filter((a) => a.error).length >= 50, 'upstream rejected the bad ones');
   assert.ok(answers.some((a) => a.ok && Array.isArray(a.ok.data) && a.ok.data.length > 50), 'some answers are large');
 });
 
-test('natively, with @actual-app/api unreachable: every query answers as upstream, key order included', () => {
-  const { answers, loaded } = runs.native;
-  assert.deepEqual(loaded, [], 'no @actual-app module loaded');
-  const differing = [];
-  for (const [label, theirs] of Object.entries(runs.upstream.answers)) {
-    const ours = answers[label];
-    if (HANDED_OVER.has(label)) {
-      assert.equal(ours.error?.code, 'unsupported-feature', `${label} is handed over: ${JSON.stringify(ours)}`);
-      assert.equal(ours.error?.name, 'UnsupportedError');
-      continue;
-    }
-    if (!isDeepStrictEqual(keyOrder(comparable(theirs)), keyOrder(comparable(ours)))) differing.push(label);
-  }
-  const report = differing
-    .slice(0, 5)
-    .map((l) => `${l}\n  upstream: ${JSON.stringify(runs.upstream.answers[l]).slice(0, 1200)}\n  ours:     ${JSON.stringify(answers[l]).slice(0, 1200)}`)
-    .join('\n');
-  assert.deepEqual(differing, [], report);
-});
-
-test('with the official engine installed, what is handed over answers as upstream too', () => {
-  for (const label of HANDED_OVER) {
-    assert.deepEqual(comparable(runs.dropIn.answers[label]), comparable(runs.upstream.answers[label]), label);
-  }
-  const differing = Object.keys(runs.upstream.answers).filter(
-    (label) => !isDeepStrictEqual(keyOrder(comparable(runs.upstream.answers[label])), keyOrder(comparable(runs.dropIn.answers[label]))),
+function differingLabels(theirs, ours) {
+  return Object.keys(theirs).filter(
+    (label) => !NOT_NATIVE.has(label) && !isDeepStrictEqual(keyOrder(comparable(theirs[label])), keyOrder(comparable(ours[label]))),
   );
-  assert.deepEqual(differing, []);
+}
+
+function report(differing, theirs, ours) {
+  return differing
+    .slice(0, 5)
+    .map((l) => `${l}\n  upstream: ${JSON.stringify(theirs[l]).slice(0, 1200)}\n  ours:     ${JSON.stringify(ours[l]).slice(0, 1200)}`)
+    .join('\n');
+}
+
+for (const kind of KINDS) {
+  for (const zone of ZONES) {
+    test(`${kind} budget, TZ=${zone}, natively with @actual-app/api unreachable: every query answers as upstream, key order included`, () => {
+      const theirs = runs[kind][zone].upstream.answers;
+      const { answers: ours, loaded } = runs[kind][zone].native;
+      assert.deepEqual(loaded, [], 'no @actual-app module loaded');
+      assert.deepEqual(Object.keys(ours), Object.keys(theirs), 'the same queries ran');
+      for (const label of NOT_NATIVE) {
+        assert.equal(ours[label].error?.code, 'unsupported-feature', `${label} is handed over: ${JSON.stringify(ours[label])}`);
+        assert.equal(ours[label].error?.name, 'UnsupportedError');
+      }
+      const differing = differingLabels(theirs, ours);
+      assert.deepEqual(differing, [], `${differing.length} differ:\n${report(differing, theirs, ours)}`);
+    });
+  }
+}
+
+test('with the official engine installed beside it, every answer is the same and nothing loads it', () => {
+  const native = runs.envelope[ZONES[0]].native.answers;
+  const dropIn = runs.envelope[ZONES[0]]['drop-in'];
+  assert.deepEqual(dropIn.loaded, [], 'nothing from @actual-app was loaded');
+  const differing = Object.keys(native).filter((label) => !isDeepStrictEqual(keyOrder(comparable(native[label])), keyOrder(comparable(dropIn.answers[label]))));
+  assert.deepEqual(differing, [], report(differing, native, dropIn.answers));
 });
 
 test('q() serializes as upstream q() does, for every builder method', () => {

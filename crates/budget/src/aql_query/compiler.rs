@@ -87,14 +87,21 @@ fn render(v: &V) -> R<String> {
     }
 }
 
-/// What `String(x)` makes of a primitive JSON value (objects are not taken).
+/// What `String(x)` makes of a JSON value (an object is `[object Object]`, an array its
+/// items joined by commas). A `Date` prints in the local time zone with the zone's name
+/// as the platform spells it: not copied.
 fn js_string(v: &Value) -> R<String> {
-    match v {
-        Value::Array(_) | Value::Object(_) => {
-            unsupported("an object or array where upstream prints a value")
+    fn has_date(v: &Value) -> bool {
+        match Js::of(v) {
+            Js::Date(_) => true,
+            Js::Array(items) => items.iter().any(has_date),
+            _ => false,
         }
-        other => Ok(json::to_string(other)),
     }
+    if has_date(v) {
+        return unsupported("a Date where upstream prints it as text");
+    }
+    Ok(json::to_string(v))
 }
 
 /// One entry of upstream's `compileStack`.
@@ -143,9 +150,6 @@ pub struct Compiler {
     implicit_field: Option<String>,
     /// The query's orders, inside a selected function (`$sumOver` reads them).
     orders: Option<Vec<Value>>,
-    /// Inside a copy of the state (`{ ...state, ... }`): a parameter there would be
-    /// recorded on the copy only.
-    copies: usize,
     pub paths: IndexMap<String, PathInfo>,
     pub dependencies: Vec<String>,
     stack: Vec<Entry>,
@@ -387,7 +391,11 @@ impl Compiler {
             return Ok(expr.clone());
         }
         if expr.ty == "param" {
-            self.infer_param(expr.param.expect("a param has its index"), ty)?;
+            // What a function made of a parameter (`(-?)`) is typed `param` too, but
+            // upstream infers its type on that new value, not on the parameter.
+            if let Some(index) = expr.param {
+                self.infer_param(index, ty)?;
+            }
             return Ok(Typed {
                 value: expr.value.clone(),
                 ty,
@@ -536,11 +544,11 @@ impl Compiler {
                 return self.pop(t);
             }
             if let Some(name) = s.strip_prefix(':') {
-                if self.copies > 0 {
-                    return unsupported(
-                        "a named parameter inside a $transform or a selected function",
-                    );
-                }
+                // Inside a copy of upstream's state (a `$transform`, a selected
+                // function) the parameter goes on the list the copy shares with the
+                // query, or on the one a `$eq`/`$ne` with a parameter gave the copy,
+                // which begins with the shared one's: either way the query's first
+                // parameter stays the first recorded here, the one reported missing.
                 self.params.push(Param {
                     name: name.to_string(),
                     ty: None,
@@ -710,9 +718,7 @@ impl Compiler {
                     _ => return unsupported("a $transform that is not a name or an object"),
                 };
                 let saved = self.implicit_field.replace(field_ref.to_string());
-                self.copies += 1;
                 let lhs = self.compile_function(&func)?;
-                self.copies -= 1;
                 self.implicit_field = saved;
                 lhs
             }
@@ -944,9 +950,7 @@ impl Compiler {
                         self.compile_expr(Some(&Value::String(format!("${v}"))))?
                     } else {
                         let saved = self.orders.replace(orders.to_vec());
-                        self.copies += 1;
                         let c = self.compile_function(value)?;
-                        self.copies -= 1;
                         self.orders = saved;
                         c
                     };
@@ -1127,7 +1131,6 @@ pub fn compile_query(q: &QueryState) -> crate::Result<(SqlPieces, Compiler)> {
         implicit_table_id: String::new(),
         implicit_field: None,
         orders: None,
-        copies: 0,
         paths: IndexMap::new(),
         dependencies: vec![q.table.clone()],
         stack: Vec::new(),
@@ -1242,6 +1245,50 @@ mod tests {
             c.dependencies,
             ["transactions", "payees", "categories", "category_groups"]
         );
+    }
+
+    #[test]
+    fn a_parameter_under_a_function_is_still_the_missing_parameter() {
+        let q = state(json!({
+            "filterExpressions": [{ "amount": { "$lt": { "$neg": ":amount" } } }]
+        }));
+        let (s, c) = compile_query(&q).unwrap();
+        assert_eq!(
+            s.where_,
+            "WHERE (v_transactions_internal_alive.amount < (-?))"
+        );
+        assert_eq!(c.params.len(), 1);
+        assert_eq!(c.params[0].name, "amount");
+        assert_eq!(c.params[0].ty, Some("float"));
+    }
+
+    #[test]
+    fn oneof_prints_its_items_as_javascript_does() {
+        let q = state(json!({
+            "filterExpressions": [{ "notes": { "$oneof": [{ "$literal": 1 }, [1, null, [2, "a"]], null, 1.5] } }]
+        }));
+        let (s, _) = compile_query(&q).unwrap();
+        assert!(
+            s.where_
+                .contains("IN ('[object Object]','1,,2,a','null','1.5')"),
+            "{}",
+            s.where_
+        );
+        let q = state(json!({
+            "filterExpressions": [{ "notes": { "$oneof": [[{ "$date": 0 }]] } }]
+        }));
+        assert!(matches!(
+            compile_query(&q).err(),
+            Some(BudgetError::Unsupported(_))
+        ));
+    }
+
+    #[test]
+    fn a_parameter_in_a_selected_function_is_the_querys() {
+        let q = state(json!({ "selectExpressions": [{ "x": { "$condition": {
+            "amount": ":a", "notes": ":b" } } }] }));
+        let (_, c) = compile_query(&q).unwrap();
+        assert_eq!(c.params[0].name, "a");
     }
 
     #[test]

@@ -89,6 +89,33 @@ fn refused(e: rusqlite::Error) -> BudgetError {
     BudgetError::Unsupported(format!("an ActualQL query with {why}"))
 }
 
+/// What SQLite says of a query's own shape in words every release of it says the same
+/// way (a token it cannot parse, a missing argument upstream prints as `undefined`, an
+/// aggregate inside an aggregate, a limit that is not an integer): upstream's
+/// `SqliteError`, decided before any row is answered. Anything else SQLite refuses is
+/// not answered natively.
+fn sqlite_refusal(e: rusqlite::Error) -> BudgetError {
+    let (error, msg) = match &e {
+        rusqlite::Error::SqlInputError { error, msg, .. } => (error, msg.as_str()),
+        rusqlite::Error::SqliteFailure(error, Some(msg)) => (error, msg.as_str()),
+        _ => return refused(e),
+    };
+    let code = match error.code {
+        rusqlite::ErrorCode::Unknown
+            if (msg.starts_with("near \"") && msg.ends_with("\": syntax error"))
+                || msg == "no such column: undefined"
+                || msg == "aggregate functions are not allowed in the GROUP BY clause"
+                || msg.starts_with("misuse of aggregate function ")
+                || msg.starts_with("misuse of window function ") =>
+        {
+            "SQLITE_ERROR"
+        }
+        rusqlite::ErrorCode::TypeMismatch if msg == "datatype mismatch" => "SQLITE_MISMATCH",
+        _ => return refused(e),
+    };
+    BudgetError::thrown("SqliteError", code, msg)
+}
+
 /// Runs `sql`: `start` reads its column names, then `f` each row.
 fn each_row(b: &Budget, sql: &str, f: impl FnMut(&rusqlite::Row<'_>) -> Result<()>) -> Result<()> {
     let mut f = f;
@@ -108,10 +135,10 @@ fn each_row_named<S>(
             "an ActualQL query with a NUL character".into(),
         ));
     }
-    let mut stmt = b.conn.prepare(sql).map_err(refused)?;
+    let mut stmt = b.conn.prepare(sql).map_err(sqlite_refusal)?;
     let shape = start(&stmt.column_names())?;
-    let mut rows = stmt.query([]).map_err(refused)?;
-    while let Some(row) = rows.next().map_err(refused)? {
+    let mut rows = stmt.query([]).map_err(sqlite_refusal)?;
+    while let Some(row) = rows.next().map_err(sqlite_refusal)? {
         f(&shape, row)?;
     }
     Ok(())
@@ -757,6 +784,62 @@ fn grouped_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn refusal(sql: &str) -> BudgetError {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let err = conn
+            .prepare(sql)
+            .and_then(|mut stmt| stmt.query([]).and_then(|mut rows| rows.next().map(|_| ())))
+            .unwrap_err();
+        sqlite_refusal(err)
+    }
+
+    /// What the query's shape decides is upstream's `SqliteError`; the rest is handed over.
+    #[test]
+    fn sqlite_refusals_of_the_querys_shape_are_upstreams_errors() {
+        for (sql, code, message) in [
+            (
+                "SELECT 1 AS a ORDER BY a OFFSET 2",
+                "SQLITE_ERROR",
+                "near \"OFFSET\": syntax error",
+            ),
+            (
+                "SELECT 1 AS a b",
+                "SQLITE_ERROR",
+                "near \"b\": syntax error",
+            ),
+            (
+                "SELECT undefined",
+                "SQLITE_ERROR",
+                "no such column: undefined",
+            ),
+            (
+                "SELECT SUM(COUNT(1))",
+                "SQLITE_ERROR",
+                "misuse of aggregate function COUNT()",
+            ),
+            ("SELECT 1 LIMIT 1.5", "SQLITE_MISMATCH", "datatype mismatch"),
+        ] {
+            match refusal(sql) {
+                BudgetError::Thrown {
+                    name,
+                    code: c,
+                    message: m,
+                } => {
+                    assert_eq!(
+                        (name, c, m.as_str()),
+                        ("SqliteError", code, message),
+                        "{sql}"
+                    )
+                }
+                other => panic!("{sql}: {other:?}"),
+            }
+        }
+        for sql in ["SELECT nope", "SELECT 'a", "SELECT * FROM absent"] {
+            let got = refusal(sql);
+            assert!(matches!(got, BudgetError::Unsupported(_)), "{sql}: {got:?}");
+        }
+    }
 
     /// The text written for a value is the converted value's JSON, for every type.
     #[test]

@@ -148,10 +148,18 @@ fn unicode_like(ctx: &Context<'_>) -> rusqlite::Result<i64> {
 
 fn regexp(ctx: &Context<'_>) -> rusqlite::Result<i64> {
     let re = ctx.get_or_create_aux(0, |raw| -> rusqlite::Result<regress::Regex> {
-        let ValueRef::Text(regex) = raw else {
-            return Err(unsupported("a $regexp pattern that is not a string"));
+        // `new RegExp(x)` reads `String(x)`: a null pattern is /null/.
+        let regex = match raw {
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            ValueRef::Null => "null".into(),
+            ValueRef::Integer(i) if i.unsigned_abs() <= 1 << 53 => i.to_string(),
+            ValueRef::Real(f) => json::to_string(&serde_json::Value::from(f)),
+            _ => {
+                return Err(unsupported(
+                    "a $regexp pattern JavaScript reads differently",
+                ))
+            }
         };
-        let regex = String::from_utf8_lossy(regex);
         match crate::rules::condition::compile_pattern(&regex) {
             Ok(Some(re)) => Ok(*re),
             // JavaScript throws a SyntaxError of its own.
@@ -227,5 +235,18 @@ mod tests {
         assert!(conn
             .query_row("SELECT REGEXP('(', 'x')", [], |r| r.get::<_, i64>(0))
             .is_err());
+        // A pattern that is not text is what `String()` makes of it.
+        for (pattern, text, found) in [
+            ("NULL", "'a null here'", 1),
+            ("NULL", "NULL", 0),
+            ("NULL", "'nul'", 0),
+            ("15", "'x150'", 1),
+            ("1.5", "'a1x5'", 1),
+            ("1.5", "'1.5'", 1),
+        ] {
+            let sql = format!("SELECT REGEXP({pattern}, {text})");
+            let got: i64 = conn.query_row(&sql, [], |r| r.get(0)).unwrap();
+            assert_eq!(got, found, "{sql}");
+        }
     }
 }
