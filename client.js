@@ -30,17 +30,17 @@ const READ_ARGS = {
   getBudgetMonths: () => ({}),
   getBudgetMonth: (month) => ({ month }),
   // As upstream's wrapper: `query.serialize()` is what its handler gets.
-  aqlQuery: (query) => ({ query: crossable(query.serialize()) }),
-  runQuery: (query) => ({ query: crossable(query.serialize()) }),
+  aqlQuery: (query) => ({ query: crossable(query.serialize(), 'an ActualQL query') }),
+  runQuery: (query) => ({ query: crossable(query.serialize(), 'an ActualQL query') }),
 };
 
-// A serialized query crosses to the engine as JSON; a value JSON would change
-// (undefined, NaN, a class instance, a hole in an array) is handed to the official
-// engine instead, which sees it as it is.
-function crossable(state) {
-  const why = unlike(state, new Set());
-  if (why) throw new UnsupportedError(`not answered natively: an ActualQL query with ${why}`, { code: 'unsupported-feature' });
-  return state;
+// Arguments cross to the engine as JSON; one JSON would change (undefined, NaN, a
+// class instance, a hole in an array) where upstream reads it as it is is handed to
+// the official engine instead, which sees it as it is. `what` names the argument.
+function crossable(value, what) {
+  const why = unlike(value, new Set());
+  if (why) throw new UnsupportedError(`not answered natively: ${what} with ${why}`, { code: 'unsupported-feature' });
+  return value;
 }
 
 function unlike(value, seen) {
@@ -113,6 +113,11 @@ const WRITE_ARGS = {
   updateRule: (rule) => ({ rule }),
   deleteRule: (id) => ({ id }),
   createSchedule: (schedule) => ({ schedule }),
+  updateSchedule: (id, fields, resetNextDate) => ({
+    id,
+    fields: fields === undefined ? undefined : crossable(fields, 'updateSchedule fields'),
+    resetNextDate,
+  }),
   deleteSchedule: (id) => ({ id }),
   setBudgetAmount: (month, categoryId, value) => ({ month, categoryId, amount: value }),
   setBudgetCarryover: (month, categoryId, flag) => ({ month, categoryId, flag }),
@@ -304,8 +309,8 @@ class Client {
 
   async #write(name, args) {
     if (this.#engineHolds) return this.delegate(name, args);
-    const json = JSON.stringify(WRITE_ARGS[name](...args), withDates);
     try {
+      const json = JSON.stringify(WRITE_ARGS[name](...args), withDates);
       const result = JSON.parse(await callNative(() => this.#native.write(name, json)));
       this.#hasWritten = true;
       this.#scheduleSync();

@@ -391,6 +391,7 @@ export interface BudgetClient {
   updateRule(rule: RuleEntity): Promise<RuleEntity>;
   deleteRule(id: string): Promise<boolean>;
   createSchedule(schedule: Omit<APIScheduleEntity, 'id'>): Promise<string>;
+  updateSchedule(id: string, fields: Partial<Omit<APIScheduleEntity, 'id'>>, resetNextDate?: boolean): Promise<string>;
   deleteSchedule(id: string): Promise<void>;
   setBudgetAmount(month: string, categoryId: string, value: number): Promise<void>;
   setBudgetCarryover(month: string, categoryId: string, flag: boolean): Promise<void>;
@@ -477,6 +478,7 @@ export const createRule: BudgetClient['createRule'];
 export const updateRule: BudgetClient['updateRule'];
 export const deleteRule: BudgetClient['deleteRule'];
 export const createSchedule: BudgetClient['createSchedule'];
+export const updateSchedule: BudgetClient['updateSchedule'];
 export const deleteSchedule: BudgetClient['deleteSchedule'];
 export const setBudgetAmount: BudgetClient['setBudgetAmount'];
 export const setBudgetCarryover: BudgetClient['setBudgetCarryover'];

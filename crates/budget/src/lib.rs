@@ -159,6 +159,7 @@ pub const WRITES: &[(&str, WriteFn)] = &[
     ("updateRule", rules::write::update_rule),
     ("deleteRule", rules::write::delete_rule),
     ("createSchedule", schedules::write::create_schedule),
+    ("updateSchedule", schedules::update::update_schedule),
     ("deleteSchedule", schedules::write::delete_schedule),
     (
         "importTransactions",

@@ -20,6 +20,7 @@
 //!   [`schedule_service_changes`]).
 
 mod service;
+pub mod update;
 pub mod write;
 
 pub use service::ServiceChange;
