@@ -218,7 +218,9 @@ class Client {
     }
     const password = options && isGiven(options.password) ? String(options.password) : undefined;
     await this.#reclaim();
-    return callNative(() => this.#native.downloadBudget(syncId, password));
+    const budget = await callNative(() => this.#native.downloadBudget(syncId, password));
+    this.#afterSync();
+    return budget;
   }
 
   async loadBudget(id) {
@@ -230,6 +232,7 @@ class Client {
     if (this.#engineHolds) return this.delegate('sync', []);
     this.#cancelScheduledSync();
     await callNative(() => this.#native.sync());
+    this.#afterSync();
   }
 
   async getBudgets() {
@@ -252,8 +255,26 @@ class Client {
     this.#cancelScheduledSync();
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = null;
-      this.#native.sync().catch(() => {});
+      this.#native.sync().then(
+        () => this.#afterSync(),
+        () => {},
+      );
     }, SYNC_DELAY_MS);
+  }
+
+  // Upstream's schedule service runs as a sync ends (once a day): what it wrote is on
+  // disk, and is sent as a write's changes are.
+  #afterSync() {
+    let wrote = false;
+    try {
+      wrote = this.#native.takeScheduleServiceWrites();
+    } catch {
+      return; // closed meanwhile (shutdown): it sent what there was
+    }
+    if (wrote) {
+      this.#hasWritten = true;
+      this.#scheduleSync();
+    }
   }
 
   /** upstream's batchBudgetUpdates: every write inside `func` is one transaction, sent once. */
@@ -290,7 +311,11 @@ class Client {
     this.#cancelScheduledSync();
     try {
       await this.#reclaim();
-      if (pending || this.#hasWritten) await this.#native.sync().catch(() => {});
+      if (pending || this.#hasWritten) {
+        await this.#native.sync().catch(() => {});
+        // The schedule service, if that sync ran it, wrote after the exchange.
+        if (this.#native.takeScheduleServiceWrites()) await this.#native.sync().catch(() => {});
+      }
     } finally {
       this.#native.close();
     }

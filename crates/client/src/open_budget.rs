@@ -25,10 +25,10 @@ pub struct OpenBudget {
     /// reason (the JS layer may hand them to the official engine, which may migrate
     /// the file, so the check runs again until it passes).
     ready: bool,
-    /// What upstream's schedule service would post as it loads this budget (found once
-    /// per open, as the service runs once per load); reads that would see it are not
-    /// answered natively.
-    posting: Option<String>,
+    /// Why upstream's schedule service, due to run after a sync, could not run natively
+    /// (see [`OpenBudget::run_schedule_service`]); reads that would see its work are
+    /// not answered natively then.
+    service_refusal: Option<String>,
     /// An open `batchBudgetUpdates`: its transaction is open on `db`.
     batch: Option<Batch>,
 }
@@ -69,7 +69,7 @@ impl OpenBudget {
             meta,
             key,
             ready: false,
-            posting: None,
+            service_refusal: None,
             batch: None,
         })
     }
@@ -99,7 +99,6 @@ impl OpenBudget {
         }
         if !self.ready {
             actual_budget::prepare(&self.db)?;
-            self.posting = actual_budget::posting_change(&Budget::new(self.db.conn()))?;
             self.ready = true;
         }
         Ok(())
@@ -112,7 +111,7 @@ impl OpenBudget {
         args: &serde_json::Value,
     ) -> Result<actual_budget::Answer> {
         self.ensure_ready()?;
-        actual_budget::check_posted_transactions(method, self.posting.as_deref())?;
+        actual_budget::check_schedule_service(method, self.service_refusal.as_deref())?;
         Ok(Budget::new(self.db.conn()).read(method, args)?)
     }
 
@@ -153,6 +152,41 @@ impl OpenBudget {
             let mut clock = actual_sync::load_clock(conn)?;
             Ok(Budget::new(conn).write(method, args, &mut clock)?)
         })
+    }
+
+    /// Upstream's schedule service, as upstream runs it after a successful sync: once a
+    /// day (`lastScheduleRun` in `metadata.json`, local time), as one write of its own
+    /// (on disk before this returns; the next sync sends it), then the day recorded.
+    /// When the service cannot run natively nothing is written, the day is not
+    /// recorded (the next sync tries again), and the reads that would see its work are
+    /// refused. Resolves to the number of messages it made.
+    pub fn run_schedule_service(&mut self) -> Result<usize> {
+        let today = budget_dir::today();
+        if self.meta.text("lastScheduleRun") == Some(today.as_str()) {
+            return Ok(0);
+        }
+        if self.ensure_ready().is_err() {
+            // Not read natively at all (another version's budget): nothing to guard.
+            return Ok(0);
+        }
+        let ran = self.db.in_transaction(|conn| {
+            let mut clock = actual_sync::load_clock(conn)?;
+            Ok(Budget::new(conn).run_schedule_service(&mut clock)?)
+        });
+        match ran {
+            Ok(run) => {
+                self.service_refusal = None;
+                self.meta
+                    .set("lastScheduleRun", serde_json::Value::String(today));
+                budget_dir::write_metadata(&self.dir, &self.meta)?;
+                Ok(run.messages)
+            }
+            Err(ClientError::Budget(actual_budget::BudgetError::Unsupported(why))) => {
+                self.service_refusal = Some(why);
+                Ok(0)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Starts a batch: one transaction for every write until [`OpenBudget::end_batch`].

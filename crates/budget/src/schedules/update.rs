@@ -18,11 +18,11 @@ use actual_sync::Value as Cell;
 use serde_json::{json, Map, Value};
 
 use super::write::{get_next_date, normalized_name, unsupported};
-use super::{linked_schedule, schedules, Schedule};
+use super::{linked_schedule, scheduled_amount, schedules, Schedule};
 use crate::changes::Fields;
 use crate::crud_write::thrown;
 use crate::dates::to_date_repr;
-use crate::json::{self, is_array_index, math_round, strict_equals, truthy};
+use crate::json::{self, is_array_index, strict_equals, truthy};
 use crate::rules::load_rules;
 use crate::rules::stored::serialize_list;
 use crate::schema_fields::SCHEDULES;
@@ -61,6 +61,11 @@ impl ScheduleConds {
     }
 }
 
+/// The date condition `extractScheduleConds` finds in `conditions`.
+pub(super) fn date_condition(conditions: &[Value]) -> Option<&Value> {
+    ScheduleConds::of(conditions).date.map(|i| &conditions[i])
+}
+
 /// `updateConditions(conditions, newConditions)`: each schedule condition of the old
 /// list replaced by the new list's, the new ones the old list lacks appended.
 fn update_conditions(old: &[Value], new: &[Value]) -> Vec<Value> {
@@ -86,20 +91,6 @@ fn update_conditions(old: &[Value], new: &[Value]) -> Vec<Value> {
             .filter_map(|(_, n)| n.map(|j| new[j].clone())),
     );
     out
-}
-
-/// `getScheduledAmount(amount)`.
-fn scheduled_amount(amount: Option<&Value>) -> Result<Value> {
-    let number = |v: Option<&Value>| v.and_then(Value::as_f64);
-    match amount {
-        None | Some(Value::Null) => Ok(json!(0)),
-        Some(v @ Value::Number(_)) => Ok(v.clone()),
-        Some(Value::Object(o)) => match (number(o.get("num1")), number(o.get("num2"))) {
-            (Some(a), Some(b)) => Ok(json::number(math_round((a + b) / 2.0))),
-            _ => Err(unsupported("a schedule amount of an unusual shape")),
-        },
-        Some(_) => Err(unsupported("a schedule amount of an unusual shape")),
-    }
 }
 
 /// `updateActions(conditions, actions)`: plain `set amount` actions follow the amount
