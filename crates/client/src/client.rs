@@ -438,8 +438,9 @@ impl Client {
     /// does not wait for it; here the call that synced resolves once it has run, so a
     /// script reads what upstream's budget holds once its service is done.
     async fn run_schedule_service(&self, mut open: OpenBudget) -> Result<OpenBudget> {
+        let may_write = self.check_may_write().is_ok();
         let (open, made) = blocking(move || {
-            let made = open.run_schedule_service()?;
+            let made = open.run_schedule_service(may_write)?;
             Ok((open, made))
         })
         .await?;
@@ -498,9 +499,10 @@ impl Client {
         }
         let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
         self.sync_in_place(open).await?;
+        let may_write = self.check_may_write().is_ok();
         let made = blocking(move || {
             let open = slot.as_mut().expect("checked above");
-            open.run_schedule_service()
+            open.run_schedule_service(may_write)
         })
         .await?;
         self.note_service_writes(made);

@@ -159,8 +159,9 @@ impl OpenBudget {
     /// (on disk before this returns; the next sync sends it), then the day recorded.
     /// When the service cannot run natively nothing is written, the day is not
     /// recorded (the next sync tries again), and the reads that would see its work are
-    /// refused. Resolves to the number of messages it made.
-    pub fn run_schedule_service(&mut self) -> Result<usize> {
+    /// refused; so too when it has work and this client may not write (a read-only API
+    /// token). Resolves to the number of messages it made.
+    pub fn run_schedule_service(&mut self, may_write: bool) -> Result<usize> {
         let today = budget_dir::today();
         if self.meta.text("lastScheduleRun") == Some(today.as_str()) {
             return Ok(0);
@@ -171,7 +172,15 @@ impl OpenBudget {
         }
         let ran = self.db.in_transaction(|conn| {
             let mut clock = actual_sync::load_clock(conn)?;
-            Ok(Budget::new(conn).run_schedule_service(&mut clock)?)
+            let run = Budget::new(conn).run_schedule_service(&mut clock)?;
+            if run.messages > 0 && !may_write {
+                // Rolled back: the gateway would refuse to send it.
+                return Err(actual_budget::BudgetError::Unsupported(
+                    "it has changes to make, and this API token is read-only".into(),
+                )
+                .into());
+            }
+            Ok(run)
         });
         match ran {
             Ok(run) => {
