@@ -92,3 +92,38 @@ test('after downloadBudget our reads equal upstream\'s once its schedule service
     assert.deepEqual(d, [], `${who}: ${report(d, transactions(ours), transactions(answers))}`);
   }
 });
+
+test('the service runs after sync() once a day, not on loadBudget; what it posts is sent once', async () => {
+  const api = require('../index.js');
+  const twin = await twinBudget(server, base, 'service on sync');
+  const dataDir = h.tempDir();
+  const connect = (dir = dataDir) => api.createClient({ dataDir: dir, serverURL: server.url, password: server.password });
+  let client = await connect();
+  const budget = await client.downloadBudget(twin.syncId);
+  const checking = await client.getIDByName('accounts', 'Checking');
+  const id = await client.createSchedule({ name: 'Due after download', posts_transaction: true, account: checking, amount: -123, amountOp: 'is', date: dayOffset(0) });
+  const posted = async (c) => (await c.getTransactions(checking, '1995-01-01', '2199-12-31')).filter((t) => t.schedule === id).map((t) => [t.date, t.amount, t.id]);
+  await client.sync();
+  assert.deepEqual(await posted(client), [], 'it ran once today already, as the download ended');
+  await client.shutdown();
+
+  // Another day, as far as this copy knows.
+  const metaPath = path.join(dataDir, budget.id, 'metadata.json');
+  const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8'));
+  assert.equal(meta.lastScheduleRun, dayOffset(0), 'the day of the run is recorded as upstream records it');
+  fs.writeFileSync(metaPath, JSON.stringify({ ...meta, lastScheduleRun: dayOffset(-1) }));
+  client = await connect();
+  await client.loadBudget(budget.id);
+  assert.deepEqual(await posted(client), [], 'loadBudget does not sync, so does not run it');
+  await client.sync();
+  const ours = await posted(client);
+  assert.deepEqual(ours.map(([date, amount]) => [date, amount]), [[dayOffset(0), -123]], 'sync() ran it');
+  await client.shutdown();
+
+  // shutdown() sent it, once: a fresh client sees that very transaction (its own run
+  // finds the schedule paid, and posts nothing).
+  const other = await connect(h.tempDir());
+  await other.downloadBudget(twin.syncId);
+  assert.deepEqual(await posted(other), ours);
+  await other.shutdown();
+});
