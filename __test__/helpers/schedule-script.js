@@ -97,8 +97,10 @@ async function scheduleUpdates(api) {
   const power = await api.getIDByName('payees', 'Power Co');
   const monthly = { start: '2026-01-05', frequency: 'monthly', interval: 1, endMode: 'never', skipWeekend: false, weekendSolveMode: 'after' };
   const rent = await api.createSchedule({ name: 'Rent', payee: landlord, account: checking, amount: -150000, amountOp: 'isapprox', date: monthly });
-  const insurance = await api.createSchedule({ name: 'Insurance', payee: power, account: checking, amount: -9900, amountOp: 'is', date: '2027-03-15', posts_transaction: true });
-  const gym = await api.createSchedule({ name: 'Gym', amount: -2500, amountOp: 'isapprox', date: '2027-05-01' });
+  // One-off dates well ahead of today, so that no service run acts on them.
+  const { dayOffset } = require('./realistic-budget.js');
+  const insurance = await api.createSchedule({ name: 'Insurance', payee: power, account: checking, amount: -9900, amountOp: 'is', date: dayOffset(100), posts_transaction: true });
+  const gym = await api.createSchedule({ name: 'Gym', amount: -2500, amountOp: 'isapprox', date: dayOffset(150) });
   const done = await api.getIDByName('schedules', 'Done');
 
   // Rules edited beside their schedule: a condition of another field (re-encoded by the
@@ -123,7 +125,7 @@ async function scheduleUpdates(api) {
   await attempt('date to recurring', gym, {
     date: { start: '2026-11-03', frequency: 'weekly', interval: 2, endMode: 'never', skipWeekend: false, weekendSolveMode: 'after' },
   });
-  await attempt('recurring to date', rent, { date: '2027-08-05' });
+  await attempt('recurring to date', rent, { date: dayOffset(240) });
   await attempt('posts_transaction off', insurance, { posts_transaction: false });
   await attempt('posts_transaction truthy', insurance, { posts_transaction: 1 });
   await attempt('payee and account', insurance, { payee: landlord, account: card });
