@@ -185,9 +185,9 @@ impl OpenBudget {
         match ran {
             Ok(run) => {
                 self.service_refusal = None;
-                self.meta
-                    .set("lastScheduleRun", serde_json::Value::String(today));
-                budget_dir::write_metadata(&self.dir, &self.meta)?;
+                let today = serde_json::Value::String(today);
+                self.meta.set("lastScheduleRun", today.clone());
+                budget_dir::set_metadata_field(&self.dir, "lastScheduleRun", today)?;
                 Ok(run.messages)
             }
             Err(ClientError::Budget(actual_budget::BudgetError::Unsupported(why))) => {
