@@ -31,17 +31,17 @@ const READ_ARGS = {
   getBudgetMonths: () => ({}),
   getBudgetMonth: (month) => ({ month }),
   // As upstream's wrapper: `query.serialize()` is what its handler gets.
-  aqlQuery: (query) => ({ query: crossable(query.serialize()) }),
-  runQuery: (query) => ({ query: crossable(query.serialize()) }),
+  aqlQuery: (query) => ({ query: crossable(query.serialize(), 'an ActualQL query') }),
+  runQuery: (query) => ({ query: crossable(query.serialize(), 'an ActualQL query') }),
 };
 
-// A serialized query crosses to the engine as JSON; a query holding a value JSON would
-// change (undefined, NaN, a class instance, a hole in an array, a lone surrogate) is
-// refused instead.
-function crossable(state) {
-  const why = unlike(state, new Set());
-  if (why) throw new UnsupportedError(`not answered natively: an ActualQL query with ${why}`, { code: 'unsupported-feature' });
-  return state;
+// Arguments cross to the engine as JSON; one JSON would change (undefined, NaN, a
+// class instance, a hole in an array, a lone surrogate) where upstream reads it as it
+// is is refused instead. `what` names the argument.
+function crossable(value, what) {
+  const why = unlike(value, new Set());
+  if (why) throw new UnsupportedError(`not answered natively: ${what} with ${why}`, { code: 'unsupported-feature' });
+  return value;
 }
 
 // A lone UTF-16 surrogate: JSON.stringify escapes it, and no UTF-8 text can hold it.
@@ -118,6 +118,11 @@ const WRITE_ARGS = {
   updateRule: (rule) => ({ rule }),
   deleteRule: (id) => ({ id }),
   createSchedule: (schedule) => ({ schedule }),
+  updateSchedule: (id, fields, resetNextDate) => ({
+    id,
+    fields: fields === undefined ? undefined : crossable(fields, 'updateSchedule fields'),
+    resetNextDate,
+  }),
   deleteSchedule: (id) => ({ id }),
   setBudgetAmount: (month, categoryId, value) => ({ month, categoryId, amount: value }),
   setBudgetCarryover: (month, categoryId, flag) => ({ month, categoryId, flag }),
@@ -165,7 +170,9 @@ class Client {
       throw new ConfigError('downloadBudget needs the sync id of a budget', { code: 'invalid-sync-id' });
     }
     const password = options && isGiven(options.password) ? String(options.password) : undefined;
-    return callNative(() => this.#native.downloadBudget(syncId, password));
+    const budget = await callNative(() => this.#native.downloadBudget(syncId, password));
+    this.#afterSync();
+    return budget;
   }
 
   async loadBudget(id) {
@@ -205,6 +212,7 @@ class Client {
   async sync() {
     this.#cancelScheduledSync();
     await callNative(() => this.#native.sync());
+    this.#afterSync();
   }
 
   async getBudgets() {
@@ -227,8 +235,26 @@ class Client {
     this.#cancelScheduledSync();
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = null;
-      this.#native.sync().catch(() => {});
+      this.#native.sync().then(
+        () => this.#afterSync(),
+        () => {},
+      );
     }, SYNC_DELAY_MS);
+  }
+
+  // Upstream's schedule service runs as a sync ends (once a day): what it wrote is on
+  // disk, and is sent as a write's changes are.
+  #afterSync() {
+    let wrote = false;
+    try {
+      wrote = this.#native.takeScheduleServiceWrites();
+    } catch {
+      return; // closed meanwhile (shutdown): it sent what there was
+    }
+    if (wrote) {
+      this.#hasWritten = true;
+      this.#scheduleSync();
+    }
   }
 
   /** upstream's batchBudgetUpdates: every write inside `func` is one transaction, sent once. */
@@ -259,7 +285,11 @@ class Client {
     const pending = this.#syncTimer !== null;
     this.#cancelScheduledSync();
     try {
-      if (pending || this.#hasWritten) await this.#native.sync().catch(() => {});
+      if (pending || this.#hasWritten) {
+        await this.#native.sync().catch(() => {});
+        // The schedule service, if that sync ran it, wrote after the exchange.
+        if (this.#native.takeScheduleServiceWrites()) await this.#native.sync().catch(() => {});
+      }
     } finally {
       this.#native.close();
     }

@@ -199,6 +199,7 @@ export interface BudgetClient {
   updateRule: typeof upstream.updateRule;
   deleteRule: typeof upstream.deleteRule;
   createSchedule: typeof upstream.createSchedule;
+  updateSchedule: typeof upstream.updateSchedule;
   deleteSchedule: typeof upstream.deleteSchedule;
   setBudgetAmount: typeof upstream.setBudgetAmount;
   setBudgetCarryover: typeof upstream.setBudgetCarryover;
@@ -206,6 +207,8 @@ export interface BudgetClient {
   resetBudgetHold: typeof upstream.resetBudgetHold;
   /** Every write inside `func` is one transaction, sent once when it ends. */
   batchBudgetUpdates: typeof upstream.batchBudgetUpdates;
+  exportBudget: typeof upstream.exportBudget;
+  importBudget: typeof upstream.importBudget;
   /** Closes the open budget; the client stays signed in. */
   closeBudget(): Promise<void>;
   /** Closes the budget and forgets the credential. Idempotent. */

@@ -59,7 +59,7 @@ for (const name of NATIVE_CALLS) {
 const { sync, getBudgets } = moduleLevel;
 
 // Upstream's functions this engine does not have yet: they exist, and reject.
-for (const name of ['runImport', 'runBankSync', 'updateSchedule']) {
+for (const name of ['runImport', 'runBankSync']) {
   moduleLevel[name] ??= async () => {
     throw new UnsupportedError(`${name} is not native yet`, { code: 'unsupported-feature' });
   };

@@ -490,3 +490,31 @@ test("the owner's upstream session ending gives upstream-session-expired", async
   assert.deepEqual(await res.json(), { status: 'error', reason: 'unauthorized', details: 'upstream-session-expired' });
   await assert.rejects(api.init({ dataDir: tempDir('gw-client-'), serverURL: gw.url, token: tokenA.token }), (e) => e.code === 'upstream-session-expired');
 });
+
+test("a read-only token: the schedule service's work is not made, and the reads that would see it are refused", async () => {
+  const { dayOffset } = require('./helpers/realistic-budget.js');
+  const budget = await createBudget(server, { name: 'Gateway schedules' });
+  const owner = await api.createClient({ dataDir: tempDir('gw-client-'), serverURL: server.url, password: server.password });
+  await owner.downloadBudget(budget.syncId);
+  const [account] = await owner.getAccounts();
+  const schedule = await owner.createSchedule({ name: 'Due today', posts_transaction: true, account: account.id, amount: -100, amountOp: 'is', date: dayOffset(0) });
+  await owner.shutdown();
+
+  const t = await createToken({ name: 'schedule reader', budgets: [budget.syncId], readOnly: true });
+  const reader = await api.createClient({ dataDir: tempDir('gw-client-'), serverURL: gw.url, token: t.token });
+  await reader.downloadBudget(budget.syncId);
+  assert.equal((await reader.getAccounts()).length, 1, 'reads the service leaves alone answer');
+  for (const read of [() => reader.getSchedules(), () => reader.getTransactions(account.id, '1995-01-01', '2199-12-31')]) {
+    const err = await read().then(() => assert.fail('answered as if the service had not run'), (e) => e);
+    assert.ok(err instanceof api.UnsupportedError, `${err.name}: ${err.message}`);
+    assert.match(err.message, /schedule service.*read-only/);
+  }
+  await reader.shutdown();
+
+  // The owner's next download runs it: one transaction, posted once.
+  const again = await api.createClient({ dataDir: tempDir('gw-client-'), serverURL: server.url, password: server.password });
+  await again.downloadBudget(budget.syncId);
+  const posted = (await again.getTransactions(account.id, '1995-01-01', '2199-12-31')).filter((x) => x.schedule === schedule);
+  assert.deepEqual(posted.map((x) => [x.date, x.amount]), [[dayOffset(0), -100]]);
+  await again.shutdown();
+});

@@ -164,6 +164,13 @@ impl NativeClient {
         self.client()?.sync().await.map_err(to_napi)
     }
 
+    /// Whether upstream's schedule service, run after a sync, wrote since the last
+    /// call (its changes are on disk and wait to be sent).
+    #[napi]
+    pub fn take_schedule_service_writes(&self) -> napi::Result<bool> {
+        Ok(self.client()?.take_schedule_service_writes())
+    }
+
     /// Runs a native read on the open budget: `args` and the answer are JSON text.
     #[napi]
     pub async fn read(&self, method: String, args: String) -> napi::Result<String> {

@@ -275,6 +275,15 @@ async function readAll() {
   await api.downloadBudget(args.syncId, { password: args.encryptPassword });
   const out = await readEverything(api, { months: args.months });
   await api.shutdown();
+  // args.dbRows: { label: sql } run on the db.sqlite the download left.
+  if (args.dbRows) {
+    const Database = require('better-sqlite3');
+    const path = require('node:path');
+    const dir = fs.readdirSync(args.dataDir).find((d) => fs.existsSync(path.join(args.dataDir, d, 'db.sqlite')));
+    const db = new Database(path.join(args.dataDir, dir, 'db.sqlite'), { readonly: true });
+    for (const [label, sql] of Object.entries(args.dbRows)) out[`db: ${label}`] = db.prepare(sql).all();
+    db.close();
+  }
   return out;
 }
 
@@ -300,6 +309,29 @@ async function schedules() {
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
   await api.downloadBudget(args.syncId, { password: args.encryptPassword });
   const out = await scheduleWrites(api);
+  await api.sync();
+  await api.shutdown();
+  return out;
+}
+
+// Downloads, completes a paid one-off schedule (schedule-script.js), syncs and closes.
+async function scheduleSetup() {
+  const { completedSchedule } = require('./schedule-script.js');
+  const { dayOffset } = require('./realistic-budget.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  await completedSchedule(api, dayOffset);
+  await api.sync();
+  await api.shutdown();
+  return null;
+}
+
+// Downloads and runs the schedule updates (schedule-script.js), then syncs and closes.
+async function scheduleUpdates() {
+  const { scheduleUpdates: run } = require('./schedule-script.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  const out = await run(api);
   await api.sync();
   await api.shutdown();
   return out;
@@ -444,7 +476,7 @@ async function mergeAndSet() {
   return out;
 }
 
-const ops = { exportZip, importAndRead, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+const ops = { exportZip, importAndRead, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, scheduleSetup, scheduleUpdates, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -3,8 +3,8 @@
 // native-run.js '<json args>' -> its answers in args.resultFile, with the @actual-app
 // modules the script loaded (there must be none). args.task: 'reads' (every read,
 // read-calls.js), 'script' (the bank-import script, write-script.js), 'merge'
-// (merge-script.js), 'schedules' (schedule-script.js), 'exportZip' or 'importAndRead'
-// (exportBudget, importBudget).
+// (merge-script.js), 'schedules' or 'scheduleUpdates' (schedule-script.js), 'exportZip'
+// or 'importAndRead' (exportBudget, importBudget).
 const fs = require('node:fs');
 const path = require('node:path');
 const api = require('../../index.js');
@@ -15,6 +15,7 @@ const tasks = {
   script: () => require('./write-script.js').bankImport(api),
   merge: () => require('./merge-script.js').mergeAndSet(api, api),
   schedules: () => require('./schedule-script.js').scheduleWrites(api),
+  scheduleUpdates: () => require('./schedule-script.js').scheduleUpdates(api),
   exportZip: async () => fs.writeFileSync(args.zipPath, await api.exportBudget()),
   importAndRead: () => require('./read-calls.js').importedAndRead(api, args),
 };

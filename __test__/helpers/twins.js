@@ -113,10 +113,13 @@ function report(diffs, theirs, ours) {
     .join('\n');
 }
 
-/** What the real client reads of `budget` on `server`, ids mapped to names. */
-async function readBack(server, budget, encryptPassword) {
+/**
+ * What the real client reads of `budget` on `server`, ids mapped to names; `dbRows`
+ * ({ label: sql }) adds rows of the db.sqlite it downloaded, as `db: label`.
+ */
+async function readBack(server, budget, encryptPassword, dbRows) {
   const h = require('./harness.js');
-  const answers = await h.runWorker({ op: 'readAll', dataDir: h.tempDir(), serverURL: server.url, password: server.password, syncId: budget.syncId, encryptPassword });
+  const answers = await h.runWorker({ op: 'readAll', dataDir: h.tempDir(), serverURL: server.url, password: server.password, syncId: budget.syncId, encryptPassword, dbRows });
   return canonical(answers);
 }
 

@@ -107,6 +107,24 @@ impl Budget<'_> {
     }
 }
 
+impl Budget<'_> {
+    /// Runs upstream's schedule service ([`schedules::service`]) as one write with
+    /// `clock`; the caller holds the transaction, as for [`Budget::write`].
+    pub fn run_schedule_service(
+        &self,
+        clock: &mut actual_sync::Clock,
+    ) -> Result<schedules::service::ServiceRun> {
+        let mut writer = Writer {
+            budget: Budget {
+                conn: self.conn,
+                now: self.now,
+            },
+            changes: Changes::new(self.conn, clock),
+        };
+        schedules::service::run(&mut writer)
+    }
+}
+
 /// What a write runs with: the budget to read, and the changes it makes.
 pub struct Writer<'a> {
     pub budget: Budget<'a>,
@@ -159,6 +177,7 @@ pub const WRITES: &[(&str, WriteFn)] = &[
     ("updateRule", rules::write::update_rule),
     ("deleteRule", rules::write::delete_rule),
     ("createSchedule", schedules::write::create_schedule),
+    ("updateSchedule", schedules::update::update_schedule),
     ("deleteSchedule", schedules::write::delete_schedule),
     (
         "importTransactions",
@@ -282,35 +301,27 @@ pub fn prepare(db: &actual_sync::BudgetDb) -> Result<()> {
     Ok(())
 }
 
-/// The reads whose answer upstream's schedule service changes when it posts a
-/// transaction (the service runs as upstream loads a budget; see [`schedules`]).
-const READS_OF_POSTED_TRANSACTIONS: &[&str] = &[
+/// The reads whose answer upstream's schedule service changes (schedules, posted
+/// transactions, their balances and budget months, common payees, any query).
+const READS_OF_SERVICE_CHANGES: &[&str] = &[
+    "getSchedules",
     "getTransactions",
     "getAccountBalance",
     "getBudgetMonth",
     "getBudgetMonths",
     "getCommonPayees",
+    "aqlQuery",
+    "runQuery",
 ];
 
-/// Why the read `method` cannot be answered natively on a budget upstream's schedule
-/// service would post transactions to as it loads it (`posting`: the service's first
-/// posting change, see [`schedules::schedule_service_changes`]).
-pub fn check_posted_transactions(method: &str, posting: Option<&str>) -> Result<()> {
-    match posting {
-        Some(change) if READS_OF_POSTED_TRANSACTIONS.contains(&method) => {
-            Err(BudgetError::Unsupported(change.to_string()))
-        }
+/// Refuses the read `method` when upstream's schedule service was to run on the budget
+/// and could not be run natively (`why`): its answer would depend on that run.
+pub fn check_schedule_service(method: &str, why: Option<&str>) -> Result<()> {
+    match why {
+        Some(why) if READS_OF_SERVICE_CHANGES.contains(&method) => Err(BudgetError::Unsupported(
+            format!("upstream's schedule service runs on this budget as it syncs, and cannot run natively here: {why}"),
+        )),
         _ => Ok(()),
-    }
-}
-
-/// The first change upstream's schedule service would make that posts transactions
-/// (or why that cannot be told, which counts as one).
-pub fn posting_change(b: &Budget) -> Result<Option<String>> {
-    match schedules::schedule_service_changes(b) {
-        Ok(changes) => Ok(changes.into_iter().find(|c| c.posts).map(|c| c.to_string())),
-        Err(BudgetError::Unsupported(why)) => Ok(Some(why)),
-        Err(e) => Err(e),
     }
 }
 

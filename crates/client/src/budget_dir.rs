@@ -79,10 +79,29 @@ impl Metadata {
 /// Replaces `metadata.json` in `dir` atomically (a flushed temporary file renamed over
 /// it), so a crash leaves the old or the new file, never half of one.
 pub fn write_metadata(dir: &Path, meta: &Metadata) -> Result<()> {
+    replace_metadata(dir, &meta.to_json())
+}
+
+/// Sets one field of the `metadata.json` in `dir` as it is on disk, every other field
+/// (`userId` included) left as it is.
+pub fn set_metadata_field(dir: &Path, key: &str, value: Value) -> Result<()> {
+    let path = dir.join(META_FILE);
+    let raw = fs::read(&path).map_err(|e| ClientError::fs("cannot read", &path, e))?;
+    let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(&raw) else {
+        return Err(invalid_meta("is not a JSON object"));
+    };
+    fields.insert(key.to_string(), value);
+    replace_metadata(
+        dir,
+        &serde_json::to_vec(&fields).expect("a JSON map always serialises"),
+    )
+}
+
+fn replace_metadata(dir: &Path, json: &[u8]) -> Result<()> {
     let path = dir.join(META_FILE);
     let tmp = dir.join(format!("{SCRATCH_PREFIX}{META_FILE}-{}", random_suffix()));
     let written = fs::File::create(&tmp).and_then(|mut f| {
-        std::io::Write::write_all(&mut f, &meta.to_json())?;
+        std::io::Write::write_all(&mut f, json)?;
         f.sync_all()
     });
     if let Err(e) = written.and_then(|()| fs::rename(&tmp, &path)) {
@@ -369,6 +388,18 @@ mod tests {
         assert!(String::from_utf8(plain.to_json())
             .unwrap()
             .ends_with(r#""encryptKeyId":null}"#));
+    }
+
+    #[test]
+    fn one_field_set_leaves_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = br#"{"id":"B-1","userId":"owner-1","budgetName":"B"}"#;
+        fs::write(dir.path().join(META_FILE), raw).unwrap();
+        set_metadata_field(dir.path(), "lastScheduleRun", Value::from("2026-12-07")).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join(META_FILE)).unwrap(),
+            r#"{"id":"B-1","userId":"owner-1","budgetName":"B","lastScheduleRun":"2026-12-07"}"#
+        );
     }
 
     #[test]

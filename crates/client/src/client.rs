@@ -35,6 +35,9 @@ pub struct Client {
     /// file encrypted with one of them lists with `hasKey: true`, as upstream's do once
     /// its key is loaded.
     loaded_keys: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Whether the schedule service wrote since the caller last asked
+    /// ([`Client::take_schedule_service_writes`]): its changes wait to be sent.
+    service_wrote: std::sync::atomic::AtomicBool,
 }
 
 /// The guard on a client's open budget.
@@ -190,6 +193,7 @@ impl Client {
             verbose: config.verbose,
             open: Arc::default(),
             loaded_keys: Default::default(),
+            service_wrote: Default::default(),
         };
         if !matches!(config.credential, Credential::Password(_)) {
             client.user = client.validate().await?;
@@ -210,6 +214,7 @@ impl Client {
             verbose,
             open: Arc::default(),
             loaded_keys: Default::default(),
+            service_wrote: Default::default(),
         })
     }
 
@@ -394,7 +399,7 @@ impl Client {
             match self.sync_in_place(&mut open).await {
                 Ok(()) => {
                     let result = self.result(sync_id, &file, &open.meta, &open.dir);
-                    *slot = Some(open);
+                    *slot = Some(self.run_schedule_service(open).await?);
                     return Ok(result);
                 }
                 Err(e) if matches!(e.code(), "file-has-reset" | "file-has-new-key") => {
@@ -407,8 +412,38 @@ impl Client {
             }
         }
         let (open, result) = self.fresh_download(sync_id, file, password).await?;
-        *slot = Some(open);
+        *slot = Some(self.run_schedule_service(open).await?);
         Ok(result)
+    }
+
+    /// Upstream's schedule service after a successful sync (see
+    /// [`OpenBudget::run_schedule_service`]). Upstream starts it in the background and
+    /// does not wait for it; here the call that synced resolves once it has run, so a
+    /// script reads what upstream's budget holds once its service is done.
+    async fn run_schedule_service(&self, mut open: OpenBudget) -> Result<OpenBudget> {
+        let may_write = self.check_may_write().is_ok();
+        let (open, made) = blocking(move || {
+            let made = open.run_schedule_service(may_write)?;
+            Ok((open, made))
+        })
+        .await?;
+        self.note_service_writes(made);
+        Ok(open)
+    }
+
+    fn note_service_writes(&self, made: usize) {
+        if made > 0 {
+            self.log(format!("the schedule service made {made} changes"));
+            self.service_wrote
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Whether the schedule service wrote since the last call: the caller sends those
+    /// changes as it sends a write's (its sync timer, `shutdown`).
+    pub fn take_schedule_service_writes(&self) -> bool {
+        self.service_wrote
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Opens the local copy `<dataDir>/<id>/` without the network (upstream
@@ -543,7 +578,15 @@ impl Client {
             ));
         }
         let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
-        self.sync_in_place(open).await
+        self.sync_in_place(open).await?;
+        let may_write = self.check_may_write().is_ok();
+        let made = blocking(move || {
+            let open = slot.as_mut().expect("checked above");
+            open.run_schedule_service(may_write)
+        })
+        .await?;
+        self.note_service_writes(made);
+        Ok(())
     }
 
     /// Runs the read `method` (its `@actual-app/api` name) on the open budget with

@@ -24,10 +24,10 @@ pub struct OpenBudget {
     /// A budget this engine cannot read still opens and syncs; its reads fail with the
     /// reason (checked again on each read until it passes).
     ready: bool,
-    /// What upstream's schedule service would post as it loads this budget (found once
-    /// per open, as the service runs once per load); reads that would see it are not
-    /// answered natively.
-    posting: Option<String>,
+    /// Why upstream's schedule service, due to run after a sync, could not run natively
+    /// (see [`OpenBudget::run_schedule_service`]); reads that would see its work are
+    /// not answered natively then.
+    service_refusal: Option<String>,
     /// An open `batchBudgetUpdates`: its transaction is open on `db`.
     batch: Option<Batch>,
 }
@@ -68,7 +68,7 @@ impl OpenBudget {
             meta,
             key,
             ready: false,
-            posting: None,
+            service_refusal: None,
             batch: None,
         })
     }
@@ -98,7 +98,6 @@ impl OpenBudget {
         }
         if !self.ready {
             actual_budget::prepare(&self.db)?;
-            self.posting = actual_budget::posting_change(&Budget::new(self.db.conn()))?;
             self.ready = true;
         }
         Ok(())
@@ -111,7 +110,7 @@ impl OpenBudget {
         args: &serde_json::Value,
     ) -> Result<actual_budget::Answer> {
         self.ensure_ready()?;
-        actual_budget::check_posted_transactions(method, self.posting.as_deref())?;
+        actual_budget::check_schedule_service(method, self.service_refusal.as_deref())?;
         Ok(Budget::new(self.db.conn()).read(method, args)?)
     }
 
@@ -152,6 +151,50 @@ impl OpenBudget {
             let mut clock = actual_sync::load_clock(conn)?;
             Ok(Budget::new(conn).write(method, args, &mut clock)?)
         })
+    }
+
+    /// Upstream's schedule service, as upstream runs it after a successful sync: once a
+    /// day (`lastScheduleRun` in `metadata.json`, local time), as one write of its own
+    /// (on disk before this returns; the next sync sends it), then the day recorded.
+    /// When the service cannot run natively nothing is written, the day is not
+    /// recorded (the next sync tries again), and the reads that would see its work are
+    /// refused; so too when it has work and this client may not write (a read-only API
+    /// token). Resolves to the number of messages it made.
+    pub fn run_schedule_service(&mut self, may_write: bool) -> Result<usize> {
+        let today = budget_dir::today();
+        if self.meta.text("lastScheduleRun") == Some(today.as_str()) {
+            return Ok(0);
+        }
+        if self.ensure_ready().is_err() {
+            // Not read natively at all (another version's budget): nothing to guard.
+            return Ok(0);
+        }
+        let ran = self.db.in_transaction(|conn| {
+            let mut clock = actual_sync::load_clock(conn)?;
+            let run = Budget::new(conn).run_schedule_service(&mut clock)?;
+            if run.messages > 0 && !may_write {
+                // Rolled back: the gateway would refuse to send it.
+                return Err(actual_budget::BudgetError::Unsupported(
+                    "it has changes to make, and this API token is read-only".into(),
+                )
+                .into());
+            }
+            Ok(run)
+        });
+        match ran {
+            Ok(run) => {
+                self.service_refusal = None;
+                let today = serde_json::Value::String(today);
+                self.meta.set("lastScheduleRun", today.clone());
+                budget_dir::set_metadata_field(&self.dir, "lastScheduleRun", today)?;
+                Ok(run.messages)
+            }
+            Err(ClientError::Budget(actual_budget::BudgetError::Unsupported(why))) => {
+                self.service_refusal = Some(why);
+                Ok(0)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Starts a batch: one transaction for every write until [`OpenBudget::end_batch`].

@@ -1,29 +1,47 @@
-//! Whether upstream's schedule service would write (`advanceSchedulesService` in
-//! `server/schedules/app.ts`, run after a successful sync, with `getStatus` and
-//! `getHasTransactionsQuery` from `shared/schedules.ts`). For each schedule that is not
-//! completed and has a live, open account:
+//! Upstream's schedule service (`advanceSchedulesService(true)` in
+//! `server/schedules/app.ts`, with `getStatus`, `getHasTransactionsQuery` and
+//! `getNextDate` from `shared/schedules.ts`), run as one write. Upstream starts it
+//! after a successful sync, once a day; the caller decides when (see
+//! `actual_client`). For each schedule that is not completed and has a live, open
+//! account, in `q('schedules')` order:
 //!
-//! - auto-posting and due or missed: it posts a transaction;
-//! - auto-posting, recurring and paid: it moves the schedule on from its next date,
-//!   unless that date is today;
-//! - paid and recurring: it sets the next date to the first occurrence from today;
-//! - paid, one-off and in the past: it completes the schedule.
+//! - auto-posting, and due, missed, or paid and recurring: while it stays so, a paid
+//!   one moves on from its next date (unless that is today), a due or missed one gets
+//!   its transaction posted (`postTransactionForSchedule`: `addTransactions` with
+//!   transfers, so the rules run and a transfer payee makes the other side), a missed
+//!   recurring one then moves on to its next occurrence and is looked at again;
+//! - otherwise, paid and recurring: its next date becomes the first occurrence from
+//!   today; paid, one-off and in the past: it is completed.
 //!
-//! A move that leaves the next date as it is writes nothing.
+//! Next dates move through `local_next_date` (with the row's `base_next_date_ts`), as
+//! `setNextDate` without `reset` does; one that stays the same writes nothing. What
+//! upstream's service does that is not decided here (a recurrence whose occurrences
+//! have ended, one the rules engine does not follow, odd rows) is refused, and the
+//! caller rolls the whole run back.
 
 use std::collections::HashSet;
 
+use actual_sync::Value as Cell;
 use chrono::{Duration, NaiveDate};
+use rusqlite::types::ValueRef;
 use serde_json::{json, Value};
 
-use super::Schedule;
+use super::{scheduled_amount, schedules, Schedule};
 use crate::dates::{day_string, parse_date_like, to_date_repr};
 use crate::json::truthy;
 use crate::rules::condition::Parsed;
 use crate::rules::load_rules;
 use crate::rules::recurrence::NoDate;
-use crate::rules::rule::Rule;
-use crate::{Budget, BudgetError, Result};
+use crate::rules::rule::{condition_of, Rule};
+use crate::transactions_write::add_transactions;
+use crate::{Budget, BudgetError, Result, Writer};
+
+/// More rounds than this for one schedule means a loop upstream would not leave.
+const MAX_ROUNDS: usize = 10_000;
+
+fn unsupported(what: impl Into<String>) -> BudgetError {
+    BudgetError::Unsupported(what.into())
+}
 
 /// `isRecurringSchedule`: the date value is an object with a `frequency` key.
 fn is_recurring(s: &Schedule) -> bool {
@@ -53,14 +71,11 @@ fn paid(b: &Budget, list: &[&Schedule]) -> Result<HashSet<String>> {
     let mut starts = Vec::new();
     for s in list {
         let Some(next) = &s.next_date else {
-            return Err(BudgetError::Unsupported(format!(
-                "schedule {} has no next date",
-                s.id
-            )));
+            return Err(unsupported(format!("schedule {} has no next date", s.id)));
         };
         let start = match_start(s, next)
             .and_then(|d| to_date_repr(&d))
-            .ok_or_else(|| BudgetError::Unsupported(format!("the next date {next}")))?;
+            .ok_or_else(|| unsupported(format!("the next date {next}")))?;
         starts.push(json!([s.id, start]));
     }
     let mut stmt = b.conn.prepare_cached(
@@ -78,212 +93,351 @@ fn paid(b: &Budget, list: &[&Schedule]) -> Result<HashSet<String>> {
     Ok(found)
 }
 
-/// `setNextDate` from the day `from`: whether the next date it computes differs from
-/// the schedule's (it writes only then; when it throws, its caller catches it).
-fn next_date_moves(s: &Schedule, rules: &[Rule], from: NaiveDate) -> Result<bool> {
-    // `getRuleForSchedule`: the schedule's live rule, as loaded.
-    let Some(rule) = s
-        .rule
-        .as_deref()
-        .and_then(|id| rules.iter().find(|r| r.id.as_str() == Some(id)))
-    else {
-        return Ok(false);
-    };
-    let Some(cond) = rule
-        .conditions
-        .iter()
-        .find(|c| c.field == "date" && matches!(c.op.as_str(), "is" | "isapprox"))
-    else {
-        return Ok(false);
-    };
-    let computed = match &cond.value {
-        Parsed::Day(day) => Some(day.clone()),
-        Parsed::Recur(recurrence) => match recurrence.next_date(from) {
-            Ok(date) => date.map(day_string),
-            Err(NoDate::Throws) => return Ok(false),
-            Err(NoDate::Unknown) => {
-                return Err(BudgetError::Unsupported(format!(
-                    "the next date of schedule {}",
-                    s.id
-                )))
+/// `getStatus`, for the statuses the service acts on.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Status {
+    Paid,
+    Due,
+    Missed,
+    /// Upcoming or scheduled.
+    Later,
+}
+
+fn status(s: &Schedule, has_trans: bool, today: &str) -> Status {
+    match s.next_date.as_deref() {
+        _ if has_trans => Status::Paid,
+        Some(next) if next == today => Status::Due,
+        Some(next) if next < today => Status::Missed,
+        _ => Status::Later,
+    }
+}
+
+/// Where `setNextDate` starts looking for the next occurrence.
+#[derive(Clone, Copy)]
+enum From {
+    /// `new Date()`.
+    Today,
+    /// `start: nextDate => addDays(parseDate(nextDate), 1)`.
+    DayAfterNextDate,
+}
+
+/// One run of the service over a budget.
+struct Service<'w, 'a> {
+    w: &'w mut Writer<'a>,
+    today: NaiveDate,
+    /// The rules upstream holds in memory (`getRules()`), loaded when first needed.
+    rules: Option<Vec<Rule>>,
+    posted: usize,
+}
+
+impl Service<'_, '_> {
+    fn budget(&self) -> &Budget<'_> {
+        &self.w.budget
+    }
+
+    /// `getSchedule(id)`: `q('schedules').filter({ id }).select('*')`.
+    fn schedule(&self, id: &str) -> Result<Option<Schedule>> {
+        Ok(schedules(self.budget())?.into_iter().find(|s| s.id == id))
+    }
+
+    fn status_now(&self, s: &Schedule) -> Result<Status> {
+        let has_trans = paid(self.budget(), &[s])?.contains(&s.id);
+        Ok(status(s, has_trans, &day_string(self.today)))
+    }
+
+    /// `setNextDate({ id, start })` without `reset`: `local_next_date` moves to the next
+    /// occurrence of the rule's date condition. What upstream throws (a rule it does not
+    /// hold, a date it cannot parse) its callers catch: nothing is written then.
+    fn set_next_date(&mut self, id: &str, from: From) -> Result<()> {
+        let Some(s) = self.schedule(id)? else {
+            return Ok(());
+        };
+        if self.rules.is_none() {
+            self.rules = Some(load_rules(self.budget())?);
+        }
+        let rules = self.rules.as_deref().unwrap_or_default();
+        let Some(rule) = s
+            .rule
+            .as_deref()
+            .and_then(|r| rules.iter().find(|x| x.id.as_str() == Some(r)))
+        else {
+            return Ok(());
+        };
+        let serialized = rule.serialize();
+        let conditions = serialized["conditions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let Some(cond) = super::update::date_condition(&conditions) else {
+            return Ok(());
+        };
+        let start = match from {
+            From::Today => self.today,
+            From::DayAfterNextDate => {
+                match s
+                    .next_date
+                    .as_deref()
+                    .map(Value::from)
+                    .as_ref()
+                    .and_then(parse_date_like)
+                {
+                    Some(day) => day + Duration::days(1),
+                    None => return Err(unsupported(format!("the next date of schedule {id}"))),
+                }
             }
-        },
-        _ => None,
-    };
-    Ok(computed.is_some_and(|d| Some(d) != s.next_date))
-}
-
-/// A change the service would make.
-#[derive(Debug)]
-pub struct ServiceChange {
-    pub schedule: String,
-    pub what: &'static str,
-    /// Whether it adds (or, moving an auto-posting schedule on, may add) transactions.
-    pub posts: bool,
-}
-
-impl std::fmt::Display for ServiceChange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "upstream's schedule service would {} ({})",
-            self.what, self.schedule
+        };
+        let date_cond =
+            json!({ "op": cond.get("op"), "field": "date", "value": cond.get("value") });
+        let Ok(condition) = condition_of(&date_cond) else {
+            return Ok(());
+        };
+        let next = match condition.value {
+            Parsed::Day(day) => day,
+            Parsed::Recur(recurrence) => match recurrence.next_date(start) {
+                Ok(Some(date)) => day_string(date),
+                Err(NoDate::Throws) => return Ok(()),
+                Ok(None) | Err(NoDate::Unknown) => {
+                    return Err(unsupported(format!(
+                        "the next occurrence of schedule {id} (its recurrence has ended, or is not followed here)"
+                    )))
+                }
+            },
+            Parsed::Month(_) | Parsed::Year(_) => return Ok(()),
+            _ => return Err(unsupported(format!("the date condition of schedule {id}"))),
+        };
+        if s.next_date.as_deref() == Some(next.as_str()) {
+            return Ok(());
+        }
+        let repr = to_date_repr(&next).ok_or_else(|| unsupported(format!("the date {next}")))?;
+        let row = {
+            let mut stmt = self.budget().conn.prepare_cached(
+                "SELECT id, base_next_date_ts FROM schedules_next_date WHERE schedule_id = ?",
+            )?;
+            let mut rows = stmt.query([id])?;
+            let mut found = Vec::new();
+            while let Some(r) = rows.next()? {
+                let ts = match r.get_ref(1)? {
+                    ValueRef::Null => Cell::Null,
+                    ValueRef::Integer(i) => Cell::Number(i as f64),
+                    ValueRef::Real(f) => Cell::Number(f),
+                    _ => return Err(unsupported("a next-date timestamp that is not a number")),
+                };
+                found.push((r.get::<_, String>(0)?, ts));
+            }
+            match <[_; 1]>::try_from(found) {
+                Ok([row]) => row,
+                Err(found) => {
+                    return Err(unsupported(format!(
+                        "schedule {id} has {} next-date rows",
+                        found.len()
+                    )))
+                }
+            }
+        };
+        self.w.changes.update(
+            "schedules_next_date",
+            &row.0,
+            vec![
+                ("local_next_date", Cell::Number(repr as f64)),
+                ("local_next_date_ts", row.1),
+            ],
         )
     }
-}
 
-const POST: (&str, bool) = ("post a transaction for a due auto-posting schedule", true);
-const MOVE_POSTING: (&str, bool) = ("move a paid auto-posting schedule on", true);
-const MOVE: (&str, bool) = ("move a paid schedule to its next date", false);
-const COMPLETE: (&str, bool) = ("complete a paid one-off schedule", false);
-
-/// What the service would change in `s`, if anything.
-fn change(
-    s: &Schedule,
-    has_trans: bool,
-    today: NaiveDate,
-    rules: &[Rule],
-) -> Result<Option<(&'static str, bool)>> {
-    let today_s = day_string(today);
-    let next = s.next_date.as_deref();
-    let status = if has_trans {
-        "paid"
-    } else if next == Some(today_s.as_str()) {
-        "due"
-    } else if next.is_some_and(|n| n < today_s.as_str()) {
-        "missed"
-    } else {
-        "upcoming or scheduled"
-    };
-    let recurring = is_recurring(s);
-    let acts = matches!(status, "paid" | "due" | "missed");
-    if s.posts_transaction && truthy(&s.account) && (status != "paid" || recurring) && acts {
-        if status != "paid" {
-            return Ok(Some(POST));
-        }
-        if next == Some(today_s.as_str()) {
+    /// `advanceRecurringScheduleFromNextDate`: the schedule moved on from its next
+    /// date, or `None` when it is not recurring or did not move.
+    fn advance(&mut self, s: &Schedule) -> Result<Option<Schedule>> {
+        if !is_recurring(s) {
             return Ok(None);
         }
-        let from = next
-            .and_then(|n| parse_date_like(&Value::from(n)))
-            .map(|d| d + Duration::days(1));
-        let moves = match from {
-            Some(from) => next_date_moves(s, rules, from)?,
-            None => true,
+        self.set_next_date(&s.id, From::DayAfterNextDate)?;
+        Ok(self
+            .schedule(&s.id)?
+            .filter(|updated| updated.next_date != s.next_date))
+    }
+
+    /// `postTransactionForSchedule({ id })`.
+    fn post(&mut self, id: &str) -> Result<()> {
+        let Some(s) = self.schedule(id)? else {
+            return Ok(());
         };
-        return Ok(moves.then_some(MOVE_POSTING));
-    }
-    if status == "paid" && truthy(&s.date) {
-        if recurring {
-            return Ok(next_date_moves(s, rules, today)?.then_some(MOVE));
+        let account = &s.api["account"];
+        if !truthy(account) {
+            return Ok(());
         }
-        if s.date.as_str().is_some_and(|d| d < today_s.as_str()) {
-            return Ok(Some(COMPLETE));
-        }
+        let transaction = json!({
+            "payee": s.api["payee"],
+            "account": account,
+            "amount": scheduled_amount(s.api.get("amount"))?,
+            "date": s.api["next_date"],
+            "schedule": s.id,
+            "cleared": false,
+        });
+        add_transactions(
+            self.w,
+            &json!({
+                "accountId": account,
+                "transactions": [transaction],
+                "runTransfers": true,
+                "learnCategories": false,
+            }),
+        )?;
+        self.posted += 1;
+        Ok(())
     }
-    Ok(None)
+
+    /// The auto-posting loop for one schedule.
+    fn post_due(&mut self, schedule: Schedule, first: Status) -> Result<()> {
+        let today = day_string(self.today);
+        let (mut current, mut status) = (schedule, first);
+        for _ in 0..MAX_ROUNDS {
+            let acts = matches!(status, Status::Paid | Status::Due | Status::Missed);
+            if !(current.posts_transaction && truthy(&current.account) && acts) {
+                return Ok(());
+            }
+            if status != Status::Paid {
+                self.post(&current.id)?;
+                // A schedule due today is not moved on; a one-off is done.
+                if status == Status::Due || !is_recurring(&current) {
+                    return Ok(());
+                }
+            } else if current.next_date.as_deref() == Some(today.as_str()) {
+                return Ok(());
+            }
+            let Some(updated) = self.advance(&current)? else {
+                return Ok(());
+            };
+            status = self.status_now(&updated)?;
+            current = updated;
+        }
+        Err(unsupported(format!(
+            "schedule {} moves on more than {MAX_ROUNDS} times",
+            current.id
+        )))
+    }
+
+    fn run(&mut self) -> Result<()> {
+        let today = day_string(self.today);
+        let list: Vec<Schedule> = schedules(self.budget())?
+            .into_iter()
+            .filter(|s| s.serviced)
+            .collect();
+        if list.is_empty() {
+            return Ok(());
+        }
+        let has_trans = paid(self.budget(), &list.iter().collect::<Vec<_>>())?;
+        for s in list {
+            let status = status(&s, has_trans.contains(&s.id), &today);
+            let acts = matches!(status, Status::Paid | Status::Due | Status::Missed);
+            if s.posts_transaction
+                && truthy(&s.account)
+                && (status != Status::Paid || is_recurring(&s))
+                && acts
+            {
+                self.post_due(s, status)?;
+            } else if status == Status::Paid && truthy(&s.date) {
+                if is_recurring(&s) {
+                    self.set_next_date(&s.id, From::Today)?;
+                } else {
+                    match s.date.as_str() {
+                        Some(date) if date < today.as_str() => self.complete(&s.id)?,
+                        Some(_) => {}
+                        None => {
+                            return Err(unsupported(format!(
+                                "the date of schedule {}, neither a day nor a recurrence",
+                                s.id
+                            )))
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `updateSchedule({ schedule: { id, completed: true } })`.
+    fn complete(&mut self, id: &str) -> Result<()> {
+        self.w
+            .changes
+            .update("schedules", id, vec![("completed", Cell::Number(1.0))])
+    }
 }
 
-/// Every change the service would make to `list`.
-pub(super) fn changes(b: &Budget, list: &[Schedule]) -> Result<Vec<ServiceChange>> {
-    let serviced: Vec<&Schedule> = list.iter().filter(|s| s.serviced).collect();
-    if serviced.is_empty() {
-        return Ok(Vec::new());
-    }
-    let paid = paid(b, &serviced)?;
-    let rules = if paid.is_empty() {
-        Vec::new()
-    } else {
-        load_rules(b)?
+/// What one run of the service did.
+#[derive(Debug, Default, PartialEq)]
+pub struct ServiceRun {
+    /// Transactions posted for schedules (each with its transfer and splits, if any).
+    pub posted: usize,
+    /// Messages made: posts, next dates, completions.
+    pub messages: usize,
+}
+
+/// Runs upstream's schedule service on the budget `w` writes to, as of its `now`.
+pub fn run(w: &mut Writer) -> Result<ServiceRun> {
+    let today = w.budget.now.date();
+    let before = w.changes.made;
+    let mut service = Service {
+        w,
+        today,
+        rules: None,
+        posted: 0,
     };
-    let today = b.now.date();
-    let mut out = Vec::new();
-    for s in serviced {
-        if let Some((what, posts)) = change(s, paid.contains(&s.id), today, &rules)? {
-            out.push(ServiceChange {
-                schedule: s.id.clone(),
-                what,
-                posts,
-            });
-        }
-    }
-    Ok(out)
+    service.run()?;
+    let posted = service.posted;
+    Ok(ServiceRun {
+        posted,
+        messages: w.changes.made - before,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    fn schedule(next: &str, posts: bool, date: Value) -> Schedule {
+    fn schedule(next: Option<&str>) -> Schedule {
         Schedule {
             api: Value::Null,
             id: "s".into(),
             rule: Some("r".into()),
-            next_date: Some(next.into()),
-            posts_transaction: posts,
+            next_date: next.map(str::to_string),
+            posts_transaction: false,
             account: json!("a"),
-            conditions: json!([{ "field": "date", "op": "isapprox", "value": date.clone() }]),
-            date,
+            conditions: json!([{ "field": "date", "op": "isapprox", "value": "2024-05-01" }]),
+            date: json!("2024-05-01"),
             serviced: true,
         }
     }
 
-    fn rule(date: Value) -> Rule {
-        let condition = json!({ "op": "isapprox", "field": "date", "value": date });
-        Rule::new(json!("r"), Value::Null, json!("and"), &[condition], &[]).expect("valid")
+    #[test]
+    fn statuses_as_get_status() {
+        let today = "2024-05-15";
+        assert_eq!(
+            status(&schedule(Some("2024-05-01")), true, today),
+            Status::Paid
+        );
+        assert_eq!(status(&schedule(Some(today)), false, today), Status::Due);
+        assert_eq!(
+            status(&schedule(Some("2024-05-14")), false, today),
+            Status::Missed
+        );
+        assert_eq!(
+            status(&schedule(Some("2024-05-16")), false, today),
+            Status::Later
+        );
+        assert_eq!(status(&schedule(None), false, today), Status::Later);
     }
 
     #[test]
-    fn what_the_service_would_do() {
-        let today = day("2024-05-15");
-        let monthly = json!({ "frequency": "monthly", "start": "2024-01-20" });
-        let rules = [rule(monthly.clone())];
-        let what = |s: &Schedule, paid: bool| change(s, paid, today, &rules).unwrap().map(|c| c.0);
-        // Missed or due, auto-posting: posts.
+    fn match_start_two_days_early_for_approximate_dates() {
+        let s = schedule(Some("2024-05-10"));
+        assert_eq!(match_start(&s, "2024-05-10").as_deref(), Some("2024-05-08"));
+        let posting = Schedule {
+            posts_transaction: true,
+            ..schedule(Some("2024-05-10"))
+        };
         assert_eq!(
-            what(&schedule("2024-05-10", true, monthly.clone()), false),
-            Some(POST.0)
-        );
-        assert_eq!(
-            what(&schedule("2024-05-15", true, monthly.clone()), false),
-            Some(POST.0)
-        );
-        // Missed, not auto-posting: nothing.
-        assert_eq!(
-            what(&schedule("2024-04-20", false, monthly.clone()), false),
-            None
-        );
-        // Paid early: the first occurrence from today is still the next date.
-        assert_eq!(
-            what(&schedule("2024-05-20", false, monthly.clone()), true),
-            None
-        );
-        // Paid and past: moves on.
-        assert_eq!(
-            what(&schedule("2024-04-20", false, monthly.clone()), true),
-            Some(MOVE.0)
-        );
-        // Auto-posting, paid today: nothing; paid earlier: moves on.
-        assert_eq!(
-            what(&schedule("2024-05-15", true, monthly.clone()), true),
-            None
-        );
-        assert_eq!(
-            what(&schedule("2024-04-20", true, monthly), true),
-            Some(MOVE_POSTING.0)
-        );
-        // One-off: completed once paid and past.
-        assert_eq!(
-            what(&schedule("2024-05-01", false, json!("2024-05-01")), true),
-            Some(COMPLETE.0)
-        );
-        assert_eq!(
-            what(&schedule("2024-05-20", false, json!("2024-05-20")), true),
-            None
+            match_start(&posting, "2024-05-10").as_deref(),
+            Some("2024-05-10")
         );
     }
 }

@@ -27,7 +27,7 @@ use crate::rules::write::row_fields;
 use crate::schema_fields::{input_value, is_day_string, Type, SCHEDULES};
 use crate::{args, Budget, BudgetError, Result, Writer};
 
-fn unsupported(what: impl Into<String>) -> BudgetError {
+pub(super) fn unsupported(what: impl Into<String>) -> BudgetError {
     BudgetError::Unsupported(what.into())
 }
 
@@ -82,31 +82,36 @@ fn amount_condition(schedule: &Map<String, Value>) -> Result<Value> {
     Ok(Value::Object(cond))
 }
 
-/// `getNextDate(dateCond)` from upstream's default start, `new Date(currentDay())`:
-/// that day's UTC midnight, taken back to the local day it falls on.
-fn next_date(b: &Budget, date_cond: &Value) -> Result<String> {
+/// `getNextDate(dateCond, start)` (`shared/schedules.ts`): the day itself, the first
+/// occurrence of a recurring config from `start`, or none for a month or a year (its
+/// `getValue()` is neither a date nor a recurrence); what is not decided here is refused.
+pub(super) fn get_next_date(date_cond: &Value, start: NaiveDate) -> Result<Option<String>> {
     let condition =
         condition_of(date_cond).map_err(|_| unsupported("a schedule date upstream refuses"))?;
     match condition.value {
         Parsed::Day(day)
             if date_cond["value"].as_str() == Some(day.as_str()) && is_day_string(&day) =>
         {
-            Ok(day)
+            Ok(Some(day))
         }
-        Parsed::Recur(recurrence) => {
-            let today = b.now.date();
-            let start = utc_midnight_local_day(today);
-            match recurrence.next_date(start) {
-                Ok(Some(date)) => Ok(day_string(date)),
-                Ok(None) | Err(NoDate::Throws | NoDate::Unknown) => Err(unsupported(
-                    "a recurring schedule date whose next date is not decided here",
-                )),
-            }
-        }
+        Parsed::Recur(recurrence) => match recurrence.next_date(start) {
+            Ok(Some(date)) => Ok(Some(day_string(date))),
+            Ok(None) | Err(NoDate::Throws | NoDate::Unknown) => Err(unsupported(
+                "a recurring schedule date whose next date is not decided here",
+            )),
+        },
+        Parsed::Month(_) | Parsed::Year(_) => Ok(None),
         _ => Err(unsupported(
             "a schedule date that is not a day or a recurring config",
         )),
     }
+}
+
+/// `getNextDate(dateCond)` from upstream's default start, `new Date(currentDay())`:
+/// that day's UTC midnight, taken back to the local day it falls on.
+fn next_date(b: &Budget, date_cond: &Value) -> Result<String> {
+    get_next_date(date_cond, utc_midnight_local_day(b.now.date()))?
+        .ok_or_else(|| unsupported("a schedule date that is not a day or a recurring config"))
 }
 
 fn utc_midnight_local_day(day: NaiveDate) -> NaiveDate {
@@ -115,7 +120,7 @@ fn utc_midnight_local_day(day: NaiveDate) -> NaiveDate {
 }
 
 /// `normalizeScheduleName(name)`: trimmed, and null when empty.
-fn normalized_name(name: Option<&Value>) -> Result<Value> {
+pub(super) fn normalized_name(name: Option<&Value>) -> Result<Value> {
     match name {
         None | Some(Value::Null) => Ok(Value::Null),
         Some(Value::String(s)) => {
@@ -135,7 +140,12 @@ fn name_taken(b: &Budget, name: &str) -> Result<bool> {
 
 /// What onRuleUpdate records for the new rule (a local table, no message).
 fn record_paths(b: &Budget, schedule: &str, conditions: &[Value]) -> Result<()> {
-    let Paths([payee, account, amount, date]) = paths_of(conditions);
+    store_paths(b, schedule, &paths_of(conditions))
+}
+
+/// One schedule's row of `schedules_json_paths`.
+pub(super) fn store_paths(b: &Budget, schedule: &str, paths: &Paths) -> Result<()> {
+    let Paths([payee, account, amount, date]) = paths;
     b.conn
         .prepare_cached(
             "INSERT OR REPLACE INTO schedules_json_paths (schedule_id, payee, account, amount, date) \
