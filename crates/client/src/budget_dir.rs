@@ -278,7 +278,9 @@ pub fn clean_stale_scratch(data_dir: &Path) {
     }
 }
 
-/// A budget found on disk, shaped like upstream's `getBudgets()` entries.
+/// A budget found on disk, shaped like upstream's `getBudgets()` entries: the fields
+/// upstream takes from `metadata.json`, in its order, and no others (the official CLI
+/// prints them as they are).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct LocalBudget {
@@ -290,11 +292,8 @@ pub struct LocalBudget {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sync_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     pub name: String,
-    pub state: &'static str,
 }
 
 /// The budgets in `dataDir`: every folder with a readable `metadata.json`.
@@ -321,10 +320,8 @@ pub fn local_budgets(data_dir: &Path) -> Vec<LocalBudget> {
                 cloud_file_id: text("cloudFileId"),
                 encrypt_key_id: text("encryptKeyId"),
                 group_id: text("groupId"),
-                sync_id: text("groupId"),
                 owner: text("owner"),
                 name: text("budgetName").unwrap_or_else(|| "(no name)".into()),
-                state: "local",
                 id,
             })
         })

@@ -63,7 +63,6 @@ pub struct RemoteBudget {
     pub cloud_file_id: String,
     pub state: &'static str,
     pub group_id: Option<String>,
-    pub sync_id: Option<String>,
     pub name: String,
     pub encrypt_key_id: Option<String>,
     pub has_key: bool,
@@ -776,7 +775,6 @@ impl Client {
             BudgetEntry::Remote(RemoteBudget {
                 cloud_file_id: f.file_id,
                 state: "remote",
-                sync_id: f.group_id.clone(),
                 group_id: f.group_id,
                 name: f.name,
                 encrypt_key_id: f.encrypt_key_id,
