@@ -44,22 +44,23 @@ export interface DownloadedBudget {
   path: string;
 }
 
+/** A local copy, as upstream lists it: no `state` (only the server's files have one). */
 export interface LocalBudget {
-  state: 'local';
   id: string;
-  name: string;
   cloudFileId?: string;
-  groupId?: string;
-  syncId?: string;
   encryptKeyId?: string;
+  /** The sync id. */
+  groupId?: string;
   owner?: string;
+  name: string;
+  state?: never;
 }
 
 export interface RemoteBudget {
-  state: 'remote';
   cloudFileId: string;
+  state: 'remote';
+  /** The sync id. */
   groupId: string | null;
-  syncId: string | null;
   name: string;
   encryptKeyId: string | null;
   hasKey: boolean;

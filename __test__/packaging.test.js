@@ -214,3 +214,47 @@ test('the gateway tarballs install alone (no client, no Rust) and issue and chec
     await server.stop();
   }
 });
+
+// The README's "Actual's CLI": an npm `overrides` entry puts this package where Actual's
+// own CLI (@actual-app/cli) expects @actual-app/api, and the official engine is never
+// installed. Its answer must be the one the CLI prints on the real @actual-app/api
+// (cli.test.js compares every command that way, in this repository's node_modules).
+test('@actual-app/cli installed with an npm override of @actual-app/api runs on this package', async () => {
+  const [main, platform] = packed().client;
+  const env = consumerEnv();
+  const project = h.tempDir('actual-cli-consumer-');
+  const cliVersion = JSON.parse(fs.readFileSync(path.join(h.ROOT, 'package.json'), 'utf8')).devDependencies['@actual-app/cli'];
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
+    name: 'cli-consumer',
+    version: '1.0.0',
+    private: true,
+    // Published, the platform package comes with the main one (optionalDependencies);
+    // packed locally it is not on the registry, so it is named here.
+    dependencies: { '@actual-app/cli': cliVersion, 'actual-api-native-linux-x64-gnu': `file:${platform}` },
+    overrides: { '@actual-app/api': `file:${main}` },
+  }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: project, env, encoding: 'utf8' });
+  const modules = path.join(project, 'node_modules');
+  assert.equal(JSON.parse(fs.readFileSync(path.join(modules, '@actual-app', 'api', 'package.json'), 'utf8')).name, 'actual-api-native');
+  assert.deepEqual(fs.readdirSync(path.join(modules, '@actual-app')).sort(), ['api', 'cli'], 'no official engine, no @actual-app/core');
+
+  const bin = path.join(modules, '.bin', 'actual');
+  const help = spawnSync(bin, ['--help'], { cwd: project, env, encoding: 'utf8' });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: actual /);
+
+  const server = await h.startServer();
+  try {
+    const budget = await h.createBudget(server, { name: 'CLI Packed', accounts: [{ name: 'Checking', transactions: 5 }, { name: 'Savings', transactions: 2 }] });
+    const cliEnv = (dataDir) => ({ ...env, HOME: project, ACTUAL_SERVER_URL: server.url, ACTUAL_PASSWORD: server.password, ACTUAL_SYNC_ID: budget.syncId, ACTUAL_DATA_DIR: dataDir });
+    const ours = spawnSync(bin, ['accounts', 'list'], { cwd: project, env: cliEnv(path.join(project, 'data')), encoding: 'utf8' });
+    const official = spawnSync(process.execPath, [path.join(h.ROOT, 'node_modules/@actual-app/cli/dist/cli.js'), 'accounts', 'list'], { cwd: project, env: cliEnv(h.tempDir()), encoding: 'utf8' });
+    assert.equal(official.status, 0, official.stderr);
+    assert.deepEqual(JSON.parse(official.stdout).map((a) => a.name), ['Checking', 'Savings']);
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(ours.stderr, '');
+    assert.equal(ours.stdout, official.stdout);
+  } finally {
+    await server.stop();
+  }
+});

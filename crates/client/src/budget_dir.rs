@@ -297,7 +297,9 @@ pub fn clean_stale_scratch(data_dir: &Path) {
     }
 }
 
-/// A budget found on disk, shaped like upstream's `getBudgets()` entries.
+/// A budget found on disk, shaped like upstream's `getBudgets()` entries: the fields
+/// upstream takes from `metadata.json`, in its order, and no others (the official CLI
+/// prints them as they are).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct LocalBudget {
