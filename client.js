@@ -158,6 +158,7 @@ class Client {
   #syncTimer = null;
   #batching = false;
   #hasWritten = false;
+  #importing = false; // inside runImport's function
 
   constructor(nativeClient, { dataDir, serverURL, engine = null }) {
     this.#native = nativeClient;
@@ -177,6 +178,9 @@ class Client {
 
   /** Hands the call `name` to the official engine, which then holds the budget. */
   async delegate(name, args) {
+    if (this.#importing) {
+      throw new UnsupportedError(`${name} inside runImport is not native`, { code: 'unsupported-feature' });
+    }
     if (!this.#engine) {
       throw new UnsupportedError(`${name} is not native, and only the module-level API can hand calls to the official engine`, {
         code: 'unsupported-feature',
@@ -254,6 +258,33 @@ class Client {
     return { id: await callNative(() => this.#native.importBudget(zip)) };
   }
 
+  /**
+   * upstream's runImport(budgetName, func): a new local budget named `budgetName`,
+   * built by `func` in import mode (its writes change the budget and record nothing to
+   * send), then opened again and uploaded as a new server file. If `func` throws, the
+   * budget is deleted and its error thrown. Resolves to `{ id }` (upstream's resolves
+   * to undefined; the module-level one does too).
+   */
+  async runImport(budgetName, func) {
+    if (typeof budgetName !== 'string' || budgetName === '') {
+      throw new UnsupportedError('runImport without a budget name (upstream makes one up) is not native', { code: 'unsupported-feature' });
+    }
+    await this.#reclaim();
+    this.#cancelScheduledSync();
+    const id = await callNative(() => this.#native.startImport(budgetName));
+    this.#importing = true;
+    try {
+      await func();
+    } catch (err) {
+      this.#importing = false;
+      await callNative(() => this.#native.abortImport());
+      throw err;
+    }
+    this.#importing = false;
+    await callNative(() => this.#native.finishImport());
+    return { id };
+  }
+
   async sync() {
     if (this.#engineHolds) return this.delegate('sync', []);
     this.#cancelScheduledSync();
@@ -276,7 +307,7 @@ class Client {
   // Like upstream, a failed background sync is not reported: the changes stay on disk
   // and the next sync sends them.
   #scheduleSync() {
-    if (this.#batching) return;
+    if (this.#batching || this.#importing) return;
     this.#cancelScheduledSync();
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = null;
@@ -330,7 +361,7 @@ class Client {
       const json = JSON.stringify(READ_ARGS[name](...args), withDates);
       return JSON.parse(await callNative(() => this.#native.read(name, json)));
     } catch (err) {
-      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) return this.delegate(name, args);
+      if (DELEGATE_CODES.has(err.code) && !this.#importing && this.#engine?.available()) return this.delegate(name, args);
       throw err;
     }
   }
@@ -340,11 +371,11 @@ class Client {
     const json = JSON.stringify(WRITE_ARGS[name](...args), withDates);
     try {
       const result = JSON.parse(await callNative(() => this.#native.write(name, json)));
-      this.#hasWritten = true;
+      this.#hasWritten ||= !this.#importing; // an import is uploaded whole, nothing to send
       this.#scheduleSync();
       return result ?? undefined;
     } catch (err) {
-      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) return this.delegate(name, args);
+      if (DELEGATE_CODES.has(err.code) && !this.#importing && this.#engine?.available()) return this.delegate(name, args);
       throw err;
     }
   }

@@ -206,6 +206,11 @@ export interface BudgetClient {
   resetBudgetHold: typeof upstream.resetBudgetHold;
   /** Every write inside `func` is one transaction, sent once when it ends. */
   batchBudgetUpdates: typeof upstream.batchBudgetUpdates;
+  /**
+   * A new budget built by `func` and uploaded as a new server file (upstream's
+   * runImport); resolves to its id, where upstream's resolves to undefined.
+   */
+  runImport(budgetName: string, func: () => Promise<void>): Promise<{ id: string }>;
   /** Closes the open budget; the client stays signed in. */
   closeBudget(): Promise<void>;
   /** Closes the budget and forgets the credential. Idempotent. */

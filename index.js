@@ -22,7 +22,7 @@ function requireClient() {
 // The default client's budget id, for the official engine to load.
 let openBudgetId = null;
 
-const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'exportBudget', 'importBudget', ...NATIVE_READS, ...NATIVE_WRITES];
+const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'exportBudget', 'importBudget', 'runImport', ...NATIVE_READS, ...NATIVE_WRITES];
 const NATIVE = new Set(['init', 'shutdown', 'downloadBudget', 'loadBudget', ...NATIVE_CALLS]);
 const upstream = createUpstreamLayer({
   context: () => ({ client: requireClient(), budgetId: openBudgetId }),
@@ -77,6 +77,14 @@ moduleLevel.importBudget = async (...args) => {
   const imported = await requireClient().importBudget(...args);
   openBudgetId = imported.id;
   return imported;
+};
+// The budget an import builds is the open one once it is done (upstream resolves to
+// undefined); while it runs, nothing is handed to the official engine.
+moduleLevel.runImport = async (budgetName, func) => {
+  const client = requireClient();
+  openBudgetId = null;
+  const { id } = await client.runImport(budgetName, func);
+  openBudgetId = id;
 };
 
 module.exports = { ...moduleLevel, createClient, Client, utils, q, ...classes };

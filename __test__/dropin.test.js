@@ -94,7 +94,7 @@ test('without @actual-app/api, delegated functions throw a clear error naming it
     };
     const api = require('actual-api-native');
     api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW })
-      .then(() => api.runImport('Never imported', async () => {}))
+      .then(() => api.runBankSync())
       .then(() => console.log('no error'), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message, isConfig: e instanceof api.ConfigError })))
       .finally(() => api.shutdown());`;
   const run = spawnSync(process.execPath, ['-e', script], { cwd: h.ROOT, env: { ...process.env, DIR: h.tempDir(), URL: server.url, PW: server.password }, encoding: 'utf8', timeout: 60000 });

@@ -145,7 +145,7 @@ test('installed under the name @actual-app/api, an unchanged script runs nativel
         await api.init({ dataDir: process.env.DIR, serverURL: process.env.URL, password: process.env.PW });
         await api.downloadBudget(process.env.SYNC_ID);
         const accounts = await api.getAccounts();
-        const delegated = await api.runImport('Alias import', async () => {}).then(() => 'resolved', (e) => e.code);
+        const delegated = await api.runBankSync().then(() => 'resolved', (e) => e.code);
         await api.shutdown();
         const official = Object.keys(require.cache).filter((f) => f.includes('@actual-app') && !f.includes('@actual-app/api/'));
         console.log(JSON.stringify({ accounts: accounts.map((a) => a.name), delegated, official }));

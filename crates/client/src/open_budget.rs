@@ -31,6 +31,9 @@ pub struct OpenBudget {
     posting: Option<String>,
     /// An open `batchBudgetUpdates`: its transaction is open on `db`.
     batch: Option<Batch>,
+    /// A budget being built by `runImport` (upstream's syncing mode "import"): its
+    /// writes change the tables only, nothing is recorded to send.
+    importing: bool,
 }
 
 /// A batch of writes in one transaction (`batchBudgetUpdates`): the clock they stamp
@@ -71,7 +74,37 @@ impl OpenBudget {
             ready: false,
             posting: None,
             batch: None,
+            importing: false,
         })
+    }
+
+    /// Opens a budget [`crate::budget_new`] just made, as upstream's `api/start-import`
+    /// leaves it: loaded (migrated, its clock made), the default expense categories and
+    /// groups deleted without a change recorded, and in import mode.
+    pub fn open_for_import(dir: &Path) -> Result<Self> {
+        let mut open = OpenBudget::open(dir, None)?;
+        open.db.in_transaction(|conn| {
+            actual_sync::load_clock(conn)?;
+            conn.execute_batch(
+                "DELETE FROM categories WHERE is_income = 0;
+                 DELETE FROM category_groups WHERE is_income = 0;",
+            )?;
+            Ok::<_, ClientError>(())
+        })?;
+        open.importing = true;
+        Ok(open)
+    }
+
+    pub fn importing(&self) -> bool {
+        self.importing
+    }
+
+    /// The budget model on `conn`, in import mode when this budget is.
+    fn model<'c>(&self, conn: &'c rusqlite::Connection) -> Budget<'c> {
+        Budget {
+            importing: self.importing,
+            ..Budget::new(conn)
+        }
     }
 
     /// Reopens the folder when another process swapped a new copy into place since we
@@ -113,7 +146,8 @@ impl OpenBudget {
     ) -> Result<actual_budget::Answer> {
         self.ensure_ready()?;
         actual_budget::check_posted_transactions(method, self.posting.as_deref())?;
-        Ok(Budget::new(self.db.conn()).read(method, args)?)
+        actual_budget::check_import_mode(method, args, self.importing)?;
+        Ok(self.model(self.db.conn()).read(method, args)?)
     }
 
     pub fn in_batch(&self) -> bool {
@@ -131,8 +165,9 @@ impl OpenBudget {
         lock: Option<DataDirLock>,
     ) -> Result<serde_json::Value> {
         self.ensure_ready()?;
+        actual_budget::check_import_mode(method, args, self.importing)?;
         let conn = self.db.conn();
-        let budget = Budget::new(conn);
+        let budget = self.model(conn);
         if let Some(batch) = self.batch.as_mut() {
             conn.execute_batch("SAVEPOINT actual_write")?;
             let mut clock = batch.clock.clone();
@@ -151,7 +186,7 @@ impl OpenBudget {
         let _other_processes_wait = lock;
         self.db.in_transaction(|conn| {
             let mut clock = actual_sync::load_clock(conn)?;
-            Ok(Budget::new(conn).write(method, args, &mut clock)?)
+            Ok(budget.write(method, args, &mut clock)?)
         })
     }
 
