@@ -352,3 +352,31 @@ pub fn check_import_mode(method: &str, args: &Value, importing: bool) -> Result<
 pub fn is_read(method: &str) -> bool {
     READS.iter().any(|(name, _)| *name == method)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_what_upstream_answers_from_stale_state_is_refused_while_importing() {
+        let none = json!({});
+        for method in STALE_WHILE_IMPORTING {
+            assert!(check_import_mode(method, &none, true).is_err(), "{method}");
+            assert!(check_import_mode(method, &none, false).is_ok(), "{method}");
+        }
+        let schedules = json!({ "query": { "table": "schedules" } });
+        let transactions = json!({ "query": { "table": "transactions" } });
+        assert!(check_import_mode("aqlQuery", &schedules, true).is_err());
+        assert!(check_import_mode("runQuery", &schedules, true).is_err());
+        assert!(check_import_mode("aqlQuery", &transactions, true).is_ok());
+        for method in [
+            "getAccounts",
+            "createRule",
+            "importTransactions",
+            "setBudgetAmount",
+        ] {
+            assert!(check_import_mode(method, &none, true).is_ok(), "{method}");
+        }
+    }
+}
