@@ -270,7 +270,11 @@ class Client {
       throw new UnsupportedError('runImport without a budget name (upstream makes one up) is not native', { code: 'unsupported-feature' });
     }
     await this.#reclaim();
+    // Upstream closes the open budget without sending what waits to be sent; we send it
+    // first (a failure is ignored: it stays on disk for that budget's next sync).
+    const pending = this.#syncTimer !== null;
     this.#cancelScheduledSync();
+    if (pending) await this.#native.sync().catch(() => {});
     const id = await callNative(() => this.#native.startImport(budgetName));
     this.#importing = true;
     try {

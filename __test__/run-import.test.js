@@ -119,8 +119,14 @@ test('runImport refuses what it cannot do as upstream, before anything is made',
       };
     });
     assert.deepStrictEqual(inside, { rules: 'unsupported-feature', month: 'unsupported-feature', sync: 'unsupported-feature', accounts: 'resolved' });
-    // Once done, the budget is open as any other.
+    // Once done, the budget is open as any other; what it has not sent yet goes before
+    // the next import closes it.
     assert.deepStrictEqual(await api.getRules(), []);
+    await api.createPayee({ name: 'Sent before the next import' });
+    await api.runImport('Next', async () => {});
+    const refusals = (await api.getBudgets()).find((b) => b.state === 'remote' && b.name === 'Refusals');
+    const read = await readBack(oursServer, { syncId: refusals.groupId });
+    assert.deepStrictEqual(read['getPayees()'].map((p) => p.name), ['Sent before the next import']);
   } finally {
     await api.shutdown();
   }
