@@ -210,6 +210,11 @@ export interface BudgetClient {
   batchBudgetUpdates: typeof upstream.batchBudgetUpdates;
   exportBudget: typeof upstream.exportBudget;
   importBudget: typeof upstream.importBudget;
+  /**
+   * A new budget built by `func` and uploaded as a new server file (upstream's
+   * runImport); resolves to its id, where upstream's resolves to undefined.
+   */
+  runImport(budgetName: string, func: () => Promise<void>): Promise<{ id: string }>;
   /** Closes the open budget; the client stays signed in. */
   closeBudget(): Promise<void>;
   /** Closes the budget and forgets the credential. Idempotent. */

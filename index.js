@@ -17,7 +17,7 @@ function requireClient() {
   return current;
 }
 
-const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'exportBudget', 'importBudget', ...NATIVE_READS, ...NATIVE_WRITES];
+const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'exportBudget', 'importBudget', 'runImport', ...NATIVE_READS, ...NATIVE_WRITES];
 
 async function init(config = {}) {
   await shutdown();
@@ -57,9 +57,13 @@ for (const name of NATIVE_CALLS) {
   moduleLevel[name] = async (...args) => requireClient()[name](...args);
 }
 const { sync, getBudgets } = moduleLevel;
+// upstream's runImport resolves to undefined.
+moduleLevel.runImport = async (budgetName, func) => {
+  await requireClient().runImport(budgetName, func);
+};
 
 // Upstream's functions this engine does not have yet: they exist, and reject.
-for (const name of ['runImport', 'runBankSync']) {
+for (const name of ['runBankSync']) {
   moduleLevel[name] ??= async () => {
     throw new UnsupportedError(`${name} is not native yet`, { code: 'unsupported-feature' });
   };

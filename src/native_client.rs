@@ -158,6 +158,25 @@ impl NativeClient {
         self.client()?.import_budget(zip).await.map_err(to_napi)
     }
 
+    /// The start of `runImport(name, func)`: a new local budget in import mode, open;
+    /// resolves to its id.
+    #[napi]
+    pub async fn start_import(&self, name: String) -> napi::Result<String> {
+        self.client()?.start_import(&name).await.map_err(to_napi)
+    }
+
+    /// The end of `runImport`: the imported budget opened again and uploaded.
+    #[napi]
+    pub async fn finish_import(&self) -> napi::Result<()> {
+        self.client()?.finish_import().await.map_err(to_napi)
+    }
+
+    /// `runImport` whose function threw: the budget being imported is deleted.
+    #[napi]
+    pub async fn abort_import(&self) -> napi::Result<()> {
+        self.client()?.abort_import().await.map_err(to_napi)
+    }
+
     /// Brings the open budget current with the server.
     #[napi]
     pub async fn sync(&self) -> napi::Result<()> {

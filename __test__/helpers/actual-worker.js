@@ -181,6 +181,15 @@ async function importAndRead() {
   return out;
 }
 
+// runImport with import-script.js's callback, and what follows it (see there).
+async function runImport() {
+  const { importAndInspect } = require('./import-script.js');
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  const out = await importAndInspect(api, args);
+  await api.shutdown();
+  return out;
+}
+
 // getBudgets() before and after downloading a plain and an encrypted budget.
 async function budgetsList() {
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
@@ -476,7 +485,7 @@ async function mergeAndSet() {
   return out;
 }
 
-const ops = { exportZip, importAndRead, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, scheduleSetup, scheduleUpdates, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+const ops = { runImport, exportZip, importAndRead, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, scheduleSetup, scheduleUpdates, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

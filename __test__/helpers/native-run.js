@@ -4,12 +4,15 @@
 // modules the script loaded (there must be none). args.task: 'reads' (every read,
 // read-calls.js), 'script' (the bank-import script, write-script.js), 'merge'
 // (merge-script.js), 'schedules' or 'scheduleUpdates' (schedule-script.js), 'exportZip'
-// or 'importAndRead' (exportBudget, importBudget).
+// or 'importAndRead' (exportBudget, importBudget), or 'runImport' (import-script.js: no
+// budget is downloaded first).
 const fs = require('node:fs');
 const path = require('node:path');
-const api = require('../../index.js');
 
 const args = JSON.parse(process.argv[2]);
+if (args.task === 'runImport') require('./without-upstream.js');
+const api = require('../../index.js');
+
 const tasks = {
   reads: () => require('./read-calls.js').readEverything(api, { months: args.months }),
   script: () => require('./write-script.js').bankImport(api),
@@ -18,11 +21,12 @@ const tasks = {
   scheduleUpdates: () => require('./schedule-script.js').scheduleUpdates(api),
   exportZip: async () => fs.writeFileSync(args.zipPath, await api.exportBudget()),
   importAndRead: () => require('./read-calls.js').importedAndRead(api, args),
+  runImport: () => require('./import-script.js').importAndInspect(api, args),
 };
 
 (async () => {
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
-  await api.downloadBudget(args.syncId, { password: args.encryptPassword });
+  if (args.task !== 'runImport') await api.downloadBudget(args.syncId, { password: args.encryptPassword });
   const answers = await tasks[args.task]();
   await api.shutdown();
   const loaded = Object.keys(require.cache).filter((file) => file.split(path.sep).includes('@actual-app'));

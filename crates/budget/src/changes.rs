@@ -3,10 +3,12 @@
 //! given, each stamped by the budget's clock (`Timestamp.send()`), a delete being one
 //! `tombstone = 1` message. They are applied as they are made (rows, `messages_crdt`,
 //! the merkle trie and the clock), inside the caller's transaction, so that the rest
-//! of the write reads what it wrote, and the next sync sends them.
+//! of the write reads what it wrote, and the next sync sends them. Inside `runImport`
+//! they are stamped the same way but only written to the tables, as upstream's
+//! syncing mode "import" does (`applyMessagesForImport`).
 
 use actual_sync::timestamp::now_millis;
-use actual_sync::{apply_messages, Clock, Message, Value};
+use actual_sync::{apply_messages, apply_messages_for_import, Clock, Message, Value};
 use rusqlite::Connection;
 
 use crate::Result;
@@ -24,6 +26,8 @@ pub struct Changes<'a> {
     clock: &'a mut Clock,
     /// Messages made and applied so far.
     pub made: usize,
+    /// Import mode: the rows change, nothing is recorded to send.
+    importing: bool,
 }
 
 impl<'a> Changes<'a> {
@@ -32,7 +36,14 @@ impl<'a> Changes<'a> {
             conn,
             clock,
             made: 0,
+            importing: false,
         }
+    }
+
+    /// These changes in import mode (`runImport`) when `importing`.
+    pub fn importing(mut self, importing: bool) -> Self {
+        self.importing = importing;
+        self
     }
 
     /// `db.insert(table, { id, ...fields })`.
@@ -91,7 +102,11 @@ impl<'a> Changes<'a> {
             return Ok(());
         }
         self.made += messages.len();
-        apply_messages(self.conn, self.clock, messages)?;
+        if self.importing {
+            apply_messages_for_import(self.conn, self.clock, messages)?;
+        } else {
+            apply_messages(self.conn, self.clock, messages)?;
+        }
         Ok(())
     }
 }

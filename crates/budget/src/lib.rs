@@ -60,6 +60,10 @@ pub type Result<T, E = BudgetError> = std::result::Result<T, E>;
 pub struct Budget<'a> {
     pub conn: &'a Connection,
     pub now: chrono::NaiveDateTime,
+    /// Inside `runImport` (upstream's syncing mode "import"): writes change the tables
+    /// only (see [`Changes`]), and what upstream keeps in memory from the load before
+    /// the import began (its rules) is what the import sees (see [`check_import_mode`]).
+    pub importing: bool,
 }
 
 impl<'a> Budget<'a> {
@@ -68,6 +72,7 @@ impl<'a> Budget<'a> {
         Budget {
             conn,
             now: chrono::Local::now().naive_local(),
+            importing: false,
         }
     }
 
@@ -100,8 +105,9 @@ impl Budget<'_> {
             budget: Budget {
                 conn: self.conn,
                 now: self.now,
+                importing: self.importing,
             },
-            changes: Changes::new(self.conn, clock),
+            changes: Changes::new(self.conn, clock).importing(self.importing),
         };
         run(&mut writer, args)
     }
@@ -118,8 +124,9 @@ impl Budget<'_> {
             budget: Budget {
                 conn: self.conn,
                 now: self.now,
+                importing: self.importing,
             },
-            changes: Changes::new(self.conn, clock),
+            changes: Changes::new(self.conn, clock).importing(self.importing),
         };
         schedules::service::run(&mut writer)
     }
@@ -325,7 +332,63 @@ pub fn check_schedule_service(method: &str, why: Option<&str>) -> Result<()> {
     }
 }
 
+/// What upstream answers from state it loaded before `runImport` began and does not
+/// update while importing (its syncing mode "import" runs no sync listeners): the rules
+/// index (`getRules`, `getPayeeRules`, and the rules' JSON paths schedules are read
+/// with) and the budget sheet (`getBudgetMonth`; `holdBudgetForNextMonth` reads it).
+const STALE_WHILE_IMPORTING: &[&str] = &[
+    "getRules",
+    "getPayeeRules",
+    "getSchedules",
+    "getBudgetMonth",
+    "holdBudgetForNextMonth",
+];
+
+/// Why `method` is not answered natively inside `runImport` (see
+/// [`STALE_WHILE_IMPORTING`]; ActualQL on `schedules` reads the same JSON paths).
+pub fn check_import_mode(method: &str, args: &Value, importing: bool) -> Result<()> {
+    if !importing {
+        return Ok(());
+    }
+    let query_of_schedules = matches!(method, "aqlQuery" | "runQuery")
+        && args.pointer("/query/table").and_then(Value::as_str) == Some("schedules");
+    if STALE_WHILE_IMPORTING.contains(&method) || query_of_schedules {
+        return Err(BudgetError::Unsupported(format!(
+            "{method} inside runImport (upstream answers it from state it does not update while importing)"
+        )));
+    }
+    Ok(())
+}
+
 /// Whether `method` is one of [`READS`].
 pub fn is_read(method: &str) -> bool {
     READS.iter().any(|(name, _)| *name == method)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_what_upstream_answers_from_stale_state_is_refused_while_importing() {
+        let none = json!({});
+        for method in STALE_WHILE_IMPORTING {
+            assert!(check_import_mode(method, &none, true).is_err(), "{method}");
+            assert!(check_import_mode(method, &none, false).is_ok(), "{method}");
+        }
+        let schedules = json!({ "query": { "table": "schedules" } });
+        let transactions = json!({ "query": { "table": "transactions" } });
+        assert!(check_import_mode("aqlQuery", &schedules, true).is_err());
+        assert!(check_import_mode("runQuery", &schedules, true).is_err());
+        assert!(check_import_mode("aqlQuery", &transactions, true).is_ok());
+        for method in [
+            "getAccounts",
+            "createRule",
+            "importTransactions",
+            "setBudgetAmount",
+        ] {
+            assert!(check_import_mode(method, &none, true).is_ok(), "{method}");
+        }
+    }
 }

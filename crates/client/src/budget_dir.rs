@@ -195,6 +195,13 @@ impl Staged {
         Ok(Staged { scratch })
     }
 
+    /// An empty folder for a budget made here (`what` names the scratch folder).
+    pub fn empty(data_dir: &Path, what: &str) -> Result<Self> {
+        Ok(Staged {
+            scratch: Scratch::create(data_dir, what)?,
+        })
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.scratch.path.join(DB_FILE)
     }

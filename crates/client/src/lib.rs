@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod budget_dir;
 pub mod budget_export;
+pub mod budget_new;
 pub mod client;
 pub mod config;
 pub mod error;

@@ -30,6 +30,9 @@ pub struct OpenBudget {
     service_refusal: Option<String>,
     /// An open `batchBudgetUpdates`: its transaction is open on `db`.
     batch: Option<Batch>,
+    /// A budget being built by `runImport` (upstream's syncing mode "import"): its
+    /// writes change the tables only, nothing is recorded to send.
+    importing: bool,
 }
 
 /// A batch of writes in one transaction (`batchBudgetUpdates`): the clock they stamp
@@ -70,7 +73,37 @@ impl OpenBudget {
             ready: false,
             service_refusal: None,
             batch: None,
+            importing: false,
         })
+    }
+
+    /// Opens a budget [`crate::budget_new`] just made, as upstream's `api/start-import`
+    /// leaves it: loaded (migrated, its clock made), the default expense categories and
+    /// groups deleted without a change recorded, and in import mode.
+    pub fn open_for_import(dir: &Path) -> Result<Self> {
+        let mut open = OpenBudget::open(dir, None)?;
+        open.db.in_transaction(|conn| {
+            actual_sync::load_clock(conn)?;
+            conn.execute_batch(
+                "DELETE FROM categories WHERE is_income = 0;
+                 DELETE FROM category_groups WHERE is_income = 0;",
+            )?;
+            Ok::<_, ClientError>(())
+        })?;
+        open.importing = true;
+        Ok(open)
+    }
+
+    pub fn importing(&self) -> bool {
+        self.importing
+    }
+
+    /// The budget model on `conn`, in import mode when this budget is.
+    fn model<'c>(&self, conn: &'c rusqlite::Connection) -> Budget<'c> {
+        Budget {
+            importing: self.importing,
+            ..Budget::new(conn)
+        }
     }
 
     /// Reopens the folder when another process swapped a new copy into place since we
@@ -111,7 +144,8 @@ impl OpenBudget {
     ) -> Result<actual_budget::Answer> {
         self.ensure_ready()?;
         actual_budget::check_schedule_service(method, self.service_refusal.as_deref())?;
-        Ok(Budget::new(self.db.conn()).read(method, args)?)
+        actual_budget::check_import_mode(method, args, self.importing)?;
+        Ok(self.model(self.db.conn()).read(method, args)?)
     }
 
     pub fn in_batch(&self) -> bool {
@@ -129,8 +163,9 @@ impl OpenBudget {
         lock: Option<DataDirLock>,
     ) -> Result<serde_json::Value> {
         self.ensure_ready()?;
+        actual_budget::check_import_mode(method, args, self.importing)?;
         let conn = self.db.conn();
-        let budget = Budget::new(conn);
+        let budget = self.model(conn);
         if let Some(batch) = self.batch.as_mut() {
             conn.execute_batch("SAVEPOINT actual_write")?;
             let mut clock = batch.clock.clone();
@@ -149,7 +184,7 @@ impl OpenBudget {
         let _other_processes_wait = lock;
         self.db.in_transaction(|conn| {
             let mut clock = actual_sync::load_clock(conn)?;
-            Ok(Budget::new(conn).write(method, args, &mut clock)?)
+            Ok(budget.write(method, args, &mut clock)?)
         })
     }
 

@@ -107,7 +107,34 @@ pub fn apply_messages(
     clock: &mut Clock,
     messages: Vec<Message>,
 ) -> Result<ApplyOutcome> {
-    apply_with(conn, clock, messages, Unknown::Fail)
+    apply_with(conn, clock, messages, Unknown::Fail, Record::Crdt)
+}
+
+/// Upstream `applyMessagesForImport` (sync mode "import", inside `runImport`): the
+/// messages' values are written to their tables as [`apply_messages`] writes them,
+/// and nothing else: no `messages_crdt` rows, no merkle trie, no clock saved. The
+/// budget is uploaded whole afterwards, so there is nothing to send.
+pub fn apply_messages_for_import(
+    conn: &Connection,
+    clock: &Clock,
+    messages: Vec<Message>,
+) -> Result<()> {
+    let mut unchanged = clock.clone();
+    apply_with(
+        conn,
+        &mut unchanged,
+        messages,
+        Unknown::Fail,
+        Record::RowsOnly,
+    )?;
+    Ok(())
+}
+
+/// Whether an apply records its messages (`messages_crdt`, the merkle trie, the clock).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Record {
+    Crdt,
+    RowsOnly,
 }
 
 /// What to do with a message for a table, column or value format the database does not
@@ -125,10 +152,11 @@ fn apply_with(
     clock: &mut Clock,
     messages: Vec<Message>,
     unknown: Unknown,
+    record: Record,
 ) -> Result<ApplyOutcome> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
     let (trie, outcome) = crate::db::atomically(conn, "actual_sync_apply", || {
-        apply_inner(conn, clock, messages, unknown)
+        apply_inner(conn, clock, messages, unknown, record)
     })?;
     clock.merkle = trie;
     Ok(outcome)
@@ -259,9 +287,24 @@ fn apply_inner(
     clock: &Clock,
     messages: Vec<Message>,
     unknown: Unknown,
+    record: Record,
 ) -> Result<(Trie, ApplyOutcome)> {
     let mut outcome = ApplyOutcome::default();
-    let (mut incoming, duplicates) = compare_messages(conn, messages)?;
+    let (mut incoming, duplicates) = match record {
+        Record::Crdt => compare_messages(conn, messages)?,
+        // Nothing is recorded in import mode, so nothing can be a duplicate or old.
+        Record::RowsOnly => (
+            messages
+                .into_iter()
+                .map(|msg| Incoming {
+                    text: msg.timestamp.to_string(),
+                    msg,
+                    old: false,
+                })
+                .collect(),
+            0,
+        ),
+    };
     outcome.duplicates = duplicates;
     // Stable sort by timestamp string order.
     incoming.sort_by(|a, b| a.text.cmp(&b.text));
@@ -366,6 +409,12 @@ fn apply_inner(
             Some(c) => *c = i,
             None => row.columns.push(i),
         }
+    }
+    if record == Record::RowsOnly {
+        for row in &rows {
+            write_row(conn, &incoming, row)?;
+        }
+        return Ok((clock.merkle.clone(), outcome));
     }
     // The trie needs only the timestamps: it is built on a second thread beside the writes.
     let (written, merkle) = std::thread::scope(|s| {
@@ -576,7 +625,7 @@ pub fn receive_messages_at(
     if let Some(latest) = messages.iter().map(|m| &m.timestamp).max() {
         working.recv_at(latest, now)?;
     }
-    let outcome = apply_with(conn, &mut working, messages, Unknown::Defer)?;
+    let outcome = apply_with(conn, &mut working, messages, Unknown::Defer, Record::Crdt)?;
     *clock = working;
     Ok(outcome)
 }

@@ -27,8 +27,8 @@ pub mod timestamp;
 pub mod value;
 
 pub use apply::{
-    apply_messages, load_clock, messages_since, receive_messages, reset_clock, ApplyOutcome,
-    Message,
+    apply_messages, apply_messages_for_import, load_clock, messages_since, receive_messages,
+    reset_clock, ApplyOutcome, Message,
 };
 pub use db::BudgetDb;
 pub use error::SyncError;

@@ -3,8 +3,8 @@
 
 use actual_protocol::crypto::BudgetKey;
 use actual_sync::apply::{
-    apply_messages, load_clock, messages_since, receive_messages_at, reset_clock, CrdtRow, Message,
-    LARGE_BATCH_MESSAGES,
+    apply_messages, apply_messages_for_import, load_clock, messages_since, receive_messages_at,
+    reset_clock, CrdtRow, Message, LARGE_BATCH_MESSAGES,
 };
 use actual_sync::proto;
 use actual_sync::sync::{decode_envelope, encode_envelope, FullSync, SyncParams, SyncStep};
@@ -1079,4 +1079,45 @@ fn a_large_set_of_local_messages_goes_out_in_requests_within_the_limit_each_sent
         first.messages[0].timestamp, again.messages[0].timestamp,
         "from the same message"
     );
+}
+
+#[test]
+fn an_import_writes_the_rows_and_records_nothing() {
+    let (conn, clock) = setup();
+    let before = stored_clock(&conn);
+    apply_messages_for_import(
+        &conn,
+        &clock,
+        vec![
+            msg(ts(0, 0), "accounts", "a1", "name", s("Checking")),
+            msg(ts(0, 1), "accounts", "a1", "offbudget", Value::Number(1.0)),
+            msg(ts(1, 0), "transactions", "t1", "acct", s("a1")),
+            msg(ts(1, 1), "accounts", "a1", "name", s("Main")),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        conn.query_row(
+            "SELECT name, offbudget FROM accounts WHERE id = 'a1'",
+            [],
+            |r| { Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)) }
+        )
+        .unwrap(),
+        ("Main".to_string(), 1)
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM transactions"), 1);
+    assert_eq!(count(&conn, "SELECT count(*) FROM messages_crdt"), 0);
+    assert_eq!(stored_clock(&conn), before, "the clock is not saved");
+    // A bad column is still an error, and nothing of the call stays.
+    let err = apply_messages_for_import(
+        &conn,
+        &clock,
+        vec![
+            msg(ts(2, 0), "accounts", "a2", "name", s("Second")),
+            msg(ts(2, 1), "accounts", "a2", "nope", s("x")),
+        ],
+    )
+    .unwrap_err();
+    assert!(matches!(err, SyncError::InvalidSchema { .. }));
+    assert_eq!(count(&conn, "SELECT count(*) FROM accounts"), 1);
 }

@@ -129,7 +129,11 @@ mod tests {
             .unwrap()
             .and_hms_opt(12, 0, 0)
             .unwrap();
-        Budget { conn, now }
+        Budget {
+            conn,
+            now,
+            importing: false,
+        }
     }
 
     #[test]

@@ -83,8 +83,15 @@ pub struct Rules {
 impl Rules {
     /// Loads and ranks every live rule (what upstream's loadRules/RuleIndexer hold).
     /// Err(Unsupported) if a rule uses a feature the engine cannot run.
+    /// Inside `runImport` there are none: upstream's index holds the rules of the load
+    /// before the import began (a new budget has none) and is not updated while
+    /// importing.
     pub fn load(b: &Budget) -> Result<Rules> {
-        let loaded = load_rules(b)?;
+        let loaded = if b.importing {
+            Vec::new()
+        } else {
+            load_rules(b)?
+        };
         if let Some(what) = loaded.iter().find_map(Rule::unsupported) {
             return Err(BudgetError::Unsupported(what.to_string()));
         }
