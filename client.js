@@ -34,13 +34,32 @@ const READ_ARGS = {
   runQuery: (query) => ({ query: crossable(query.serialize()) }),
 };
 
-// A serialized query crosses to the engine as JSON; a value JSON would change
-// (undefined, NaN, a class instance, a hole in an array) is handed to the official
-// engine instead, which sees it as it is.
-function crossable(state) {
-  const why = unlike(state, new Set());
-  if (why) throw new UnsupportedError(`not answered natively: an ActualQL query with ${why}`, { code: 'unsupported-feature' });
-  return state;
+// Arguments cross to the engine as JSON; a value JSON would change (undefined, NaN, a
+// class instance, a hole in an array) is handed to the official engine instead, which
+// sees it as it is. `what` names the call for the refusal.
+function crossable(value, what = 'an ActualQL query') {
+  const why = unlike(value, new Set());
+  if (why) throw new UnsupportedError(`not answered natively: ${what} with ${why}`, { code: 'unsupported-feature' });
+  return value;
+}
+
+// upstream's api/bank-sync reads only `args?.accountId` (absent or null: every account).
+function bankSyncArgs(args) {
+  const accountId = args?.accountId;
+  if (accountId == null) return {};
+  if (ownText(accountId)) {
+    throw new UnsupportedError('not answered natively: runBankSync with an accountId whose text is its own', { code: 'unsupported-feature' });
+  }
+  return { accountId: crossable(accountId, 'runBankSync') };
+}
+
+// Whether `"" + value` (upstream's message for an id it cannot bind) would not be the
+// plain text of a JSON value: an object without Object.prototype's conversions, or with
+// its own.
+function ownText(value) {
+  if (Array.isArray(value)) return value.some(ownText);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return false;
+  return Object.getPrototypeOf(value) === null || Object.hasOwn(value, 'toString') || Object.hasOwn(value, 'valueOf');
 }
 
 function unlike(value, seen) {
@@ -225,6 +244,20 @@ class Client {
     if (this.#engineHolds) return this.delegate('sync', []);
     this.#cancelScheduledSync();
     await callNative(() => this.#native.sync());
+  }
+
+  /**
+   * upstream's runBankSync: native where upstream downloads for no account (no linked
+   * account: it resolves, writing nothing); linked accounts go to the official engine.
+   */
+  async runBankSync(args) {
+    if (this.#engineHolds) return this.delegate('runBankSync', [args]);
+    try {
+      await callNative(() => this.#native.bankSync(JSON.stringify(bankSyncArgs(args), withDates)));
+    } catch (err) {
+      if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) return this.delegate('runBankSync', [args]);
+      throw err;
+    }
   }
 
   async getBudgets() {

@@ -398,6 +398,11 @@ export interface BudgetClient {
   resetBudgetHold(month: string): Promise<void>;
   /** Every write inside `func` is one transaction, sent once when it ends. */
   batchBudgetUpdates(func: () => Promise<void>): Promise<void>;
+  /**
+   * upstream's bank sync, for every account or one: native where no account to sync is
+   * linked to a bank (it resolves); linked accounts go to the official engine.
+   */
+  runBankSync(args?: { accountId?: string }): Promise<void>;
   /** Closes the open budget; the client stays signed in. */
   closeBudget(): Promise<void>;
   /** Closes the budget and forgets the credential. Idempotent. */
@@ -483,6 +488,7 @@ export const setBudgetCarryover: BudgetClient['setBudgetCarryover'];
 export const holdBudgetForNextMonth: BudgetClient['holdBudgetForNextMonth'];
 export const resetBudgetHold: BudgetClient['resetBudgetHold'];
 export const batchBudgetUpdates: BudgetClient['batchBudgetUpdates'];
+export const runBankSync: BudgetClient['runBankSync'];
 
 export const utils: {
   /** `amount * 10^decimalPlaces`, rounded as Math.round does. */

@@ -22,7 +22,7 @@ function requireClient() {
 // The default client's budget id, for the official engine to load.
 let openBudgetId = null;
 
-const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', ...NATIVE_READS, ...NATIVE_WRITES];
+const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'runBankSync', ...NATIVE_READS, ...NATIVE_WRITES];
 const NATIVE = new Set(['init', 'shutdown', 'downloadBudget', 'loadBudget', ...NATIVE_CALLS]);
 const upstream = createUpstreamLayer({
   context: () => ({ client: requireClient(), budgetId: openBudgetId }),

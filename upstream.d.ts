@@ -2,11 +2,8 @@
 // Delegated to the official engine (install @actual-app/api beside this package);
 // typed loosely so that these declarations need nothing installed.
 
-export declare function createSchedule(...args: any[]): Promise<any>;
-export declare function deleteSchedule(...args: any[]): Promise<any>;
 export declare function exportBudget(...args: any[]): Promise<any>;
 export declare function importBudget(...args: any[]): Promise<any>;
-export declare function runBankSync(...args: any[]): Promise<any>;
 export declare function runImport(...args: any[]): Promise<any>;
 export declare function updateSchedule(...args: any[]): Promise<any>;
 /** The official engine's internal object, once a delegated function has started it. */

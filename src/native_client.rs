@@ -166,6 +166,14 @@ impl NativeClient {
         self.client()?.write(method, args).await.map_err(to_napi)
     }
 
+    /// `runBankSync`: `args` is `{ accountId }` as JSON text (none: every account).
+    #[napi]
+    pub async fn bank_sync(&self, args: String) -> napi::Result<()> {
+        let args =
+            serde_json::from_str(&args).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        self.client()?.bank_sync(args).await.map_err(to_napi)
+    }
+
     /// Starts a batch of writes (`batchBudgetUpdates`).
     #[napi]
     pub async fn begin_batch(&self) -> napi::Result<()> {

@@ -427,7 +427,38 @@ async function mergeAndSet() {
   return out;
 }
 
-const ops = { budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// Runs steps.js's steps with the real client (the same steps native-steps.js runs with
+// ours), then syncs and closes.
+async function steps() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  const answers = await require('./steps.js').runSteps(api, args.steps);
+  await api.shutdown();
+  return answers;
+}
+
+// Links accounts to the fake SimpleFIN bridge (fake-simplefin.js) as the app does: lists
+// the bridge's accounts through the server (`simplefin-accounts`) and links each of
+// args.links ({ external, upgrade }: the bridge's account id, and the name of the
+// budget's account to link, or none for a new one) with `simplefin-accounts-link`,
+// which downloads its transactions.
+async function linkSimpleFin() {
+  const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  const listed = await lib.send('simplefin-accounts');
+  const external = listed?.accounts ?? listed?.data?.accounts;
+  if (!external) throw new Error(`simplefin-accounts answered ${JSON.stringify(listed)}`);
+  const accounts = await api.getAccounts();
+  for (const link of args.links) {
+    const a = external.find((x) => x.id === link.external);
+    const externalAccount = { account_id: a.id, name: a.name, institution: a.org.name, orgDomain: a.org.domain, orgId: a.org.id, balance: a.balance };
+    const upgradingId = link.upgrade ? accounts.find((x) => x.name === link.upgrade).id : undefined;
+    await lib.send('simplefin-accounts-link', { externalAccount, upgradingId, offBudget: false });
+  }
+  await api.sync();
+  await api.shutdown();
+}
+
+const ops = { steps, linkSimpleFin, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

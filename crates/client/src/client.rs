@@ -493,6 +493,19 @@ impl Client {
         .await
     }
 
+    /// `runBankSync(args)` on the open budget (see [`OpenBudget::bank_sync`]). With no
+    /// budget open it fails as upstream's does: its handler reads the closed database.
+    pub async fn bank_sync(&self, args: serde_json::Value) -> Result<()> {
+        let mut slot = self.open.clone().lock_owned().await;
+        if slot.is_none() {
+            return Err(actual_budget::BudgetError::TypeError(
+                "Cannot read properties of null (reading 'prepare')".into(),
+            )
+            .into());
+        }
+        blocking(move || slot.as_mut().expect("checked above").bank_sync(&args)).await
+    }
+
     /// Runs the write `method` on the open budget; resolves once its changes are on disk
     /// (or, inside a batch, part of the batch's transaction). The next sync sends them.
     pub async fn write(&self, method: String, args: serde_json::Value) -> Result<String> {

@@ -116,6 +116,14 @@ impl OpenBudget {
         Ok(Budget::new(self.db.conn()).read(method, args)?)
     }
 
+    /// `runBankSync(args)`: resolves where upstream contacts no bank (nothing is
+    /// written); refuses as not native otherwise (see [`actual_budget::bank_sync`]).
+    pub fn bank_sync(&mut self, args: &serde_json::Value) -> Result<()> {
+        self.ensure_ready()?;
+        actual_budget::bank_sync::run_bank_sync(&Budget::new(self.db.conn()), args)?;
+        Ok(())
+    }
+
     pub fn in_batch(&self) -> bool {
         self.batch.is_some()
     }
