@@ -247,15 +247,28 @@ class Client {
   }
 
   /**
-   * upstream's runBankSync: native where upstream downloads for no account (no linked
-   * account: it resolves, writing nothing); linked accounts go to the official engine.
+   * upstream's runBankSync: SimpleFIN accounts downloaded through the server and
+   * reconciled natively, in one write (sent like any other); no linked account: it
+   * resolves, writing nothing. Like upstream, an account's error rejects the call
+   * after the others' changes (and the error's status) are written.
    */
   async runBankSync(args) {
     if (this.#engineHolds) return this.delegate('runBankSync', [args]);
+    let outcome;
     try {
-      await callNative(() => this.#native.bankSync(JSON.stringify(bankSyncArgs(args), withDates)));
+      outcome = JSON.parse(await callNative(() => this.#native.bankSync(JSON.stringify(bankSyncArgs(args), withDates))));
     } catch (err) {
       if (DELEGATE_CODES.has(err.code) && this.#engine?.available()) return this.delegate('runBankSync', [args]);
+      throw err;
+    }
+    if (outcome.wrote) {
+      this.#hasWritten = true;
+      this.#scheduleSync();
+    }
+    if (outcome.error) {
+      // upstream's `withErrorCode(new Error(message), code)`: a plain Error's name.
+      const err = new ActualError(outcome.error.message, { code: outcome.error.code ?? 'bank-sync-failure' });
+      err.name = 'Error';
       throw err;
     }
   }

@@ -399,8 +399,9 @@ export interface BudgetClient {
   /** Every write inside `func` is one transaction, sent once when it ends. */
   batchBudgetUpdates(func: () => Promise<void>): Promise<void>;
   /**
-   * upstream's bank sync, for every account or one: native where no account to sync is
-   * linked to a bank (it resolves); linked accounts go to the official engine.
+   * upstream's bank sync, for every account or one: SimpleFIN accounts natively (other
+   * providers go to the official engine); no linked account: it resolves. An account's
+   * error rejects after the others' changes are written, with upstream's message and code.
    */
   runBankSync(args?: { accountId?: string }): Promise<void>;
   /** Closes the open budget; the client stays signed in. */

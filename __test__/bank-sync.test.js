@@ -1,12 +1,11 @@
 'use strict';
-// runBankSync natively. Three real programs built on @actual-app/api call it, mostly on
-// budgets with no account linked to a bank, where upstream contacts no bank and
-// resolves: ours answers those natively, as upstream does (twin budgets, the same
-// calls through @actual-app/api and through this package with @actual-app/api
-// unresolvable). Accounts linked to a bank are not native yet: they are refused before
-// anything is written. The real sync-server runs with a fake SimpleFIN bridge on
-// 127.0.0.1 (its access key is a server secret), through which the real client links
-// accounts as the app does.
+// runBankSync natively, against @actual-app/api on twin budgets (the same calls
+// through it and through this package with @actual-app/api unresolvable): on budgets
+// with no account linked to a bank (where three real programs call it; upstream
+// contacts no bank and resolves), and with SimpleFIN accounts, downloaded through the
+// real sync-server from a fake SimpleFIN bridge on 127.0.0.1 (the one peer a test
+// cannot run; its access key is a server secret), linked by the real client as the app
+// links them. Other providers are refused before anything is written.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
@@ -22,7 +21,8 @@ test.before(async () => {
   server = await h.startServer();
   bridge = await startFakeSimpleFin();
   await configureServer(server, bridge.accessKey);
-  base = await h.createRealisticBudget(server, { name: 'Bank sync base' });
+  // Rules the engine runs: a bank sync runs them (one it does not run refuses it).
+  base = await h.createRealisticBudget(server, { name: 'Bank sync base', withUnrunnableRules: false });
 });
 
 test.after(async () => {
@@ -77,43 +77,121 @@ test('no account linked to a bank: runBankSync answers as @actual-app/api, nativ
   assert.deepEqual(diffs, [], report(diffs, afterTheirs, afterOurs));
 });
 
-test('accounts linked to SimpleFIN: not native yet, refused naming them before anything is written', async () => {
-  const twin = await twinBudget(server, base, 'bank twin linked');
-  // The real client links an existing account and a new one through the server, which
-  // downloads their transactions from the fake bridge.
+// Accounts linked as the app links them, on each twin: one through the server's
+// SimpleFIN link (its first download done by the real client), one new and empty
+// account whose first download runBankSync makes (a starting balance), an off-budget
+// one with transactions, one the bridge does not have (an error).
+const LINKS = [
+  { external: 'sf-card' },
+  { external: 'sf-checking', create: 'Bank checking' },
+  { external: 'sf-savings', account: 'Brokerage' },
+  { external: 'sf-missing', account: 'Credit card' },
+];
+
+// raw_synced_data is the download's JSON with the ids of the account and of the payee
+// each side made: their names instead, for the comparison.
+function rawNamed(answers) {
+  const names = new Map([...(answers['getAccounts()'] || []), ...(answers['getPayees()'] || [])].map((x) => [x.id, x.name]));
+  const named = (t) => {
+    if (typeof t.raw_synced_data !== 'string' || !t.raw_synced_data.startsWith('{')) return t;
+    const raw = JSON.parse(t.raw_synced_data);
+    for (const key of ['account', 'payee']) if (names.has(raw[key])) raw[key] = names.get(raw[key]);
+    return { ...t, raw_synced_data: JSON.stringify(raw), subtransactions: t.subtransactions && t.subtransactions.map(named) };
+  };
+  return Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, k.startsWith('getTransactions(') && Array.isArray(v) ? v.map(named) : v]));
+}
+
+test('SimpleFIN accounts: runBankSync downloads through the server and reconciles as @actual-app/api does', async () => {
+  // The links are made once and uploaded, so both twins hold the same accounts.
+  const linked = await h.createRealisticBudget(server, { name: 'Bank sync linked', withUnrunnableRules: false });
+  await h.runWorker({ op: 'linkSimpleFin', dataDir: h.tempDir(), syncId: linked.syncId, links: LINKS, upload: true, ...common() });
+  const twins = [await twinBudget(server, linked, 'simplefin twin upstream'), await twinBudget(server, linked, 'simplefin twin ours')];
+  const ids = await Promise.all(twins.map(async (t) => Object.fromEntries((await readRaw(t))['getAccounts()'].map((a) => [a.name, a.id]))));
+  assert.deepEqual(ids[0], ids[1], 'the twins hold the same accounts');
+  const run = (steps) =>
+    Promise.all([
+      h.runWorker({ op: 'steps', dataDir: h.tempDir(), ...common(), steps: steps(twins[0], ids[0]) }),
+      h.runNative('native-steps.js', { ...common(), steps: steps(twins[1], ids[1]) }),
+    ]);
+  const download = (twin) => ({ label: 'download', call: 'downloadBudget', args: [twin.syncId] });
+  const comparable = (answers) => {
+    const { download: _download, shutdown: _shutdown, ...rest } = answers;
+    return rest;
+  };
+
+  // The first download: every account, in one SimpleFIN batch.
+  const requestsBefore = bridge.requests.length;
+  const [theirs1, ours1] = await run((twin) => [
+    download(twin),
+    { label: 'every account', call: 'runBankSync' },
+    { label: 'accounts', call: 'bankAccountStates' },
+  ]);
+  assert.deepEqual(ours1.loaded, [], 'nothing was handed to @actual-app/api');
+  assert.equal(bridge.requests.length - requestsBefore, 2, 'each client asked the bridge once');
+  // The oracle: the missing account's error, after the others were synced.
+  assert.deepEqual(theirs1['every account'].error, { name: 'Error', code: 'ACCOUNT_MISSING', message: 'Failed syncing account "Credit card."' });
+  const status = (answers) => Object.fromEntries(answers.accounts.ok.filter((a) => a.account_sync_source).map((a) => [a.name, [a.bank_sync_status, a.synced]]));
+  assert.deepEqual(status(theirs1), {
+    'Bank checking': ['ok', true],
+    'Credit card': ['account-missing', false],
+    'Fake Card': ['ok', true],
+    Brokerage: ['ok', true],
+  });
+  assert.deepEqual(comparable(ours1.answers), comparable(theirs1));
+
+  // The second download: some transactions new, some changed; one account, then all.
+  bridge.nextRound();
+  const [theirs2, ours2] = await run((twin, id) => [
+    download(twin),
+    { label: 'one account', call: 'runBankSync', args: [{ accountId: id['Bank checking'] }] },
+    { label: 'every account', call: 'runBankSync' },
+    { label: 'accounts', call: 'bankAccountStates' },
+  ]);
+  assert.deepEqual(ours2.loaded, []);
+  assert.deepEqual(theirs2['one account'], { ok: null });
+  assert.deepEqual(comparable(ours2.answers), comparable(theirs2));
+
+  // What the real client reads back from both twins.
+  const [readTheirs, readOurs] = await Promise.all([readRaw(twins[0]), readRaw(twins[1])]);
+  const bankChecking = readOurs['getTransactions()'].filter((t) => t.account === ids[1]['Bank checking']);
+  assert.ok(bankChecking.some((t) => t.starting_balance_flag), 'the first download made a starting balance');
+  assert.ok(bankChecking.some((t) => t.imported_id === 'sf-6'), 'the second download added new transactions');
+  const [t, o] = [canonical(rawNamed(readTheirs)), canonical(rawNamed(readOurs))];
+  const diffs = differences(t, o);
+  assert.deepEqual(diffs, [], report(diffs, t, o));
+});
+
+test('an account linked to another provider: refused naming it, before anything is downloaded or written', async () => {
+  const twin = await twinBudget(server, base, 'bank twin other provider');
   await h.runWorker({
     op: 'linkSimpleFin',
     dataDir: h.tempDir(),
     syncId: twin.syncId,
-    links: [{ external: 'sf-checking', upgrade: 'Savings' }, { external: 'sf-card' }],
+    links: [{ external: 'sf-card' }, { external: 'gc-1', account: 'Savings', source: 'goCardless' }],
     ...common(),
   });
   const raw = await readRaw(twin);
   const before = canonical(raw);
-  assert.ok(
-    raw['getTransactions()'].some((t) => t.imported_id === 'sf-1'),
-    'linking downloaded the bridge transactions',
-  );
   const id = (name) => raw['getAccounts()'].find((a) => a.name === name).id;
-
+  const requestsBefore = bridge.requests.length;
   const ours = await h.runNative('native-steps.js', {
     ...common(),
     steps: [
       { label: 'download', call: 'downloadBudget', args: [twin.syncId] },
       { label: 'every account', call: 'runBankSync' },
-      { label: 'linked account', call: 'runBankSync', args: [{ accountId: id('Savings') }] },
-      { label: 'unlinked account', call: 'runBankSync', args: [{ accountId: id('Checking') }] },
+      { label: 'that account', call: 'runBankSync', args: [{ accountId: id('Savings') }] },
+      { label: 'an unlinked account', call: 'runBankSync', args: [{ accountId: id('Checking') }] },
     ],
   });
   assert.deepEqual(ours.loaded, []);
-  const refused = ours.answers['every account'].error;
-  assert.equal(refused.name, 'UnsupportedError');
-  assert.equal(refused.code, 'unsupported-feature');
-  const named = refused.message.match(/runBankSync of accounts linked to a bank \((.*)\)$/);
-  assert.deepEqual(named && named[1].split(', ').sort(), ['"Fake Card"', '"Savings"']);
-  assert.match(ours.answers['linked account'].error.message, /runBankSync of accounts linked to a bank \("Savings"\)/);
-  assert.deepEqual(ours.answers['unlinked account'], { ok: null });
-
+  for (const label of ['every account', 'that account']) {
+    const refused = ours.answers[label].error;
+    assert.equal(refused.name, 'UnsupportedError', label);
+    assert.equal(refused.code, 'unsupported-feature', label);
+    assert.match(refused.message, /runBankSync of an account linked to goCardless \("Savings"\)/, label);
+  }
+  assert.deepEqual(ours.answers['an unlinked account'], { ok: null });
+  assert.equal(bridge.requests.length, requestsBefore, 'nothing was downloaded');
   const after = await readBack(server, twin);
   const changed = differences(before, after);
   assert.deepEqual(changed, [], report(changed, before, after));

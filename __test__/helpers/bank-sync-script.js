@@ -38,4 +38,11 @@ async function bankSyncCalls(api) {
   return out;
 }
 
-module.exports = { bankSyncCalls };
+// What a bank sync changes on the account rows that the API's reads leave out.
+async function bankAccountStates(api) {
+  const query = api.q('accounts').select(['name', 'account_id', 'account_sync_source', 'bank_sync_status', 'last_sync']).orderBy('name');
+  const { data } = await api.aqlQuery(query);
+  return data.map(({ id: _id, last_sync, ...rest }) => ({ ...rest, synced: last_sync != null && Math.abs(Date.now() - Number(last_sync)) < 600000 }));
+}
+
+module.exports = { bankSyncCalls, bankAccountStates };

@@ -45,6 +45,18 @@ function accountsAnswer(round) {
     accounts: [
       { org, id: 'sf-checking', name: 'Fake Checking', currency: 'USD', balance: round === 1 ? '2415.17' : '2391.97', 'available-balance': '2400.00', 'balance-date': at(0), transactions: transactions(round) },
       { org, id: 'sf-card', name: 'Fake Card', currency: 'USD', balance: '-120.00', 'balance-date': at(0), transactions: [] },
+      {
+        org,
+        id: 'sf-savings',
+        name: 'Fake Savings',
+        currency: 'USD',
+        balance: round === 1 ? '10010.00' : '10025.25',
+        'balance-date': at(0),
+        transactions: [
+          { id: 'sv-1', posted: at(10), amount: '10.00', description: 'INTEREST #3', payee: 'Savings Interest', memo: 'monthly' },
+          ...(round === 1 ? [] : [{ id: 'sv-2', posted: at(1), amount: '15.25', description: 'TRANSFER IN', payee: 'Transfer In Bank' }]),
+        ],
+      },
     ],
   };
 }

@@ -2,10 +2,12 @@
 // Runs a list of calls on an API object (this package or @actual-app/api), each
 // step's outcome kept as { ok: value } or { error: { name, code, reason, message } };
 // a failing step does not stop the next. `call` is an API function name, or a script:
-// 'readEverything' (read-calls.js) or 'bankSyncCalls' (bank-sync-script.js).
+// 'readEverything' (read-calls.js), 'bankSyncCalls' or 'bankAccountStates'
+// (bank-sync-script.js).
 const SCRIPTS = {
   readEverything: (api, step) => require('./read-calls.js').readEverything(api, { months: step.months }),
   bankSyncCalls: (api) => require('./bank-sync-script.js').bankSyncCalls(api),
+  bankAccountStates: (api) => require('./bank-sync-script.js').bankAccountStates(api),
 };
 
 function outcome(err) {

@@ -13,6 +13,7 @@ use crate::config::{ClientConfig, Credential};
 use crate::error::{ClientError, ErrorKind, Reply, Result};
 use crate::http::{AuthMethod, Http, Secret};
 use crate::open_budget::OpenBudget;
+use actual_budget::bank_sync;
 use actual_protocol::endpoint::{self, FILE_ID_HEADER};
 use actual_protocol::files::{FileInfo, RemoteFile, UserInfo, UserKey};
 use actual_sync::{FullSync, SyncParams, SyncStep};
@@ -493,17 +494,101 @@ impl Client {
         .await
     }
 
-    /// `runBankSync(args)` on the open budget (see [`OpenBudget::bank_sync`]). With no
-    /// budget open it fails as upstream's does: its handler reads the closed database.
-    pub async fn bank_sync(&self, args: serde_json::Value) -> Result<()> {
+    /// `runBankSync(args)` on the open budget: the accounts upstream downloads for
+    /// (none: it resolves, nothing written), each one's download through the server's
+    /// bank routes, and what it makes of them written in one transaction, on disk when
+    /// this returns (the next sync sends it). The accounts' errors are upstream's,
+    /// written as upstream writes them; the first is the call's.
+    pub async fn bank_sync(&self, args: serde_json::Value) -> Result<BankSyncOutcome> {
         let mut slot = self.open.clone().lock_owned().await;
-        if slot.is_none() {
+        let Some(open) = slot.as_mut() else {
+            // Upstream's handler reads the closed database.
             return Err(actual_budget::BudgetError::TypeError(
                 "Cannot read properties of null (reading 'prepare')".into(),
             )
             .into());
+        };
+        let job = open.bank_sync_job(&args)?;
+        if job.is_empty() {
+            return Ok(BankSyncOutcome::default());
         }
-        blocking(move || slot.as_mut().expect("checked above").bank_sync(&args)).await
+        if open.in_batch() {
+            return Err(actual_budget::BudgetError::Unsupported(
+                "runBankSync of linked accounts inside batchBudgetUpdates()".into(),
+            )
+            .into());
+        }
+        self.check_may_write()?;
+        let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
+        open.refresh()?;
+        open.db.conn().execute_batch("BEGIN IMMEDIATE")?;
+        match self.bank_sync_in_transaction(open, &job).await {
+            Ok(errors) => {
+                open.db.conn().execute_batch("COMMIT")?;
+                Ok(BankSyncOutcome {
+                    wrote: true,
+                    error: errors.into_iter().next(),
+                })
+            }
+            Err(e) => {
+                if !open.db.conn().is_autocommit() {
+                    let _ = open.db.conn().execute_batch("ROLLBACK");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Upstream's order: SimpleFIN's batch, then the accounts one by one, each
+    /// download's changes made before the next request (a later account's start date
+    /// reads them).
+    async fn bank_sync_in_transaction(
+        &self,
+        open: &mut OpenBudget,
+        job: &bank_sync::BankSyncJob,
+    ) -> Result<Vec<bank_sync::AccountError>> {
+        let mut clock = actual_sync::load_clock(open.db.conn())?;
+        let mut errors = Vec::new();
+        if !job.simplefin_batch.is_empty() {
+            let body = bank_sync::batch_request(
+                &actual_budget::Budget::new(open.db.conn()),
+                &job.simplefin_batch,
+            )?;
+            let reply = self.post_bank(body).await;
+            errors.extend(with_writer(open, &mut clock, |w| {
+                bank_sync::apply_batch(w, &job.simplefin_batch, reply.as_ref())
+            })?);
+        }
+        for target in &job.one_by_one {
+            let body =
+                bank_sync::single_request(&actual_budget::Budget::new(open.db.conn()), target)?;
+            let reply = self.post_bank(body).await;
+            errors.extend(with_writer(open, &mut clock, |w| {
+                bank_sync::apply_single(w, target, reply.as_ref())
+            })?);
+        }
+        Ok(errors)
+    }
+
+    /// `POST /simplefin/transactions`: the reply's `data`, or `None` when it failed
+    /// in any way (upstream's SimpleFIN download turns every failure into
+    /// `TIMED_OUT`).
+    async fn post_bank(&self, body: serde_json::Value) -> Option<serde_json::Value> {
+        let http = self.http().ok()?;
+        let rb = http
+            .request(&endpoint::SIMPLEFIN_TRANSACTIONS, Some(&self.token))
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+        match http
+            .send_json::<serde_json::Value>(rb, self.method, list_failed)
+            .await
+        {
+            Ok(data) => Some(data),
+            Err(e) => {
+                self.log(format!("the bank sync request failed: {e}"));
+                None
+            }
+        }
     }
 
     /// Runs the write `method` on the open budget; resolves once its changes are on disk
@@ -817,6 +902,39 @@ impl Client {
         }));
         Ok(out)
     }
+}
+
+/// What `runBankSync` did: whether it wrote (the next sync sends it), and the error
+/// it rejects with afterwards, as upstream does (`{ message, code }`).
+#[derive(Debug, Default)]
+pub struct BankSyncOutcome {
+    pub wrote: bool,
+    pub error: Option<bank_sync::AccountError>,
+}
+
+impl BankSyncOutcome {
+    /// `{ wrote, error: { message, code } | null }`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "wrote": self.wrote,
+            "error": self.error.as_ref().map(|e| serde_json::json!({ "message": e.message, "code": e.code })),
+        })
+    }
+}
+
+/// Runs `step` with a writer on the open budget's connection (inside the caller's
+/// transaction), stamping with `clock`.
+fn with_writer<T>(
+    open: &OpenBudget,
+    clock: &mut actual_sync::Clock,
+    step: impl FnOnce(&mut actual_budget::Writer) -> actual_budget::Result<T>,
+) -> Result<T> {
+    let conn = open.db.conn();
+    let mut writer = actual_budget::Writer {
+        budget: actual_budget::Budget::new(conn),
+        changes: actual_budget::Changes::new(conn, clock),
+    };
+    Ok(step(&mut writer)?)
 }
 
 /// Upstream's answer to a call that needs an open budget when none is.

@@ -116,12 +116,17 @@ impl OpenBudget {
         Ok(Budget::new(self.db.conn()).read(method, args)?)
     }
 
-    /// `runBankSync(args)`: resolves where upstream contacts no bank (nothing is
-    /// written); refuses as not native otherwise (see [`actual_budget::bank_sync`]).
-    pub fn bank_sync(&mut self, args: &serde_json::Value) -> Result<()> {
+    /// The accounts `runBankSync(args)` downloads for (see
+    /// [`actual_budget::bank_sync::job`]); what is not native is refused here.
+    pub fn bank_sync_job(
+        &mut self,
+        args: &serde_json::Value,
+    ) -> Result<actual_budget::bank_sync::BankSyncJob> {
         self.ensure_ready()?;
-        actual_budget::bank_sync::run_bank_sync(&Budget::new(self.db.conn()), args)?;
-        Ok(())
+        Ok(actual_budget::bank_sync::job(
+            &Budget::new(self.db.conn()),
+            args,
+        )?)
     }
 
     pub fn in_batch(&self) -> bool {
