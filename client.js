@@ -247,7 +247,7 @@ class Client {
   }
 
   /**
-   * upstream's runBankSync: SimpleFIN accounts downloaded through the server and
+   * upstream's runBankSync: SimpleFIN and Pluggy.ai accounts downloaded through the server and
    * reconciled natively, in one write (sent like any other); no linked account: it
    * resolves, writing nothing. Like upstream, an account's error rejects the call
    * after the others' changes (and the error's status) are written.

@@ -399,7 +399,7 @@ export interface BudgetClient {
   /** Every write inside `func` is one transaction, sent once when it ends. */
   batchBudgetUpdates(func: () => Promise<void>): Promise<void>;
   /**
-   * upstream's bank sync, for every account or one: SimpleFIN accounts natively (other
+   * upstream's bank sync, for every account or one: SimpleFIN and Pluggy.ai accounts natively (other
    * providers go to the official engine); no linked account: it resolves. An account's
    * error rejects after the others' changes are written, with upstream's message and code.
    */

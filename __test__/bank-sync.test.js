@@ -5,22 +5,27 @@
 // contacts no bank and resolves), and with SimpleFIN accounts, downloaded through the
 // real sync-server from a fake SimpleFIN bridge on 127.0.0.1 (the one peer a test
 // cannot run; its access key is a server secret), linked by the real client as the app
-// links them. Other providers are refused before anything is written.
+// links them, and with Pluggy.ai accounts, from a fake Pluggy.ai API the server is
+// pointed at (PLUGGY_API_URL). Other providers are refused before anything is written.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
 const h = require('./helpers/harness.js');
 const { twinBudget, canonical, readBack, differences, report } = require('./helpers/twins.js');
 const { startFakeSimpleFin, configureServer } = require('./helpers/fake-simplefin.js');
+const { startFakePluggy, configurePluggy } = require('./helpers/fake-pluggy.js');
 
 let server;
 let bridge;
+let pluggy;
 let base;
 
 test.before(async () => {
-  server = await h.startServer();
   bridge = await startFakeSimpleFin();
+  pluggy = await startFakePluggy();
+  server = await h.startServer({ env: { PLUGGY_API_URL: pluggy.url } });
   await configureServer(server, bridge.accessKey);
+  await configurePluggy(server);
   // Rules the engine runs: a bank sync runs them (one it does not run refuses it).
   base = await h.createRealisticBudget(server, { name: 'Bank sync base', withUnrunnableRules: false });
 });
@@ -28,6 +33,7 @@ test.before(async () => {
 test.after(async () => {
   await server?.stop();
   await bridge?.stop();
+  await pluggy?.stop();
 });
 
 function common() {
@@ -77,15 +83,18 @@ test('no account linked to a bank: runBankSync answers as @actual-app/api, nativ
   assert.deepEqual(diffs, [], report(diffs, afterTheirs, afterOurs));
 });
 
-// Accounts linked as the app links them, on each twin: one through the server's
-// SimpleFIN link (its first download done by the real client), one new and empty
-// account whose first download runBankSync makes (a starting balance), an off-budget
-// one with transactions, one the bridge does not have (an error).
+// Accounts linked as the app links them: one through the server's SimpleFIN link
+// (its first download done by the real client), one new and empty account whose first
+// download runBankSync makes (a starting balance), an off-budget one with
+// transactions, one the bridge does not have (an error); and two Pluggy.ai accounts,
+// a new checking account and a credit card on an account with transactions.
 const LINKS = [
   { external: 'sf-card' },
   { external: 'sf-checking', create: 'Bank checking' },
   { external: 'sf-savings', account: 'Brokerage' },
   { external: 'sf-missing', account: 'Credit card' },
+  { external: 'pg-1', create: 'Pluggy checking', source: 'pluggyai' },
+  { external: 'pg-card', account: 'Checking', source: 'pluggyai' },
 ];
 
 // raw_synced_data is the download's JSON with the ids of the account and of the payee
@@ -101,7 +110,7 @@ function rawNamed(answers) {
   return Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, k.startsWith('getTransactions(') && Array.isArray(v) ? v.map(named) : v]));
 }
 
-test('SimpleFIN accounts: runBankSync downloads through the server and reconciles as @actual-app/api does', async () => {
+test('SimpleFIN and Pluggy.ai accounts: runBankSync downloads through the server and reconciles as @actual-app/api does', async () => {
   // The links are made once and uploaded, so both twins hold the same accounts.
   const linked = await h.createRealisticBudget(server, { name: 'Bank sync linked', withUnrunnableRules: false });
   await h.runWorker({ op: 'linkSimpleFin', dataDir: h.tempDir(), syncId: linked.syncId, links: LINKS, upload: true, ...common() });
@@ -119,8 +128,9 @@ test('SimpleFIN accounts: runBankSync downloads through the server and reconcile
     return rest;
   };
 
-  // The first download: every account, in one SimpleFIN batch.
+  // The first download: every account, SimpleFIN's in one batch, Pluggy's one by one.
   const requestsBefore = bridge.requests.length;
+  const pluggyBefore = pluggy.requests.filter((r) => r.path === '/v2/transactions').length;
   const [theirs1, ours1] = await run((twin) => [
     download(twin),
     { label: 'every account', call: 'runBankSync' },
@@ -128,6 +138,8 @@ test('SimpleFIN accounts: runBankSync downloads through the server and reconcile
   ]);
   assert.deepEqual(ours1.loaded, [], 'nothing was handed to @actual-app/api');
   assert.equal(bridge.requests.length - requestsBefore, 2, 'each client asked the bridge once');
+  const pluggyAsked = pluggy.requests.filter((r) => r.path === '/v2/transactions').length - pluggyBefore;
+  assert.equal(pluggyAsked, 4, 'each client asked Pluggy.ai once per account');
   // The oracle: the missing account's error, after the others were synced.
   assert.deepEqual(theirs1['every account'].error, { name: 'Error', code: 'ACCOUNT_MISSING', message: 'Failed syncing account "Credit card."' });
   const status = (answers) => Object.fromEntries(answers.accounts.ok.filter((a) => a.account_sync_source).map((a) => [a.name, [a.bank_sync_status, a.synced]]));
@@ -136,19 +148,24 @@ test('SimpleFIN accounts: runBankSync downloads through the server and reconcile
     'Credit card': ['account-missing', false],
     'Fake Card': ['ok', true],
     Brokerage: ['ok', true],
+    Checking: ['ok', true],
+    'Pluggy checking': ['ok', true],
   });
   assert.deepEqual(comparable(ours1.answers), comparable(theirs1));
 
   // The second download: some transactions new, some changed; one account, then all.
   bridge.nextRound();
+  pluggy.nextRound();
   const [theirs2, ours2] = await run((twin, id) => [
     download(twin),
     { label: 'one account', call: 'runBankSync', args: [{ accountId: id['Bank checking'] }] },
+    { label: 'one Pluggy.ai account', call: 'runBankSync', args: [{ accountId: id['Pluggy checking'] }] },
     { label: 'every account', call: 'runBankSync' },
     { label: 'accounts', call: 'bankAccountStates' },
   ]);
   assert.deepEqual(ours2.loaded, []);
   assert.deepEqual(theirs2['one account'], { ok: null });
+  assert.deepEqual(theirs2['one Pluggy.ai account'], { ok: null });
   assert.deepEqual(comparable(ours2.answers), comparable(theirs2));
 
   // What the real client reads back from both twins.
@@ -156,6 +173,8 @@ test('SimpleFIN accounts: runBankSync downloads through the server and reconcile
   const bankChecking = readOurs['getTransactions()'].filter((t) => t.account === ids[1]['Bank checking']);
   assert.ok(bankChecking.some((t) => t.starting_balance_flag), 'the first download made a starting balance');
   assert.ok(bankChecking.some((t) => t.imported_id === 'sf-6'), 'the second download added new transactions');
+  const pluggyChecking = readOurs['getTransactions()'].filter((t) => t.account === ids[1]['Pluggy checking']);
+  assert.ok(pluggyChecking.some((t) => t.starting_balance_flag) && pluggyChecking.some((t) => t.imported_id === 'pg-t4'), 'Pluggy.ai: a starting balance, then new transactions');
   const [t, o] = [canonical(rawNamed(readTheirs)), canonical(rawNamed(readOurs))];
   const diffs = differences(t, o);
   assert.deepEqual(diffs, [], report(diffs, t, o));
@@ -188,7 +207,7 @@ test('an account linked to another provider: refused naming it, before anything 
     const refused = ours.answers[label].error;
     assert.equal(refused.name, 'UnsupportedError', label);
     assert.equal(refused.code, 'unsupported-feature', label);
-    assert.match(refused.message, /runBankSync of an account linked to goCardless \("Savings"\)/, label);
+    assert.match(refused.message, /runBankSync of an account linked to goCardless \("Savings"\): only SimpleFIN and Pluggy\.ai are native/, label);
   }
   assert.deepEqual(ours.answers['an unlinked account'], { ok: null });
   assert.equal(bridge.requests.length, requestsBefore, 'nothing was downloaded');

@@ -7,9 +7,10 @@
 //! `importTransactions` reconciles them, the balance, `last_sync` and
 //! `bank_sync_status`), with upstream's errors per account.
 //!
-//! SimpleFIN accounts are native; an account of another provider (GoCardless,
-//! Pluggy.ai, Akahu, Enable Banking), with custom field mappings, or a budget with a
-//! rule the engine does not run is refused before anything is downloaded or written.
+//! SimpleFIN and Pluggy.ai accounts are native; an account of another provider
+//! (GoCardless, Akahu, Enable Banking: the server calls them at fixed addresses, so
+//! nothing can be tested against them), with custom field mappings, or a budget with
+//! a rule the engine does not run is refused before anything is downloaded or written.
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use serde_json::{json, Value};
@@ -49,6 +50,15 @@ fn simplefin_batch_sql(ids: usize) -> String {
         vec!["?"; ids].join(", ")
     )
 }
+
+/// `account_sync_source` of the providers downloaded natively.
+pub const SIMPLEFIN: &str = "simpleFin";
+pub const PLUGGY: &str = "pluggyai";
+
+/// What one request to the server's bank routes came back with: the envelope's
+/// `data`, or how it failed (upstream's `PostError` reason; `None` when the reason
+/// upstream would give is not known here).
+pub type Download = std::result::Result<Value, Option<String>>;
 
 /// An account a bank sync downloads for.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,9 +104,9 @@ pub fn job(b: &Budget, args: &Value) -> Result<BankSyncJob> {
         crate::rules::Rules::load(b)?;
     }
     for t in job.simplefin_batch.iter().chain(&job.one_by_one) {
-        if t.source.as_deref() != Some("simpleFin") {
+        if !matches!(t.source.as_deref(), Some(SIMPLEFIN | PLUGGY)) {
             return Err(BudgetError::Unsupported(format!(
-                "runBankSync of an account linked to {} (\"{}\"): only SimpleFIN is native",
+                "runBankSync of an account linked to {} (\"{}\"): only SimpleFIN and Pluggy.ai are native",
                 t.source.as_deref().unwrap_or("no known provider"),
                 t.name
             )));
@@ -243,7 +253,7 @@ pub fn batch_request(b: &Budget, targets: &[Target]) -> Result<Value> {
     Ok(json!({ "accountId": ids, "startDate": dates }))
 }
 
-/// The body of one account's `POST /simplefin/transactions` (`syncAccount`).
+/// The body of one account's `POST /<provider>/transactions` (`syncAccount`).
 pub fn single_request(b: &Budget, target: &Target) -> Result<Value> {
     Ok(json!({
         "accountId": target.account_id,
@@ -258,6 +268,8 @@ pub fn single_request(b: &Budget, target: &Target) -> Result<Value> {
 enum Failure {
     /// A `BankSyncError`: the provider's category and code.
     Bank { category: Value, code: Value },
+    /// A `PostError` (a failed request upstream does not catch): its reason.
+    Post(String),
     /// Any other error: upstream reports an internal error.
     Internal,
 }
@@ -315,6 +327,17 @@ fn fail(w: &mut Writer, target: &Target, failure: Failure) -> Result<AccountErro
                 format!("Failed syncing account \"{}.\"", target.name)
             },
             code: (!code.is_null()).then(|| js::to_string(Some(&code))),
+        },
+        Failure::Post(reason) => AccountError {
+            message: if reason.is_empty() {
+                format!(
+                    "Account \"{}\" is not linked properly. Please link it again.",
+                    target.name
+                )
+            } else {
+                reason
+            },
+            code: None,
         },
         Failure::Internal => AccountError {
             message: "There was an internal error. Please get in touch https://actualbudget.org/contact for support.".into(),
@@ -381,8 +404,9 @@ fn provider_error(v: &Value) -> Option<Failure> {
 pub fn apply_batch(
     w: &mut Writer,
     targets: &[Target],
-    reply: Option<&Value>,
+    reply: &Download,
 ) -> Result<Vec<AccountError>> {
+    let reply = reply.as_ref().ok();
     // `downloadSimpleFinTransactions`: a failure for every account.
     let whole = match reply {
         None => Some(Failure::bank("TIMED_OUT", "TIMED_OUT")),
@@ -472,13 +496,30 @@ pub fn apply_batch(
 pub fn apply_single(
     w: &mut Writer,
     target: &Target,
-    reply: Option<&Value>,
+    reply: &Download,
 ) -> Result<Vec<AccountError>> {
     let new_account = oldest_transaction_date(&w.budget, &target.id)?.is_none();
+    let pluggy = target.source.as_deref() == Some(PLUGGY);
     let download = match reply {
-        None => Err(Failure::bank("TIMED_OUT", "TIMED_OUT")),
-        Some(res) if is_empty_reply(res) => Err(Failure::bank("NO_DATA", "NO_DATA")),
-        Some(res) => match provider_error(res) {
+        // `downloadSimpleFinTransactions` turns every failed request into TIMED_OUT;
+        // Pluggy's lets the PostError through.
+        Err(_) if !pluggy => Err(Failure::bank("TIMED_OUT", "TIMED_OUT")),
+        Err(Some(reason)) if reason == "internal" => Err(Failure::Internal),
+        Err(Some(reason)) => Err(Failure::Post(reason.clone())),
+        Err(None) => {
+            return Err(BudgetError::Unsupported(
+                "a failed Pluggy.ai request whose reason upstream reads from the answer's text"
+                    .into(),
+            ))
+        }
+        Ok(res) if !pluggy && is_empty_reply(res) => Err(Failure::bank("NO_DATA", "NO_DATA")),
+        Ok(res) => match provider_error(res).or_else(|| {
+            // Pluggy's `'error' in res`: BankSyncError('Connection', res.error).
+            (pluggy && res.get("error").is_some()).then(|| Failure::Bank {
+                category: Value::from("Connection"),
+                code: res.get("error").cloned().unwrap_or(Value::Null),
+            })
+        }) {
             Some(f) => Err(f),
             None => match res.get("transactions") {
                 // `res.transactions.all` of undefined: a TypeError.
@@ -517,7 +558,8 @@ pub fn apply_single(
     }
 }
 
-/// `processBankSyncDownload(download, id, acctRow, initialSync)` for SimpleFIN.
+/// `processBankSyncDownload(download, id, acctRow, initialSync)` for SimpleFIN and
+/// Pluggy.ai.
 fn process_download(
     w: &mut Writer,
     target: &Target,
@@ -541,19 +583,27 @@ fn process_download(
         ..ReconcileOptions::import(false, Value::Bool(true), None, Normalization::TitleCase)
     };
     if initial_sync {
-        // The balance before the downloaded transactions: SimpleFIN's current balance
-        // less each amount read as `parseInt(amount.replace('.', ''))`.
+        // The balance before the downloaded transactions: the current balance less
+        // each amount, read as upstream reads it for the provider.
         let mut balance = current_balance.map_or(f64::NAN, |v| js::to_number(Some(v)));
         for t in &transactions {
             let amount = js::property(js::property(Some(t), "transactionAmount")?, "amount")?;
+            if target.source.as_deref() == Some(PLUGGY) {
+                balance -= js::to_number(amount) * 100.0;
+                continue;
+            }
+            // SimpleFIN: `parseInt(amount.replace('.', ''))`.
             let Some(Value::String(amount)) = amount else {
                 return Err(js::type_error("amount.replace is not a function"));
             };
             balance -= parse_int(&amount.replacen('.', "", 1));
         }
+        if target.source.as_deref() == Some(PLUGGY) {
+            balance = js::math_round(balance);
+        }
         if !balance.is_finite() {
             return Err(BudgetError::Unsupported(
-                "a SimpleFIN download whose balances are not numbers".into(),
+                "a bank download whose balances are not numbers".into(),
             ));
         }
         let date = match transactions.last() {

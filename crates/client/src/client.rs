@@ -554,41 +554,68 @@ impl Client {
                 &actual_budget::Budget::new(open.db.conn()),
                 &job.simplefin_batch,
             )?;
-            let reply = self.post_bank(body).await;
+            let reply = self
+                .post_bank(&endpoint::SIMPLEFIN_TRANSACTIONS, body, None)
+                .await;
             errors.extend(with_writer(open, &mut clock, |w| {
-                bank_sync::apply_batch(w, &job.simplefin_batch, reply.as_ref())
+                bank_sync::apply_batch(w, &job.simplefin_batch, &reply)
             })?);
         }
         for target in &job.one_by_one {
             let body =
                 bank_sync::single_request(&actual_budget::Budget::new(open.db.conn()), target)?;
-            let reply = self.post_bank(body).await;
+            let reply = if target.source.as_deref() == Some(bank_sync::PLUGGY) {
+                // Upstream names the budget's file, for per-budget credentials.
+                let file_id = open.meta.text("cloudFileId").map(str::to_string);
+                self.post_bank(&endpoint::PLUGGYAI_TRANSACTIONS, body, file_id)
+                    .await
+            } else {
+                self.post_bank(&endpoint::SIMPLEFIN_TRANSACTIONS, body, None)
+                    .await
+            };
             errors.extend(with_writer(open, &mut clock, |w| {
-                bank_sync::apply_single(w, target, reply.as_ref())
+                bank_sync::apply_single(w, target, &reply)
             })?);
         }
         Ok(errors)
     }
 
-    /// `POST /simplefin/transactions`: the reply's `data`, or `None` when it failed
-    /// in any way (upstream's SimpleFIN download turns every failure into
-    /// `TIMED_OUT`).
-    async fn post_bank(&self, body: serde_json::Value) -> Option<serde_json::Value> {
-        let http = self.http().ok()?;
-        let rb = http
-            .request(&endpoint::SIMPLEFIN_TRANSACTIONS, Some(&self.token))
+    /// One request to the server's bank routes: the reply's `data`, or the reason
+    /// upstream's `post` fails with (`PostError`): `network-failure`, `internal` for a
+    /// 500, the JSON answer's reason; `None` for one it reads from a text answer.
+    async fn post_bank(
+        &self,
+        endpoint: &'static endpoint::Endpoint,
+        body: serde_json::Value,
+        file_id: Option<String>,
+    ) -> bank_sync::Download {
+        let http = self.http().map_err(|_| None)?;
+        let mut rb = http
+            .request(endpoint, Some(&self.token))
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string());
-        match http
+        if let Some(file_id) = file_id {
+            rb = rb.header(FILE_ID_HEADER, file_id);
+        }
+        let failed = match http
             .send_json::<serde_json::Value>(rb, self.method, list_failed)
             .await
         {
-            Ok(data) => Some(data),
-            Err(e) => {
-                self.log(format!("the bank sync request failed: {e}"));
-                None
+            Ok(data) => return Ok(data),
+            Err(e) => e,
+        };
+        self.log(format!("the bank sync request failed: {failed}"));
+        let reply = failed.reply().cloned().unwrap_or_default();
+        Err(match (reply.status, reply.reason.as_deref()) {
+            (None, _) => Some("network-failure".into()),
+            (Some(500), _) => Some("internal".into()),
+            (_, Some("unauthorized")) if reply.details.as_deref() == Some("token-not-found") => {
+                Some("token-expired".into())
             }
-        }
+            (_, Some("invalid-response")) => Some("parse-json".into()),
+            (_, Some(reason)) => Some(reason.to_string()),
+            _ => None,
+        })
     }
 
     /// Runs the write `method` on the open budget; resolves once its changes are on disk
