@@ -87,13 +87,14 @@ test('no account linked to a bank: runBankSync answers as @actual-app/api, nativ
 // (its first download done by the real client), one new and empty account whose first
 // download runBankSync makes (a starting balance), an off-budget one with
 // transactions, one the bridge does not have (an error); and two Pluggy.ai accounts,
-// a new checking account and a credit card on an account with transactions.
+// a new checking account and a credit card on an account with transactions. Two have
+// bank-sync preferences: dates updated and notes left out; pending ones left out.
 const LINKS = [
   { external: 'sf-card' },
-  { external: 'sf-checking', create: 'Bank checking' },
+  { external: 'sf-checking', create: 'Bank checking', prefs: { 'sync-update-dates': 'true', 'sync-import-notes': 'false' } },
   { external: 'sf-savings', account: 'Brokerage' },
   { external: 'sf-missing', account: 'Credit card' },
-  { external: 'pg-1', create: 'Pluggy checking', source: 'pluggyai' },
+  { external: 'pg-1', create: 'Pluggy checking', source: 'pluggyai', prefs: { 'sync-import-pending': 'false' } },
   { external: 'pg-card', account: 'Checking', source: 'pluggyai' },
 ];
 
@@ -174,10 +175,40 @@ test('SimpleFIN and Pluggy.ai accounts: runBankSync downloads through the server
   assert.ok(bankChecking.some((t) => t.starting_balance_flag), 'the first download made a starting balance');
   assert.ok(bankChecking.some((t) => t.imported_id === 'sf-6'), 'the second download added new transactions');
   const pluggyChecking = readOurs['getTransactions()'].filter((t) => t.account === ids[1]['Pluggy checking']);
-  assert.ok(pluggyChecking.some((t) => t.starting_balance_flag) && pluggyChecking.some((t) => t.imported_id === 'pg-t4'), 'Pluggy.ai: a starting balance, then new transactions');
+  assert.deepEqual(
+    [pluggyChecking.some((t) => t.starting_balance_flag), pluggyChecking.some((t) => t.imported_id === 'pg-t3'), pluggyChecking.some((t) => t.imported_id === 'pg-t4')],
+    [true, true, false],
+    'Pluggy.ai: a starting balance, then the posted transaction; a pending one left out',
+  );
+  assert.ok(bankChecking.every((t) => t.notes === null), 'notes left out');
   const [t, o] = [canonical(rawNamed(readTheirs)), canonical(rawNamed(readOurs))];
   const diffs = differences(t, o);
   assert.deepEqual(diffs, [], report(diffs, t, o));
+
+  // Errors: the bridge refuses the access key, Pluggy.ai fails.
+  bridge.fail();
+  pluggy.fail();
+  const [theirs3, ours3] = await run((twin, id) => [
+    download(twin),
+    { label: 'every account', call: 'runBankSync' },
+    { label: 'one Pluggy.ai account', call: 'runBankSync', args: [{ accountId: id['Pluggy checking'] }] },
+    { label: 'accounts', call: 'bankAccountStates' },
+  ]);
+  assert.equal(theirs3['every account'].error.code, 'INVALID_ACCESS_TOKEN');
+  assert.deepEqual(theirs3['one Pluggy.ai account'].error, { name: 'Error', code: 'Pluggy is down', message: 'Failed syncing account "Pluggy checking."' });
+  assert.deepEqual(Object.fromEntries(theirs3.accounts.ok.filter((a) => a.account_sync_source).map((a) => [a.name, a.bank_sync_status])), {
+    'Bank checking': 'reauth-required',
+    Brokerage: 'reauth-required',
+    Checking: 'failed',
+    'Credit card': 'reauth-required',
+    'Fake Card': 'reauth-required',
+    'Pluggy checking': 'failed',
+  });
+  assert.deepEqual(comparable(ours3.answers), comparable(theirs3));
+  const [after3Theirs, after3Ours] = await Promise.all([readRaw(twins[0]), readRaw(twins[1])]);
+  const [t3, o3] = [canonical(rawNamed(after3Theirs)), canonical(rawNamed(after3Ours))];
+  const diffs3 = differences(t3, o3);
+  assert.deepEqual(diffs3, [], report(diffs3, t3, o3));
 });
 
 test('an account linked to another provider: refused naming it, before anything is downloaded or written', async () => {

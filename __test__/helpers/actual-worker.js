@@ -440,7 +440,8 @@ async function steps() {
 // the bridge's accounts through the server (`simplefin-accounts`). Each of args.links
 // ({ external, create, account, source }: the bridge's account id; a new account of
 // that name to link; or the name of the budget's account to link; the provider,
-// SimpleFIN unless given): without `create` and
+// SimpleFIN unless given; prefs: the account's bank-sync preferences, by name without
+// the account id): without `create` and
 // `account`, `simplefin-accounts-link` makes a new account and downloads its
 // transactions; otherwise the link (account_id, bank, account_sync_source) is set on
 // the account without a download, for runBankSync to make the first. With args.upload
@@ -462,6 +463,7 @@ async function linkSimpleFin() {
     if (!bank) throw new Error('link one account through simplefin-accounts-link first: it makes the bank');
     const id = link.create ? await api.createAccount({ name: link.create }) : (await api.getAccounts()).find((x) => x.name === link.account).id;
     await api.updateAccount(id, { account_id: a.id, bank, account_sync_source: link.source ?? 'simpleFin' });
+    for (const [name, value] of Object.entries(link.prefs ?? {})) await lib.send('preferences/save', { id: `${name}-${id}`, value });
   }
   await api.sync();
   // args.upload: a new snapshot, so that twins made from the file hold the links.

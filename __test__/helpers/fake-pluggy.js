@@ -4,7 +4,8 @@
 // It answers what those routes ask: POST /auth (an API key), GET /accounts/:id and
 // GET /v2/transactions?accountId (one page), with deterministic accounts (a checking
 // and a credit account) and transactions (pending ones, merchant and payment-data
-// payees, raw and plain descriptions); `nextRound()` moves to the second answer.
+// payees, raw and plain descriptions); `nextRound()` moves to the second answer,
+// `fail()` makes its transactions fail (a 500).
 const http = require('node:http');
 
 const DAY = 86400000;
@@ -49,6 +50,7 @@ function apiKey() {
 /** Starts the API; resolves to { url, requests, nextRound(), stop() }. */
 async function startFakePluggy() {
   let round = 1;
+  let failing = false;
   const requests = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -59,6 +61,8 @@ async function startFakePluggy() {
       json(200, { apiKey: apiKey() });
     } else if (req.method === 'GET' && accountMatch && account(accountMatch[1])) {
       json(200, account(accountMatch[1]));
+    } else if (req.method === 'GET' && url.pathname === '/v2/transactions' && failing) {
+      json(500, { code: 500, message: 'Pluggy is down' });
     } else if (req.method === 'GET' && url.pathname === '/v2/transactions' && account(url.searchParams.get('accountId'))) {
       json(200, { results: transactions(url.searchParams.get('accountId'), round), next: null });
     } else {
@@ -71,6 +75,9 @@ async function startFakePluggy() {
     requests,
     nextRound: () => {
       round = 2;
+    },
+    fail: () => {
+      failing = true;
     },
     stop: () => new Promise((resolve) => server.close(resolve)),
   };

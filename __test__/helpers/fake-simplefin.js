@@ -5,7 +5,7 @@
 // the access key is a server secret, so pointing it here is configuration only.
 // `accounts` answers with deterministic accounts and transactions (pending ones, payee,
 // description and memo variety); `nextRound()` moves to the second answer: some new
-// transactions, some changed.
+// transactions, some changed; `fail()` makes the bridge refuse the access key.
 const http = require('node:http');
 
 const DAY = 86400;
@@ -67,12 +67,13 @@ const SECRET = 'fake-secret';
 /** Starts the bridge; resolves to { accessKey, requests, nextRound(), stop() }. */
 async function startFakeSimpleFin() {
   let round = 1;
+  let refusing = false;
   const requests = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     requests.push({ path: url.pathname, query: [...url.searchParams] });
     const auth = `Basic ${Buffer.from(`${USER}:${SECRET}`).toString('base64')}`;
-    if (req.headers.authorization !== auth) {
+    if (req.headers.authorization !== auth || refusing) {
       res.writeHead(403).end('Forbidden');
     } else if (req.method === 'GET' && url.pathname === '/simplefin/accounts') {
       const answer = accountsAnswer(round);
@@ -89,6 +90,9 @@ async function startFakeSimpleFin() {
     requests,
     nextRound: () => {
       round = 2;
+    },
+    fail: () => {
+      refusing = true;
     },
     stop: () => new Promise((resolve) => server.close(resolve)),
   };
