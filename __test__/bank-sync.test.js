@@ -188,27 +188,67 @@ test('SimpleFIN and Pluggy.ai accounts: runBankSync downloads through the server
   // Errors: the bridge refuses the access key, Pluggy.ai fails.
   bridge.fail();
   pluggy.fail();
-  const [theirs3, ours3] = await run((twin, id) => [
-    download(twin),
-    { label: 'every account', call: 'runBankSync' },
-    { label: 'one Pluggy.ai account', call: 'runBankSync', args: [{ accountId: id['Pluggy checking'] }] },
-    { label: 'accounts', call: 'bankAccountStates' },
-  ]);
-  assert.equal(theirs3['every account'].error.code, 'INVALID_ACCESS_TOKEN');
-  assert.deepEqual(theirs3['one Pluggy.ai account'].error, { name: 'Error', code: 'Pluggy is down', message: 'Failed syncing account "Pluggy checking."' });
-  assert.deepEqual(Object.fromEntries(theirs3.accounts.ok.filter((a) => a.account_sync_source).map((a) => [a.name, a.bank_sync_status])), {
-    'Bank checking': 'reauth-required',
-    Brokerage: 'reauth-required',
-    Checking: 'failed',
-    'Credit card': 'reauth-required',
-    'Fake Card': 'reauth-required',
-    'Pluggy checking': 'failed',
+  try {
+    const [theirs3, ours3] = await run((twin, id) => [
+      download(twin),
+      { label: 'every account', call: 'runBankSync' },
+      { label: 'one Pluggy.ai account', call: 'runBankSync', args: [{ accountId: id['Pluggy checking'] }] },
+      { label: 'accounts', call: 'bankAccountStates' },
+    ]);
+    assert.equal(theirs3['every account'].error.code, 'INVALID_ACCESS_TOKEN');
+    assert.deepEqual(theirs3['one Pluggy.ai account'].error, { name: 'Error', code: 'Pluggy is down', message: 'Failed syncing account "Pluggy checking."' });
+    assert.deepEqual(Object.fromEntries(theirs3.accounts.ok.filter((a) => a.account_sync_source).map((a) => [a.name, a.bank_sync_status])), {
+      'Bank checking': 'reauth-required',
+      Brokerage: 'reauth-required',
+      Checking: 'failed',
+      'Credit card': 'reauth-required',
+      'Fake Card': 'reauth-required',
+      'Pluggy checking': 'failed',
+    });
+    assert.deepEqual(comparable(ours3.answers), comparable(theirs3));
+    const [after3Theirs, after3Ours] = await Promise.all([readRaw(twins[0]), readRaw(twins[1])]);
+    const [t3, o3] = [canonical(rawNamed(after3Theirs)), canonical(rawNamed(after3Ours))];
+    const diffs3 = differences(t3, o3);
+    assert.deepEqual(diffs3, [], report(diffs3, t3, o3));
+  } finally {
+    bridge.fail(false);
+    pluggy.fail(false);
+  }
+});
+
+test('every account linked to SimpleFIN: each downloaded in the batch and again one by one, as upstream does', async () => {
+  // accounts-bank-sync gets no ids when SimpleFIN's batch took every account, and so
+  // takes them all again.
+  const only = await h.createBudget(server, { name: 'Bank sync all SimpleFIN', accounts: [{ name: 'Only', transactions: 3 }] });
+  await h.runWorker({
+    op: 'linkSimpleFin',
+    dataDir: h.tempDir(),
+    syncId: only.syncId,
+    links: [{ external: 'sf-card' }, { external: 'sf-checking', account: 'Only' }],
+    upload: true,
+    ...common(),
   });
-  assert.deepEqual(comparable(ours3.answers), comparable(theirs3));
-  const [after3Theirs, after3Ours] = await Promise.all([readRaw(twins[0]), readRaw(twins[1])]);
-  const [t3, o3] = [canonical(rawNamed(after3Theirs)), canonical(rawNamed(after3Ours))];
-  const diffs3 = differences(t3, o3);
-  assert.deepEqual(diffs3, [], report(diffs3, t3, o3));
+  const twins = [await twinBudget(server, only, 'all simplefin twin upstream'), await twinBudget(server, only, 'all simplefin twin ours')];
+  const steps = (twin) => [
+    { label: 'download', call: 'downloadBudget', args: [twin.syncId] },
+    { label: 'every account', call: 'runBankSync' },
+    { label: 'accounts', call: 'bankAccountStates' },
+  ];
+  const requestsBefore = bridge.requests.length;
+  const [theirs, ours] = await Promise.all([
+    h.runWorker({ op: 'steps', dataDir: h.tempDir(), ...common(), steps: steps(twins[0]) }),
+    h.runNative('native-steps.js', { ...common(), steps: steps(twins[1]) }),
+  ]);
+  assert.deepEqual(ours.loaded, []);
+  // Each client: the batch, then each of the two accounts again.
+  assert.equal(bridge.requests.length - requestsBefore, 6);
+  const { download: _a, shutdown: _b, ...oursAnswers } = ours.answers;
+  const { download: _c, ...theirAnswers } = theirs;
+  assert.deepEqual(oursAnswers, theirAnswers);
+  const [readTheirs, readOurs] = await Promise.all([readRaw(twins[0]), readRaw(twins[1])]);
+  const [t, o] = [canonical(rawNamed(readTheirs)), canonical(rawNamed(readOurs))];
+  const diffs = differences(t, o);
+  assert.deepEqual(diffs, [], report(diffs, t, o));
 });
 
 test('an account linked to another provider: refused naming it, before anything is downloaded or written', async () => {

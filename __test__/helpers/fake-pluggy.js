@@ -5,7 +5,7 @@
 // GET /v2/transactions?accountId (one page), with deterministic accounts (a checking
 // and a credit account) and transactions (pending ones, merchant and payment-data
 // payees, raw and plain descriptions); `nextRound()` moves to the second answer,
-// `fail()` makes its transactions fail (a 500).
+// `fail()` makes its transactions fail (a 500; `fail(false)` undoes it).
 const http = require('node:http');
 
 const DAY = 86400000;
@@ -76,8 +76,8 @@ async function startFakePluggy() {
     nextRound: () => {
       round = 2;
     },
-    fail: () => {
-      failing = true;
+    fail: (on = true) => {
+      failing = on;
     },
     stop: () => new Promise((resolve) => server.close(resolve)),
   };

@@ -5,7 +5,8 @@
 // the access key is a server secret, so pointing it here is configuration only.
 // `accounts` answers with deterministic accounts and transactions (pending ones, payee,
 // description and memo variety); `nextRound()` moves to the second answer: some new
-// transactions, some changed; `fail()` makes the bridge refuse the access key.
+// transactions, some changed; `fail()` makes the bridge refuse the access key (`fail(false)`
+// undoes it).
 const http = require('node:http');
 
 const DAY = 86400;
@@ -91,8 +92,8 @@ async function startFakeSimpleFin() {
     nextRound: () => {
       round = 2;
     },
-    fail: () => {
-      refusing = true;
+    fail: (on = true) => {
+      refusing = on;
     },
     stop: () => new Promise((resolve) => server.close(resolve)),
   };
