@@ -44,6 +44,25 @@ function crossable(value, what) {
   return value;
 }
 
+// upstream's api/bank-sync reads only `args?.accountId` (absent or null: every account).
+function bankSyncArgs(args) {
+  const accountId = args?.accountId;
+  if (accountId == null) return {};
+  if (ownText(accountId)) {
+    throw new UnsupportedError('not answered natively: runBankSync with an accountId whose text is its own', { code: 'unsupported-feature' });
+  }
+  return { accountId: crossable(accountId, 'runBankSync') };
+}
+
+// Whether `"" + value` (upstream's message for an id it cannot bind) would not be the
+// plain text of a JSON value: an object without Object.prototype's conversions, or with
+// its own.
+function ownText(value) {
+  if (Array.isArray(value)) return value.some(ownText);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return false;
+  return Object.getPrototypeOf(value) === null || Object.hasOwn(value, 'toString') || Object.hasOwn(value, 'valueOf');
+}
+
 // A lone UTF-16 surrogate: JSON.stringify escapes it, and no UTF-8 text can hold it.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -244,6 +263,26 @@ class Client {
     this.#cancelScheduledSync();
     await callNative(() => this.#native.sync());
     this.#afterSync();
+  }
+
+  /**
+   * upstream's runBankSync: SimpleFIN and Pluggy.ai accounts downloaded through the server and
+   * reconciled natively, in one write (sent like any other); no linked account: it
+   * resolves, writing nothing. Like upstream, an account's error rejects the call
+   * after the others' changes (and the error's status) are written.
+   */
+  async runBankSync(args) {
+    const outcome = JSON.parse(await callNative(() => this.#native.bankSync(JSON.stringify(bankSyncArgs(args), withDates))));
+    if (outcome.wrote) {
+      this.#hasWritten = true;
+      this.#scheduleSync();
+    }
+    if (outcome.error) {
+      // upstream's `withErrorCode(new Error(message), code)`: a plain Error's name.
+      const err = new ActualError(outcome.error.message, { code: outcome.error.code ?? 'bank-sync-failure' });
+      err.name = 'Error';
+      throw err;
+    }
   }
 
   async getBudgets() {

@@ -215,6 +215,12 @@ export interface BudgetClient {
    * runImport); resolves to its id, where upstream's resolves to undefined.
    */
   runImport(budgetName: string, func: () => Promise<void>): Promise<{ id: string }>;
+  /**
+   * upstream's bank sync, for every account or one: SimpleFIN and Pluggy.ai accounts natively (other
+   * providers go to the official engine); no linked account: it resolves. An account's
+   * error rejects after the others' changes are written, with upstream's message and code.
+   */
+  runBankSync(args?: { accountId?: string }): Promise<void>;
   /** Closes the open budget; the client stays signed in. */
   closeBudget(): Promise<void>;
   /** Closes the budget and forgets the credential. Idempotent. */

@@ -6,7 +6,7 @@ const { Client, connect, createClient, NATIVE_READS, NATIVE_WRITES } = require('
 const { classes } = require('./errors.js');
 const { q } = require('./query.js');
 
-const { ActualError, UnsupportedError } = classes;
+const { ActualError } = classes;
 
 let current = null; // the default client
 
@@ -17,7 +17,7 @@ function requireClient() {
   return current;
 }
 
-const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'exportBudget', 'importBudget', 'runImport', ...NATIVE_READS, ...NATIVE_WRITES];
+const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'exportBudget', 'importBudget', 'runImport', 'runBankSync', ...NATIVE_READS, ...NATIVE_WRITES];
 
 async function init(config = {}) {
   await shutdown();
@@ -61,13 +61,6 @@ const { sync, getBudgets } = moduleLevel;
 moduleLevel.runImport = async (budgetName, func) => {
   await requireClient().runImport(budgetName, func);
 };
-
-// Upstream's functions this engine does not have yet: they exist, and reject.
-for (const name of ['runBankSync']) {
-  moduleLevel[name] ??= async () => {
-    throw new UnsupportedError(`${name} is not native yet`, { code: 'unsupported-feature' });
-  };
-}
 
 // upstream's deprecated `internal` (its engine's internals): there is no such engine
 // here, so it stays what upstream's is before init.

@@ -207,6 +207,17 @@ impl NativeClient {
         self.client()?.write(method, args).await.map_err(to_napi)
     }
 
+    /// `runBankSync`: `args` is `{ accountId }` as JSON text (none: every account).
+    /// Resolves to `{ wrote, error }` as JSON text: upstream rejects with `error` after
+    /// writing.
+    #[napi]
+    pub async fn bank_sync(&self, args: String) -> napi::Result<String> {
+        let args =
+            serde_json::from_str(&args).map_err(|e| napi::Error::from_reason(e.to_string()))?;
+        let outcome = self.client()?.bank_sync(args).await.map_err(to_napi)?;
+        Ok(outcome.to_json().to_string())
+    }
+
     /// Starts a batch of writes (`batchBudgetUpdates`).
     #[napi]
     pub async fn begin_batch(&self) -> napi::Result<()> {

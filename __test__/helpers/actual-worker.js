@@ -485,7 +485,54 @@ async function mergeAndSet() {
   return out;
 }
 
-const ops = { runImport, exportZip, importAndRead, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, scheduleSetup, scheduleUpdates, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// Runs steps.js's steps with the real client (the same steps native-steps.js runs with
+// ours), then syncs and closes.
+async function steps() {
+  await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  const answers = await require('./steps.js').runSteps(api, args.steps);
+  await api.shutdown();
+  return answers;
+}
+
+// Links accounts to the fake SimpleFIN bridge (fake-simplefin.js) as the app does: lists
+// the bridge's accounts through the server (`simplefin-accounts`). Each of args.links
+// ({ external, create, account, source }: the bridge's account id; a new account of
+// that name to link; or the name of the budget's account to link; the provider,
+// SimpleFIN unless given; prefs: the account's bank-sync preferences, by name without
+// the account id): without `create` and
+// `account`, `simplefin-accounts-link` makes a new account and downloads its
+// transactions; otherwise the link (account_id, bank, account_sync_source) is set on
+// the account without a download, for runBankSync to make the first. With args.upload
+// the budget's file is uploaded again afterwards.
+async function linkSimpleFin() {
+  const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  const listed = await lib.send('simplefin-accounts');
+  const external = listed?.accounts ?? listed?.data?.accounts;
+  if (!external) throw new Error(`simplefin-accounts answered ${JSON.stringify(listed)}`);
+  for (const link of args.links) {
+    const a = external.find((x) => x.id === link.external) ?? { id: link.external, name: link.external, org: external[0].org, balance: '0' };
+    if (!link.create && !link.account) {
+      const externalAccount = { account_id: a.id, name: a.name, institution: a.org.name, orgDomain: a.org.domain, orgId: a.org.id, balance: a.balance };
+      await lib.send('simplefin-accounts-link', { externalAccount, offBudget: false });
+      continue;
+    }
+    const bank = (await lib.send('accounts-get')).find((x) => x.bank)?.bank;
+    if (!bank) throw new Error('link one account through simplefin-accounts-link first: it makes the bank');
+    const id = link.create ? await api.createAccount({ name: link.create }) : (await api.getAccounts()).find((x) => x.name === link.account).id;
+    await api.updateAccount(id, { account_id: a.id, bank, account_sync_source: link.source ?? 'simpleFin' });
+    for (const [name, value] of Object.entries(link.prefs ?? {})) await lib.send('preferences/save', { id: `${name}-${id}`, value });
+  }
+  await api.sync();
+  // args.upload: a new snapshot, so that twins made from the file hold the links.
+  if (args.upload) {
+    const upload = await lib.send('upload-budget');
+    if (upload && upload.error) throw new Error(`upload-budget failed: ${JSON.stringify(upload.error)}`);
+  }
+  await api.shutdown();
+}
+
+const ops = { steps, linkSimpleFin, runImport, exportZip, importAndRead, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, scheduleSetup, scheduleUpdates, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

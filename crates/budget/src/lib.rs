@@ -23,6 +23,7 @@ pub mod accounts;
 pub mod aql;
 pub mod aql_query;
 pub mod args;
+pub mod bank_sync;
 pub mod budget_months;
 pub mod categories;
 pub mod changes;

@@ -148,6 +148,19 @@ impl OpenBudget {
         Ok(self.model(self.db.conn()).read(method, args)?)
     }
 
+    /// The accounts `runBankSync(args)` downloads for (see
+    /// [`actual_budget::bank_sync::job`]); what is not native is refused here.
+    pub fn bank_sync_job(
+        &mut self,
+        args: &serde_json::Value,
+    ) -> Result<actual_budget::bank_sync::BankSyncJob> {
+        self.ensure_ready()?;
+        Ok(actual_budget::bank_sync::job(
+            &Budget::new(self.db.conn()),
+            args,
+        )?)
+    }
+
     pub fn in_batch(&self) -> bool {
         self.batch.is_some()
     }

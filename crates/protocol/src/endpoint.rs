@@ -101,9 +101,15 @@ pub const SYNC: Endpoint = post("sync/sync", Budget, Read);
 pub const UPLOAD: Endpoint = post("sync/upload-user-file", Json, Write);
 /// The server's version: `{build: {version}}`.
 pub const INFO: Endpoint = get("info", Json, Denied);
+/// SimpleFIN's transactions through the server (`{accountId, startDate}`, each a
+/// string or both arrays): bank data, not a budget's, so no API token reaches it.
+pub const SIMPLEFIN_TRANSACTIONS: Endpoint = post("simplefin/transactions", Json, Denied);
+/// Pluggy.ai's transactions of one account (`{accountId, startDate}`, header
+/// `X-ACTUAL-FILE-ID` for per-budget credentials).
+pub const PLUGGYAI_TRANSACTIONS: Endpoint = post("pluggyai/transactions", Json, Denied);
 
 /// Every endpoint above.
-pub const ALL: [&Endpoint; 9] = [
+pub const ALL: [&Endpoint; 11] = [
     &LOGIN,
     &VALIDATE,
     &LIST_FILES,
@@ -113,6 +119,8 @@ pub const ALL: [&Endpoint; 9] = [
     &SYNC,
     &UPLOAD,
     &INFO,
+    &SIMPLEFIN_TRANSACTIONS,
+    &PLUGGYAI_TRANSACTIONS,
 ];
 
 /// The header that carries a session (or, through the gateway, an API token).

@@ -93,6 +93,15 @@ fn run(b: &Budget, serialized: &Value, text: bool) -> Result<(Data, Vec<String>)
     Ok((data, compiled.dependencies))
 }
 
+/// The rows of a query the engine itself makes (upstream's `aqlQuery` inside a
+/// handler), as upstream's executors answer them.
+pub fn rows(b: &Budget, serialized: &Value) -> Result<Vec<Value>> {
+    match run(b, serialized, false)?.0 {
+        Data::Value(Value::Array(rows)) => Ok(rows),
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// `aqlQuery(query)` / `runQuery(query)`: `{ data, dependencies }`.
 pub fn aql_query(b: &Budget, args: &Value) -> Result<Value> {
     Ok(aql_query_answer(b, args)?.into_value())

@@ -73,6 +73,7 @@ pub fn create_account(w: &mut Writer, args: &Value) -> Result<Value> {
             &id,
             amount,
             js::truthy(offbudget),
+            &day_string(w.budget.now.date()),
         )?),
         None => None,
     };
@@ -86,13 +87,21 @@ pub fn create_account(w: &mut Writer, args: &Value) -> Result<Value> {
         ],
     ))?;
     if let Some(s) = starting {
-        if let Some(new_payee) = &s.new_payee {
-            let fields = vec![("name", Cell::String(STARTING_BALANCE.into()))];
-            w.changes.send_rows(new_payee_rows(new_payee, fields))?;
-        }
-        w.changes.insert("transactions", &new_id(), s.columns)?;
+        s.insert(w)?;
     }
     Ok(Value::String(id))
+}
+
+/// Inserts a cleared starting-balance transaction of `amount` on `date` into
+/// `account` (as a bank sync's first download does); resolves to its id.
+pub(crate) fn insert_starting_balance(
+    w: &mut Writer,
+    account: &str,
+    amount: i64,
+    offbudget: bool,
+    date: &str,
+) -> Result<String> {
+    starting_balance(&w.budget, account, amount, offbudget, date)?.insert(w)
 }
 
 /// The payee of starting balances (`getStartingBalancePayee`).
@@ -105,11 +114,25 @@ struct StartingBalance {
     columns: Vec<(&'static str, Cell)>,
 }
 
+impl StartingBalance {
+    /// The payee (when new), then the transaction; its id.
+    fn insert(self, w: &mut Writer) -> Result<String> {
+        if let Some(new_payee) = &self.new_payee {
+            let fields = vec![("name", Cell::String(STARTING_BALANCE.into()))];
+            w.changes.send_rows(new_payee_rows(new_payee, fields))?;
+        }
+        let id = new_id();
+        w.changes.insert("transactions", &id, self.columns)?;
+        Ok(id)
+    }
+}
+
 fn starting_balance(
     b: &Budget,
     account: &str,
     amount: i64,
     offbudget: bool,
+    date: &str,
 ) -> Result<StartingBalance> {
     let first_id = |sql: &str| -> Result<Option<String>> {
         Ok(b.conn.query_row(sql, [], |r| r.get(0)).optional()?)
@@ -150,7 +173,7 @@ fn starting_balance(
         },
     );
     t.insert("payee".into(), Value::String(payee));
-    t.insert("date".into(), Value::String(day_string(b.now.date())));
+    t.insert("date".into(), Value::String(date.to_string()));
     t.insert("cleared".into(), Value::Bool(true));
     t.insert("starting_balance_flag".into(), Value::Bool(true));
     t.insert("id".into(), Value::String(String::new()));

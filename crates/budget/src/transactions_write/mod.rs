@@ -3,6 +3,7 @@
 //! `mergeTransactions`.
 
 pub mod balance_query;
+pub mod bank_normalize;
 pub mod batch;
 pub mod merge;
 pub mod reconcile;
@@ -61,13 +62,13 @@ pub fn import_transactions(w: &mut Writer, args: &Value) -> Result<Value> {
         }
     };
     let transactions = transaction_list(args)?;
-    let options = ReconcileOptions {
+    let options = ReconcileOptions::import(
         // The handler's `isPreview = false` default is for `undefined` only.
-        is_preview: js::truthy(args.get("isPreview")),
-        default_cleared: opt("defaultCleared").cloned().unwrap_or(Value::Bool(true)),
-        reimport_deleted: opt("reimportDeleted").cloned(),
+        js::truthy(args.get("isPreview")),
+        opt("defaultCleared").cloned().unwrap_or(Value::Bool(true)),
+        opt("reimportDeleted").cloned(),
         normalization,
-    };
+    );
     match reconcile::reconcile(w, account, transactions, options) {
         Ok(r) => Ok(json!({
             "errors": [],

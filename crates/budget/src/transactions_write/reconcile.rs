@@ -53,14 +53,14 @@ pub enum Normalization {
 
 /// Payees by name: the budget's live ones (`getPayeeByName`, `UNICODE_LOWER(name)`,
 /// the first row of the table) and the ones this call will create.
-struct Payees {
+pub(super) struct Payees {
     known: HashMap<String, String>,
     /// `payeesToCreate`: lower-cased name -> (id, name), in creation order.
     to_create: IndexMap<String, (String, String)>,
 }
 
 impl Payees {
-    fn load(w: &Writer) -> Result<Payees> {
+    pub(super) fn load(w: &Writer) -> Result<Payees> {
         let mut known = HashMap::new();
         let mut stmt = w
             .budget
@@ -82,7 +82,7 @@ impl Payees {
     }
 
     /// `resolvePayee`.
-    fn resolve(&mut self, trans: &Obj, payee_name: Option<&str>) -> Option<Value> {
+    pub(super) fn resolve(&mut self, trans: &Obj, payee_name: Option<&str>) -> Option<Value> {
         match (trans.get("payee"), payee_name) {
             (None | Some(Value::Null), Some(name)) if !name.is_empty() => {
                 let key = name.to_lowercase();
@@ -115,9 +115,9 @@ impl Payees {
 }
 
 /// One normalized transaction.
-struct Normalized {
-    trans: Obj,
-    subtransactions: Option<Vec<Value>>,
+pub(super) struct Normalized {
+    pub(super) trans: Obj,
+    pub(super) subtransactions: Option<Vec<Value>>,
 }
 
 /// `normalizeTransactions(transactions, acctId, { payeeNameNormalization })`.
@@ -244,6 +244,34 @@ pub struct ReconcileOptions {
     /// `None` when not given: the account's preference decides.
     pub reimport_deleted: Option<Value>,
     pub normalization: Normalization,
+    /// `isBankSyncAccount`: the transactions are a bank-sync download, normalized as
+    /// `normalizeBankSyncTransactions` does.
+    pub bank_sync: bool,
+    /// `strictIdChecking`: a transaction with an imported id fuzzy-matches only
+    /// transactions without one.
+    pub strict_id_checking: bool,
+    /// `updateDates`: a matched transaction takes the imported date.
+    pub update_dates: bool,
+}
+
+impl ReconcileOptions {
+    /// The API's import (`transactions-import`): strict id checking, dates kept.
+    pub fn import(
+        is_preview: bool,
+        default_cleared: Value,
+        reimport_deleted: Option<Value>,
+        normalization: Normalization,
+    ) -> Self {
+        ReconcileOptions {
+            is_preview,
+            default_cleared,
+            reimport_deleted,
+            normalization,
+            bank_sync: false,
+            strict_id_checking: true,
+            update_dates: false,
+        }
+    }
 }
 
 /// `{ added, updated, updatedPreview }`.
@@ -283,8 +311,7 @@ struct Step {
 const FUZZY_COLUMNS: &str =
     "id, is_parent, date, imported_id, payee, imported_payee, category, notes, reconciled, cleared, amount";
 
-/// `reconcileTransactions(acctId, transactions, options)` for the API's import
-/// (not a bank-sync account, strict id checking, dates never updated).
+/// `reconcileTransactions(acctId, transactions, options)`.
 pub fn reconcile(
     w: &mut Writer,
     acct_id: &str,
@@ -297,12 +324,16 @@ pub fn reconcile(
     };
     let mut payees = Payees::load(w)?;
     let acct = Value::from(acct_id);
-    let normalized = normalize(
-        transactions,
-        Some(&acct),
-        options.normalization,
-        &mut payees,
-    )?;
+    let normalized = if options.bank_sync {
+        super::bank_normalize::normalize(w, transactions, acct_id, &mut payees)?
+    } else {
+        normalize(
+            transactions,
+            Some(&acct),
+            options.normalization,
+            &mut payees,
+        )?
+    };
     let rules = Rules::load(&w.budget)?;
 
     // The first pass: rules, then each transaction's fuzzy-matching window (whose
@@ -351,7 +382,8 @@ pub fn reconcile(
         }
         let fuzzy = if let (None, Some((from, to))) = (&matched, window) {
             let amount = fuzzy_amount(&trans);
-            let has_imported_id = js::truthy(trans.get("imported_id"));
+            let has_imported_id =
+                options.strict_id_checking && js::truthy(trans.get("imported_id"));
             let mut set = candidates.matching(amount, from, to, has_imported_id);
             sort_by_distance(&mut set, trans.get("date"))?;
             Some(set)
@@ -462,6 +494,12 @@ fn finish(
                 .cloned()
                 .unwrap_or(Value::Null);
                 updates.insert("raw_synced_data".into(), raw);
+                let new_date = trans
+                    .get("date")
+                    .filter(|d| options.update_dates && js::truthy(Some(d)));
+                if let Some(date) = new_date {
+                    updates.insert("date".into(), date.clone());
+                }
 
                 let skip_raw = !js::truthy(existing.get("raw_synced_data"))
                     && !js::truthy(trans.get("raw_synced_data"));
@@ -494,11 +532,18 @@ fn finish(
 
                 let cleared_updated =
                     !js::strict_eq(existing.get("cleared"), updates.get("cleared"));
-                if js::truthy(existing.get("is_parent")) && cleared_updated {
+                let date_updated =
+                    new_date.is_some_and(|d| !js::strict_eq(existing.get("date"), Some(d)));
+                if js::truthy(existing.get("is_parent")) && (cleared_updated || date_updated) {
                     for child in child_ids(w, &existing_id)? {
                         let mut update = Obj::new();
                         update.insert("id".into(), Value::from(child));
-                        update.insert("cleared".into(), updates["cleared"].clone());
+                        if cleared_updated {
+                            update.insert("cleared".into(), updates["cleared"].clone());
+                        }
+                        if let Some(date) = new_date.filter(|_| date_updated) {
+                            update.insert("date".into(), date.clone());
+                        }
                         updated.push(update);
                     }
                 }
