@@ -3,7 +3,8 @@
 // @actual-app/api (helpers/rules-engine.js), hundreds of transactions run one by one
 // through upstream's rules engine (`rules-run`) and through ours (the test-only
 // binding testOnlyRunRules, which rolls back what it wrote), the results compared
-// with generated ids (split parts, payees rules create) mapped to names.
+// with generated ids (split parts, payees rules create) mapped to names. Template
+// actions included (a corpus of Handlebars templates and every helper).
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
@@ -64,6 +65,9 @@ test('the native rules engine gives what upstream runRules gives', async () => {
     if (a.ok && JSON.stringify(Object.keys(a.ok)) !== JSON.stringify(Object.keys(t))) fired++;
   });
   assert.ok(fired > 100, `rules changed most transactions (${fired})`);
+  // The template corpus (rules-engine.js) ran on both sides without an error.
+  const templated = theirs.results.filter((r, i) => /^tmpl /.test(theirs.transactions[i].imported_payee ?? ''));
+  assert.ok(templated.length >= 50 && templated.every((r) => r.ok), 'upstream ran every template rule');
   if (process.env.RULES_DUMP) fs.writeFileSync(process.env.RULES_DUMP, JSON.stringify(diffs, null, 1));
   assert.deepEqual(diffs.slice(0, 5), [], `${diffs.length} of ${theirs.transactions.length} differ`);
   assert.deepEqual([...ourNew.values()].sort(), [...theirNew.values()].sort(), 'rules created the same payees');
