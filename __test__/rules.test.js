@@ -72,3 +72,24 @@ test('the native rules engine gives what upstream runRules gives', async () => {
   assert.deepEqual(diffs.slice(0, 5), [], `${diffs.length} of ${theirs.transactions.length} differ`);
   assert.deepEqual([...ourNew.values()].sort(), [...theirNew.values()].sort(), 'rules created the same payees');
 });
+
+test('templates beyond what this engine renders are refused, naming the construct; upstream runs them', async () => {
+  const cases = [
+    ['{{#if notes}}yes{{else}}no{{/if}}', /\{\{#/],
+    ['{{! a comment }}[{{notes}}]', /\{\{!/],
+    ['{{concat notes "!" sep=", "}}', /hash arguments/],
+    ['{{notes}} {{~imported_payee}}', /\{\{~/],
+    ['[{{lookup this "notes"}}]', /lookup/],
+  ];
+  const transactions = [{ date: '2024-01-05', amount: -100, notes: 'hello', imported_payee: 'X' }];
+  for (const [n, [template, named]] of cases.entries()) {
+    const rules = [{ stage: null, conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'is', value: 'X' }], actions: [{ op: 'set', field: 'notes', value: '', options: { template } }] }];
+    const budget = await h.runWorker({ op: 'buildRulesBudget', name: `Refused template ${n}`, rules, dataDir: h.tempDir(), serverURL: server.url, password: server.password });
+    const common = { serverURL: server.url, password: server.password, syncId: budget.syncId };
+    const ours = (await h.runNative('native-rules.js', { ...common, transactions })).answers;
+    assert.equal(ours.loadError?.code, 'unsupported-feature', template);
+    assert.match(ours.loadError.message, named);
+    const theirs = await h.runWorker({ op: 'rulesRun', transactions, dataDir: h.tempDir(), ...common });
+    assert.ok(theirs.results[0].ok && theirs.results[0].ok.notes !== 'hello', `upstream runs ${template}: ${JSON.stringify(theirs.results[0])}`);
+  }
+});

@@ -369,15 +369,15 @@ fn call(tokens: &[Token], pos: &mut usize, inner: &str) -> Result<Expr, RuleErro
         _ => return Err(unsupported(format!("the expression {inner:?}"))),
     };
     *pos += 1;
+    if BUILT_IN_HELPERS.contains(&head.as_str()) {
+        return Err(unsupported(format!("Handlebars' {head} helper")));
+    }
     let mut args = Vec::new();
     while let Some(t) = tokens.get(*pos) {
         match t {
             Token::Close => break,
             _ => args.push(argument(tokens, pos, inner)?),
         }
-    }
-    if BUILT_IN_HELPERS.contains(&head.as_str()) {
-        return Err(unsupported(format!("Handlebars' {head} helper")));
     }
     if HELPERS.contains(&head.as_str()) {
         return Ok(Expr::Call(head, args));
