@@ -80,6 +80,8 @@ test('templates beyond what this engine renders are refused, naming the construc
     ['{{concat notes "!" sep=", "}}', /hash arguments/],
     ['{{notes}} {{~imported_payee}}', /\{\{~/],
     ['[{{lookup this "notes"}}]', /lookup/],
+    // Upstream's text would hold half of a surrogate pair.
+    ['{{regex "é😀" "/(?:)/g" "|"}}', /splits a character/],
   ];
   const transactions = [{ date: '2024-01-05', amount: -100, notes: 'hello', imported_payee: 'X' }];
   for (const [n, [template, named]] of cases.entries()) {

@@ -426,12 +426,11 @@ fn eval(e: &Expr, context: &Map<String, Value>, today: Option<&str>) -> Result<J
     match e {
         Expr::Literal(v) => Ok(v.clone()),
         Expr::Path(segments) => {
-            if segments.len() == 1 && segments[0] == "today" {
-                if let Some(t) = today {
-                    return Ok(Js::Str(t.to_string()));
-                }
-            }
-            let mut current = Js::of(context.get(&segments[0]));
+            // `{ ...transaction, today }`: `today` hides a field of that name.
+            let mut current = match today {
+                Some(t) if segments[0] == "today" => Js::Str(t.to_string()),
+                _ => Js::of(context.get(&segments[0])),
+            };
             // Handlebars' lookupProperty: own properties only (a string's or an
             // array's `length`; segments here never start with a digit).
             for s in &segments[1..] {
@@ -1021,11 +1020,11 @@ mod tests {
         );
         assert_eq!(
             render(
-                "{{amount}}|{{cleared}}|{{payee}}|{{missing}}|{{today}}",
+                "{{amount}}|{{cleared}}|{{payee}}|{{missing}}|{{today}}|{{today.length}}",
                 ctx.clone()
             )
             .unwrap(),
-            "-1234|false|||2017-01-01"
+            "-1234|false|||2017-01-01|10"
         );
         assert_eq!(
             render(
