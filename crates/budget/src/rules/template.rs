@@ -1114,6 +1114,44 @@ mod tests {
     }
 
     #[test]
+    fn malformed_templates_never_panic() {
+        let ctx = json!({ "notes": "é😀x", "amount": 5 });
+        for t in [
+            "{{",
+            "}}",
+            "{{{",
+            "{{{notes}}",
+            "{{'é",
+            "{{\"",
+            "{{(",
+            "{{)",
+            "{{add (",
+            "{{add (sub 1",
+            "{{add )",
+            "{{ é }}",
+            "{{add 'é'x}}",
+            "{{regex notes '/é/' '$<'}}",
+            "{{regex notes '/(x)/' '$'}}",
+            "{{regex notes '/(x)/' '$1$'}}",
+            "{{regex notes '/' ''}}",
+            "{{regex notes '//' '$`$\''}}",
+            "{{fixed -1e-300 100}}",
+            "{{fixed 0.5 100}}",
+            "{{format 'é' 'd'}}",
+            "{{format '2024-01-01' 'é'}}",
+            "{{setDay '2024-01-01' 1e}}",
+            "{{addMonths '9999-12-31' 1}}",
+            "{{a.b.c.d}}",
+            "{{add 1 2 3 4}}}",
+            "é{{notes}}é",
+            "{{replaceAll notes '' '$&'}}",
+            "{{regex notes '/x*/gu' '-'}}",
+        ] {
+            let _ = render(t, ctx.clone());
+        }
+    }
+
+    #[test]
     fn conversions() {
         use super::super::fields::FieldType;
         assert_eq!(
