@@ -241,7 +241,7 @@ function localDay(offset = 0) {
 test.before(async () => {
   crdt = await import('@actual-app/crdt');
   server = await h.startServer();
-  // No template or formula rules: with @actual-app/api out of reach ours would refuse adds.
+  // No formula rules: with @actual-app/api out of reach ours would refuse adds.
   base = await h.createRealisticBudget(server, { name: 'Newer Versions', withUnrunnableRules: false });
   before = await h.runWorker({ op: 'readAll', dataDir: h.tempDir('actual-upstream-'), serverURL: server.url, password: server.password, syncId: base.syncId });
 

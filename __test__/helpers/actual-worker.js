@@ -359,7 +359,11 @@ async function query() {
 async function buildRulesBudget() {
   const { buildRulesBudget: populate } = require('./rules-engine.js');
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
-  await api.runImport(args.name, () => populate(api));
+  // With args.rules, a budget with those rules only.
+  await api.runImport(args.name, async () => {
+    if (!args.rules) return populate(api);
+    for (const rule of args.rules) await api.createRule(rule);
+  });
   await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
   const uploaded = await findLocal((b) => b.name === args.name && b.groupId);
   await api.shutdown();

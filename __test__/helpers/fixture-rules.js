@@ -309,8 +309,9 @@ async function populateRulesAndSchedules(api, { cat, acct, groups, transferPayee
       set('category_group', groups.food),
     ],
   });
-  // Template and formula actions, which the native engine does not run: a budget that
-  // has such a rule hands its imports to the official engine (see writes.test.js).
+  // A formula action (beside a template), which the native engine does not run: a
+  // budget that has such a rule hands its imports to the official engine (see
+  // writes.test.js).
   if (withUnrunnableRules) await rule({
     stage: null,
     conditionsOp: 'and',

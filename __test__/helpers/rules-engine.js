@@ -9,6 +9,41 @@ function set(field, value, options) {
   return { op: 'set', field, value, ...(options ? { options } : {}) };
 }
 
+// The templates: every helper upstream registers, raw and "escaped" output (upstream
+// compiles with noEscape), missing fields, numbers, dates, text run through regular
+// expressions; and templates for number, date and boolean fields (converted by type).
+const NOTES_TEMPLATES = [
+  '{{notes}} (via {{imported_payee}})',
+  '{{{notes}}}|{{&imported_payee}}|<b>&amp;"quotes"</b> {{ notes }}',
+  '{{amount}} {{add amount 100}} {{sub amount 1 2}} {{mul amount -1}} {{div amount 100}} {{mod amount 7}} {{mul amount 0.1}}',
+  '{{floor (div amount 3)}} {{ceil (div amount 3)}} {{round (div amount 8)}} {{abs amount}} {{min amount 0 -5}} {{max amount 0}} {{min}} {{max amount}}',
+  '{{fixed (div amount 100) 2}} {{fixed (div amount 7) 3}} {{fixed 1.005 2}} {{fixed amount}} {{fixed (div amount 1000)}} {{fixed 2.5}} {{fixed -0.5}} {{fixed 0.000001 7}}',
+  '{{day date}}/{{month date}}/{{year date}} {{format date "yyyy-MM-dd"}} {{format date "d.M.yy"}} {{format date \'dd/MM/yyyy\'}} {{format date ""}} {{format "" "yyyy"}} {{day ""}}',
+  '{{addDays date 10}} {{subDays date 40}} {{addMonths date 1}} {{subMonths date 13}} {{addWeeks date 2}} {{subWeeks date 1}} {{addYears date 1}} {{subYears date 4}} {{setDay date 31}} {{setDay date 1}} {{addDays date 0}} {{addMonths date}}',
+  '{{regex imported_payee "[0-9]+" "#"}} {{regex imported_payee "/(\\w+) (\\w+)/" "$2 $1 $3 $$ $`"}} {{regex notes "/o/gi" "0"}} {{regex imported_payee "/^(?<first>\\S+)/" "[$<first>]"}} {{regex imported_payee "x*" "-"}} {{regex imported_payee "/x*/g" "-"}}',
+  '{{replace imported_payee "t" "T"}} {{replaceAll imported_payee "m" "M"}} {{replace imported_payee "." "$&$&"}} {{replaceAll imported_payee "/[aeiou]/g" "_"}} {{replace notes "" "^"}} {{replaceAll imported_payee "" "."}} {{replace imported_payee "/P/i" "$\'"}}',
+  '{{concat imported_payee "-" amount "-" cleared "-" notes}} {{concat}} {{debug notes}}{{concat (add amount 1) (fixed 2 1) null true}}',
+  '{{missing}}{{notes.missing}}{{missing.deeper}}{{imported_payee.length}}{{notes.length}}{{amount.toFixed}}{{_account.constructor}}{{_account.length}}[{{payee}}] {{_account_name}}/{{_category_name}}/{{_account.name}}/{{_account.offbudget}} {{this.amount}} {{today}} {{day today}} {{today.length}}',
+  '{{regex notes 1 2}}|{{regex missing "a" "b"}}|{{regex amount "4" "four"}}|{{replace cleared "t" "T"}}|{{replace notes "/^/" "> "}}',
+  '{{add "5" "6"}} {{add true 1}} {{add null 1}} {{add}} {{sub "abc" 1}} {{div 1 0}} {{div -1 0}} {{div 0 0}} {{mod 5 0}} {{add " 12 " 1}} {{add "0x1f" 1}}',
+  'plain text, no mustaches: { } }{ ',
+  '{{regex "ünïcode 😀 text" "/./gu" "[$&]"}} {{regex "ünïcode 😀 text" "/./g" "."}} {{regex "Ünïcode" "/ü/i" "u"}} {{replaceAll "a 😀 b 😀" "😀" ":)"}} {{regex "é😀" "/(?:)/gu" "|"}} {{regex "ÉTÉ été" "/[^a-z ]+/gi" "?"}} {{regex notes "/./gu" "[$&]"}}',
+  '{{regex imported_payee "/(t)(m)/" "$0|$00|$01|$10|$2$1|$<x>|$"}} {{regex imported_payee "/(?<a>t)|(?<b>z)/" "[$<a>][$<b>][$<c>]"}} {{replace imported_payee "/^/m" ">"}} {{regex imported_payee "/$/g" "<"}} {{regex imported_payee "/\\b/g" "|"}}',
+  '{{add 0.1 0.2}} {{mul 1.1 1.1}} {{div 1 3}} {{sub 0.3 0.1}} {{mul 123456789 987654321}} {{div 1 100000000}} {{div 123 1000000000000000000000}} {{mul 99999999999 99999999999}} {{div amount 0.07}}',
+  '{{fixed 1.45 1}} {{fixed 8.345 2}} {{fixed 0.5}} {{fixed 1.5}} {{fixed -1.5}} {{fixed 123.456 10}} {{fixed (div 1 3) 20}} {{fixed 1 "2"}} {{fixed "3.14159" 3}} {{fixed null 1}} {{fixed (div amount 3) 4}}',
+  '{{addMonths "2024-01-31" 1}} {{addMonths "2023-01-31" 1}} {{subMonths "2024-03-31" 1}} {{addYears "2024-02-29" 1}} {{setDay "2024-02-10" 31}} {{setDay "2024-02-10" 0}} {{setDay "2024-02-10" -1}} {{addDays "2024-12-31" 1}} {{format "2024-1-5" "d/M/yyyy yy"}} {{day "2024-02-30"}} {{year "99-01-01"}} {{addDays date -3}} {{subWeeks date 52}}',
+  '{{concat 1.50 2 -0 (div 1 3)}} {{this.imported_payee}}-{{{missing}}}-{{&missing}}-{{{ notes }}} {{abs -0}} {{round 2.5}} {{round -0.4}} {{floor "7.9"}} {{ceil null}} {{min "3" 10}} {{max true false}}',
+];
+const AMOUNT_TEMPLATES = ['{{fixed (mul amount 1.005) 0}}', '  +42', '.5e1', '0x10', '{{mul amount 2}}', '{{round (div amount 3)}}', 'not a number', '{{fixed (div amount 100) 0}}', ' 12.0abc', '{{abs amount}}', '{{sub amount 1}}', '{{add amount "5"}}', '1e3', '-{{amount}}'];
+const DATE_TEMPLATES = ['{{addYears date 1}}', '{{format date "yyyy/MM/dd"}}', '{{date}}T12:00', '{{addDays date 3}}', '{{subMonths date 1}}', '{{setDay date 1}}', '{{today}}', '{{year date}}-{{month date}}-{{day date}}', '{{date}}', '2024-02-30', '{{format date "yyyy-M-d"}}'];
+const BOOLEAN_TEMPLATES = [' true', '{{cleared}}', 'true', 'TRUE', '{{regex notes "/.*/" "true"}}', ''];
+const TEMPLATE_RULES = NOTES_TEMPLATES.map((template, n) => [
+  set('notes', '', { template }),
+  set('amount', 0, { template: AMOUNT_TEMPLATES[n % AMOUNT_TEMPLATES.length] }),
+  set('date', '', { template: DATE_TEMPLATES[n % DATE_TEMPLATES.length] }),
+  set('cleared', false, { template: BOOLEAN_TEMPLATES[n % BOOLEAN_TEMPLATES.length] }),
+]);
+
 /** Fills a budget opened in import mode (inside runImport). */
 async function buildRulesBudget(api) {
   const group = await api.createCategoryGroup({ name: 'Spending' });
@@ -136,6 +171,13 @@ async function buildRulesBudget(api) {
   await rule({ stage: 'pre', conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'is', value: 'rename to gym' }], actions: [set('payee', payee.Gym)] });
   await rule({ stage: null, conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'contains', value: 'existing' }], actions: [set('payee_name', 'landlord')] });
 
+  // Template actions (Handlebars with upstream's helpers), one rule per template, each
+  // fired by its own imported payee (`tmpl <n>`, see templateTransactions).
+  // Half of them in the pre stage, which may run before the rules that rewrite notes.
+  for (const [n, actions] of TEMPLATE_RULES.entries()) {
+    await rule({ stage: n % 2 ? 'pre' : null, conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'is', value: `tmpl ${n}` }], actions });
+  }
+
   // Ids the rules name that change later: a merged payee, a deleted category moved on.
   await api.mergePayees(payee['Merge target'], [payee['Merged away']]);
   await api.deleteCategory(cat.Gone, cat.Kept);
@@ -183,6 +225,22 @@ async function ruleTransactions(api) {
     if (i % 41 === 0) t.imported_id = `imp-${i}`;
     for (const k of Object.keys(t)) if (t[k] === undefined) delete t[k];
     out.push(t);
+  }
+  // Four transactions for each template rule.
+  for (let n = 0; n < TEMPLATE_RULES.length; n++) {
+    for (let k = 0; k < 4; k++) {
+      const t = {
+        account: accountIds[pick(accountIds.length - 1)],
+        date: dates[pick(dates.length)],
+        amount: [-2500, 1234, 0, null, undefined, -7, 100001][pick(7)],
+        imported_payee: `tmpl ${n}`,
+        notes: [null, undefined, '', 'plain', 'NOTES here', 'Foo bar 42', 'ünïcode 😀 text'][pick(7)],
+        category: categoryIds[pick(categoryIds.length)],
+        cleared: [true, false, undefined][pick(3)],
+      };
+      for (const key of Object.keys(t)) if (t[key] === undefined) delete t[key];
+      out.push(t);
+    }
   }
   return out;
 }

@@ -85,6 +85,25 @@ async function createRules(api) {
   out.givenId = await attemptRule(() =>
     api.createRule({ id: 'rule-with-given-id', stage: 'pre', conditionsOp: 'and', conditions: [gate('GIVEN')], actions: [{ op: 'delete-transaction' }] }),
   );
+  // Template actions (Handlebars): text, numbers, dates and booleans from the
+  // transaction, through upstream's helpers and the conversion by field type.
+  out.templateRule = await attemptRule(() =>
+    api.createRule({
+      stage: null,
+      conditionsOp: 'and',
+      conditions: [gate('TEMPLATE')],
+      actions: [
+        set('notes', '', { template: '{{imported_payee}}: {{fixed (div amount 100) 2}} on {{format date "dd/MM/yyyy"}} ({{{notes}}}) {{regex imported_payee "/RULES (\\w+)/" "$1"}} {{_account_name}} {{setDay (addDays date 3) 1}}' }),
+        set('amount', 0, { template: '{{round (mul amount 1.1)}}' }),
+        set('date', '', { template: '{{subMonths date 1}}' }),
+        set('cleared', false, { template: '{{regex notes "/.*/" "true"}}' }),
+      ],
+    }),
+  );
+  // A helper upstream does not register: the template fails its check.
+  out.missingHelperRule = await attemptRule(() =>
+    api.createRule({ stage: null, conditionsOp: 'and', conditions: [gate('BAD')], actions: [set('notes', '', { template: '{{nothelper notes}}' })] }),
+  );
   const unused = await api.createRule({ stage: null, conditionsOp: 'and', conditions: [], actions: [set('notes', 'never runs')] });
 
   out.updateRule = await attemptRule(() =>
@@ -139,7 +158,14 @@ async function importWithRules(api) {
     { date: dayOffset(-7), amount: -900, payee_name: 'Power Co', imported_payee: 'RULES DATED', imported_id: 'rules-7' },
     { date: dayOffset(-6), amount: -900, payee_name: 'Power Co', imported_payee: 'RULES GIVEN', imported_id: 'rules-8' },
   ];
-  return api.importTransactions(checking, file);
+  const imported = await api.importTransactions(checking, [
+    ...file,
+    { date: dayOffset(-8), amount: -1234, payee_name: 'Corner shop', imported_payee: 'RULES TEMPLATE 1', imported_id: 'rules-9', notes: 'a <b>note</b> & "more"' },
+    { date: `${dayOffset(0).slice(0, 7)}-31`.replace(/-(02|04|06|09|11)-31$/, '-$1-28'), amount: 5, payee_name: 'Bistro', imported_payee: 'RULES TEMPLATE 2', imported_id: 'rules-10' },
+  ]);
+  // An add: rules run on it too.
+  await api.addTransactions(checking, [{ date: dayOffset(-9), amount: -999, payee_name: 'Power Co', imported_payee: 'RULES TEMPLATE add', notes: 'added' }]);
+  return imported;
 }
 
 module.exports = { createRules, importWithRules };

@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use super::error::RuleError;
 use super::fields::{field_type, FieldType};
 use super::split::{self, Row};
-use super::template;
-use crate::json;
+use super::template::{self, Template};
+use crate::{dates, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActionOp {
@@ -58,6 +58,8 @@ pub struct Action {
     pub options: Option<Value>,
     /// `options.splitIndex`: 0 for the parent (or an unsplit transaction).
     pub split_index: usize,
+    /// `options.template`, compiled (a `set` action).
+    pub template: Option<Template>,
     /// Why running this action would not be exact (templates, formulas, odd values):
     /// loading the rules for a run refuses it; storing the rule does not need it.
     pub unsupported: Option<String>,
@@ -77,21 +79,17 @@ impl Action {
         let options = options.filter(|o| !o.is_null()).cloned();
         let option = |k: &str| options.as_ref().and_then(|o| o.get(k));
         let mut unsupported = None;
+        let mut compiled = None;
         let (this_field, ty) = match op {
             ActionOp::Set => {
                 let Some(ty) = field.and_then(Value::as_str).and_then(field_type) else {
                     return Err(RuleError::Rule("internal"));
                 };
                 // `Handlebars.compile(template)`, run once on `{}`: a failure is a
-                // RuleError. Templates are not run here.
+                // RuleError.
                 if let Some(t) = option("template").filter(|t| json::truthy(t)) {
                     match t {
-                        Value::String(t) if template::passes(t).is_some() => {
-                            unsupported = Some("a rule action with a template (Handlebars)".into())
-                        }
-                        Value::String(t) => {
-                            return Err(RuleError::Unsupported(format!("the template {t:?}")))
-                        }
+                        Value::String(t) => compiled = Some(Template::compile(t)?),
                         _ => {
                             return Err(RuleError::Unsupported(
                                 "a template that is not a string".into(),
@@ -101,8 +99,7 @@ impl Action {
                 }
                 if option("formula").is_some_and(json::truthy) {
                     unsupported = Some("a rule action with a formula".to_string());
-                }
-                if value.is_none() {
+                } else if value.is_none() && compiled.is_none() {
                     unsupported = Some("a set action without a value".to_string());
                 }
                 (field.cloned(), Some(ty))
@@ -161,6 +158,7 @@ impl Action {
             value: value.cloned(),
             options,
             split_index,
+            template: compiled,
             unsupported,
         })
     }
@@ -184,6 +182,14 @@ impl Action {
         let value = self.value.clone().unwrap_or(Value::Null);
         match self.op {
             ActionOp::Set => {
+                let value = match (&self.template, self.ty) {
+                    (Some(t), Some(ty)) => {
+                        // `{ ...object, today: currentDay() }`.
+                        let today = dates::day_string(chrono::Local::now().date_naive());
+                        template::convert(t.render(object, Some(&today))?, ty)?
+                    }
+                    _ => value,
+                };
                 object.insert(self.field_name().to_string(), value);
                 if self.field_name() == "payee_name" {
                     object.insert("payee".into(), Value::String("new".into()));

@@ -144,6 +144,14 @@ fn has_tag(text: &str, tag: &str) -> bool {
 /// `new RegExp(pattern)` with no flags, as a JavaScript engine reads it (code units,
 /// Annex B syntax).
 pub(crate) fn compile_pattern(pattern: &str) -> Result<Option<Box<regress::Regex>>, RuleError> {
+    compile_pattern_with_flags(pattern, regress::Flags::default())
+}
+
+/// `new RegExp(pattern, flags)`; `None` when JavaScript throws a SyntaxError.
+pub(crate) fn compile_pattern_with_flags(
+    pattern: &str,
+    flags: regress::Flags,
+) -> Result<Option<Box<regress::Regex>>, RuleError> {
     // Group modifiers `(?i:...)` are valid in newer JavaScript engines only.
     let units: Vec<u16> = pattern.encode_utf16().collect();
     for w in units.windows(3) {
@@ -167,7 +175,7 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<Option<Box<regress::Regex
         )));
     }
     let code_units = units.iter().map(|&u| u32::from(u));
-    match regress::Regex::from_unicode(code_units, "") {
+    match regress::Regex::from_unicode(code_units, flags) {
         Ok(re) => Ok(Some(Box::new(re))),
         Err(_) if invalid_group(&units) => Ok(None),
         // What regress refuses for these reasons JavaScript refuses too.

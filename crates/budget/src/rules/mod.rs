@@ -9,6 +9,7 @@
 //! - [`condition`], [`recurrence`]: conditions (recurring dates as rSchedule reads
 //!   them, which schedules' next dates use too);
 //! - [`action`], [`split`]: actions, split actions and the split helpers they use;
+//!   [`template`]: the Handlebars templates of `set` actions and upstream's helpers;
 //! - [`rule`]: a rule and its id mapping; [`rank`]: upstream's order;
 //!   [`index`]: which rules a transaction is tried against; [`run`]: runRules;
 //! - [`write`]: createRule / updateRule / deleteRule; [`learn`]: learnCategories.
@@ -22,8 +23,8 @@
 //! load; here it is left out, as that next load leaves it out.
 //!
 //! What cannot be told exactly (whether upstream loads a rule, or how it runs one:
-//! template and formula actions, and the other cases named in the `Unsupported`
-//! errors) fails with `BudgetError::Unsupported`: a read when the rule cannot be
+//! formula actions, templates beyond the subset [`template`] renders, and the other
+//! cases named in the `Unsupported` errors) fails with `BudgetError::Unsupported`: a read when the rule cannot be
 //! built, [`Rules::load`] (before anything is written) when it cannot be run, so the
 //! whole call is refused as unsupported.
 

@@ -236,14 +236,23 @@ mod tests {
             )),
             Err(RuleError::Thrown { .. })
         ));
-        // A template that passes upstream's check loads, and cannot be run here.
+        // A template that passes upstream's check loads and runs; one naming a helper
+        // that is not registered fails the check (left out); one this engine does not
+        // render is refused.
         let templated = make_rule(&row(
             json!([]),
             json!([{ "op": "set", "field": "notes", "value": "", "options": { "template": "{{notes}}!" } }]),
         ))
         .unwrap()
         .unwrap();
-        assert!(templated.unsupported().is_some());
+        assert!(templated.unsupported().is_none());
+        assert!(matches!(
+            make_rule(&row(
+                json!([]),
+                json!([{ "op": "set", "field": "notes", "options": { "template": "{{nope notes}}" } }])
+            )),
+            Ok(None)
+        ));
         assert!(matches!(
             make_rule(&row(
                 json!([]),
