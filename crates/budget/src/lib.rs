@@ -102,34 +102,31 @@ impl Budget<'_> {
             .iter()
             .find(|(name, _)| *name == method)
             .ok_or_else(|| BudgetError::UnknownMethod(method.to_string()))?;
-        let mut writer = Writer {
-            budget: Budget {
-                conn: self.conn,
-                now: self.now,
-                importing: self.importing,
-            },
-            changes: Changes::new(self.conn, clock).importing(self.importing),
-        };
-        run(&mut writer, args)
+        run(&mut self.writer(clock), args)
     }
-}
 
-impl Budget<'_> {
     /// Runs upstream's schedule service ([`schedules::service`]) as one write with
     /// `clock`; the caller holds the transaction, as for [`Budget::write`].
     pub fn run_schedule_service(
         &self,
         clock: &mut actual_sync::Clock,
     ) -> Result<schedules::service::ServiceRun> {
-        let mut writer = Writer {
+        schedules::service::run(&mut self.writer(clock))
+    }
+
+    /// A writer on this budget making its changes with `clock`.
+    fn writer<'c>(&self, clock: &'c mut actual_sync::Clock) -> Writer<'c>
+    where
+        Self: 'c,
+    {
+        Writer {
             budget: Budget {
                 conn: self.conn,
                 now: self.now,
                 importing: self.importing,
             },
             changes: Changes::new(self.conn, clock).importing(self.importing),
-        };
-        schedules::service::run(&mut writer)
+        }
     }
 }
 
