@@ -67,6 +67,22 @@ impl Metadata {
         self.fields.insert(key.to_string(), value);
     }
 
+    /// The server file a snapshot belongs to, as upstream's `importBuffer` writes it:
+    /// `cloudFileId`, `groupId`, `lastUploaded` and `encryptKeyId` (null where absent).
+    pub fn set_server_file(
+        &mut self,
+        file_id: Option<String>,
+        group_id: Option<String>,
+        key_id: Option<String>,
+        today: &str,
+    ) {
+        let text = |v: Option<String>| v.map_or(Value::Null, Value::String);
+        self.set("cloudFileId", text(file_id));
+        self.set("groupId", text(group_id));
+        self.set("lastUploaded", Value::String(today.to_string()));
+        self.set("encryptKeyId", text(key_id));
+    }
+
     pub fn name(&self) -> Option<String> {
         self.text("budgetName").map(str::to_string)
     }
@@ -123,18 +139,11 @@ fn invalid_meta(what: &str) -> ClientError {
 /// official client stores its session token there, and we never keep a credential.
 pub fn rewrite_metadata(raw: &[u8], info: &FileInfo, today: &str) -> Result<Metadata> {
     let mut meta = Metadata::parse(raw)?;
-    meta.set("cloudFileId", Value::String(info.file_id.clone()));
-    meta.set(
-        "groupId",
-        info.group_id.clone().map_or(Value::Null, Value::String),
-    );
-    meta.set("lastUploaded", Value::String(today.to_string()));
-    meta.set(
-        "encryptKeyId",
-        info.encrypt_meta
-            .as_ref()
-            .and_then(|m| m.key_id.clone())
-            .map_or(Value::Null, Value::String),
+    meta.set_server_file(
+        Some(info.file_id.clone()),
+        info.group_id.clone(),
+        info.encrypt_meta.as_ref().and_then(|m| m.key_id.clone()),
+        today,
     );
     Ok(meta)
 }

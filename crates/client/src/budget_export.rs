@@ -56,10 +56,7 @@ pub fn export_zip(dir: &Path) -> Result<Vec<u8>> {
 /// key yet, uploaded today.
 pub fn imported_metadata(raw: &[u8]) -> Result<Metadata> {
     let mut meta = Metadata::parse(raw)?;
-    meta.set("cloudFileId", Value::Null);
-    meta.set("groupId", Value::Null);
-    meta.set("lastUploaded", Value::String(budget_dir::today()));
-    meta.set("encryptKeyId", Value::Null);
+    meta.set_server_file(None, None, None, &budget_dir::today());
     Ok(meta)
 }
 
