@@ -25,7 +25,7 @@ pub fn id_from_budget_name(data_dir: &Path, name: &str) -> String {
         })
         .collect();
     id.push('-');
-    id.push_str(&actual_budget::changes::uuid_v4()[..7]);
+    id.push_str(&actual_budget::foundation::changes::uuid_v4()[..7]);
     let mut index = 0;
     let mut candidate = id.clone();
     while data_dir.join(&candidate).exists() {
@@ -42,7 +42,7 @@ pub fn create(data_dir: &Path, name: &str) -> Result<PathBuf> {
     let id = id_from_budget_name(data_dir, name);
     let staged = Staged::empty(data_dir, "new")?;
     let conn = rusqlite::Connection::open(staged.db_path())?;
-    actual_budget::migrate::init_new_budget(&conn)?;
+    actual_budget::schema::migrate::init_new_budget(&conn)?;
     conn.close().map_err(|(_, e)| e)?;
     let mut fields = Map::new();
     fields.insert("id".into(), Value::String(id.clone()));

@@ -608,7 +608,7 @@ impl Client {
     async fn upload_new(&self, open: &mut OpenBudget) -> Result<()> {
         let dir = open.dir.clone();
         let zip = blocking(move || budget_export::export_zip(&dir)).await?;
-        let file_id = actual_budget::changes::uuid_v4();
+        let file_id = actual_budget::foundation::changes::uuid_v4();
         let name = open.meta.text("budgetName").unwrap_or_default().to_string();
         let http = self.http()?;
         let rb = http
@@ -1179,7 +1179,7 @@ impl ScratchCopy {
         let db = actual_sync::BudgetDb::open_scratch(&staged.db_path())?;
         // A budget from an older release is migrated before its first sync, whose
         // messages may be for the columns the migrations add.
-        actual_budget::migrate::migrate(db.conn(), &meta.fields)?;
+        actual_budget::schema::migrate::migrate(db.conn(), &meta.fields)?;
         let reset = meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true));
         let clock = db.load_clock(reset)?;
         if reset {

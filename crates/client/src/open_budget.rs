@@ -58,7 +58,7 @@ impl OpenBudget {
         }
         let db = BudgetDb::open(&db_path)?;
         // As upstream's loadBudget: migrations before the clock, and before any sync.
-        actual_budget::migrate::migrate(db.conn(), &meta.fields)?;
+        actual_budget::schema::migrate::migrate(db.conn(), &meta.fields)?;
         if meta.fields.get("resetClock") == Some(&serde_json::Value::Bool(true)) {
             db.load_clock(true)?;
             meta.set("resetClock", serde_json::Value::Bool(false));

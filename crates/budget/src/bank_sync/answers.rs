@@ -6,13 +6,15 @@ use serde_json::{json, Value};
 
 use super::requests::{oldest_transaction_date, today};
 use super::{Download, Target, PLUGGY};
-use crate::changes::Fields;
-use crate::crud_write::accounts::insert_starting_balance;
-use crate::dates::day_string;
-use crate::js::{self, Obj};
-use crate::transactions_write::bank_normalize::account_flag;
-use crate::transactions_write::reconcile::{self, Normalization, ReconcileOptions};
-use crate::{BudgetError, Result, Writer};
+use crate::foundation::changes::Fields;
+use crate::foundation::dates::day_string;
+use crate::foundation::js::{self, Obj};
+use crate::writes::accounts::insert_starting_balance;
+use crate::writes::transactions::bank_normalize::account_flag;
+use crate::writes::transactions::reconcile::{self, Normalization, ReconcileOptions};
+use crate::{
+    foundation::budget::Writer, foundation::error::BudgetError, foundation::error::Result,
+};
 
 /// Why one account failed, as upstream's handlers see it.
 #[derive(Clone)]
@@ -193,12 +195,12 @@ pub fn apply_batch(
                 } else {
                     transactions
                 };
-                crate::transactions_write::split::set(&mut d, "transactions", transactions);
+                crate::writes::transactions::split::set(&mut d, "transactions", transactions);
                 let starting = match data {
                     None => Some(json!(0)),
                     Some(d) => d.get("startingBalance").cloned(),
                 };
-                crate::transactions_write::split::set(&mut d, "startingBalance", starting);
+                crate::writes::transactions::split::set(&mut d, "startingBalance", starting);
                 if let Some(e) = error {
                     d.insert(
                         "error_type".into(),
@@ -277,12 +279,12 @@ pub fn apply_single(
                 None | Some(Value::Null) => Err(Failure::Internal),
                 Some(t) => {
                     let mut d = Obj::new();
-                    crate::transactions_write::split::set(
+                    crate::writes::transactions::split::set(
                         &mut d,
                         "transactions",
                         t.get("all").cloned(),
                     );
-                    crate::transactions_write::split::set(
+                    crate::writes::transactions::split::set(
                         &mut d,
                         "startingBalance",
                         res.get("startingBalance").cloned(),

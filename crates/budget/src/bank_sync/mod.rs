@@ -22,10 +22,12 @@ pub use requests::{batch_request, single_request};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use serde_json::Value;
 
-use crate::accounts::DB_GET_ACCOUNTS;
-use crate::js;
-use crate::rows::{col, truthy};
-use crate::{Budget, BudgetError, Result};
+use crate::foundation::js;
+use crate::foundation::js::sqlite::{col, truthy};
+use crate::reads::accounts::DB_GET_ACCOUNTS;
+use crate::{
+    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
+};
 
 /// `accounts-bank-sync`'s selection: live, open accounts, with their bank's provider
 /// id, narrowed to the given ids when there are any (the placeholders go after `IN`).
@@ -178,7 +180,7 @@ fn target(r: &rusqlite::Row) -> rusqlite::Result<Target> {
     Ok(Target {
         id: r.get("id")?,
         name: text(col(r, "name")?).unwrap_or_default(),
-        account_id: crate::rows::plain(col(r, "account_id")?),
+        account_id: crate::foundation::js::sqlite::plain(col(r, "account_id")?),
         offbudget: col(r, "offbudget")?.as_i64().ok() != Some(0),
         source: text(col(r, "account_sync_source")?),
     })
@@ -224,7 +226,7 @@ fn bound_id(id: &Value) -> Result<SqlValue> {
 /// here. An object's own values never reach its text (`[object Object]`).
 fn contains_date(v: &Value) -> bool {
     match v {
-        Value::Object(o) => crate::json::date_millis(o).is_some(),
+        Value::Object(o) => crate::foundation::js::json::date_millis(o).is_some(),
         Value::Array(a) => a.iter().any(contains_date),
         _ => false,
     }

@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use super::Target;
-use crate::dates::day_string;
-use crate::{js, Budget, Result};
+use crate::foundation::dates::day_string;
+use crate::{foundation::budget::Budget, foundation::error::Result, foundation::js};
 
 /// `monthUtils.currentDay()`.
 pub(super) fn today(b: &Budget) -> chrono::NaiveDate {
@@ -29,7 +29,7 @@ pub(super) fn oldest_transaction_date(b: &Budget, id: &str) -> Result<Option<Str
         "offset": null,
         "table": "transactions",
     });
-    let rows = crate::aql_query::rows(b, &query)?;
+    let rows = crate::query::rows(b, &query)?;
     Ok(rows
         .first()
         .and_then(|r| r.get("date"))
@@ -42,7 +42,8 @@ fn sync_start_date(b: &Budget, id: &str) -> Result<String> {
     let earliest = day_string(today(b) - chrono::Duration::days(89));
     Ok(match oldest_transaction_date(b, id)? {
         Some(oldest) if oldest > earliest => {
-            crate::dates::parse_date_like(&Value::String(oldest.clone())).map_or(oldest, day_string)
+            crate::foundation::dates::parse_date_like(&Value::String(oldest.clone()))
+                .map_or(oldest, day_string)
         }
         _ => earliest,
     })

@@ -7,7 +7,7 @@ use super::error::RuleError;
 use super::fields::{field_type, FieldType};
 use super::split::{self, Row};
 use super::template::{self, Template};
-use crate::{dates, json};
+use crate::{foundation::dates, foundation::js::json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActionOp {

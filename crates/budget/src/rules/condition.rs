@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::error::RuleError;
 use super::fields::{field_type, is_valid_op, FieldType};
 use super::recurrence::{RecurError, Recurrence};
-use crate::dates::{day_string, parse_date_like};
-use crate::json;
+use crate::foundation::dates::{day_string, parse_date_like};
+use crate::foundation::js::json;
 
 /// A condition's value after its type's `parse`.
 #[derive(Debug, Clone)]

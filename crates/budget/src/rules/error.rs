@@ -1,6 +1,6 @@
 //! How building or running a rule fails.
 
-use crate::BudgetError;
+use crate::foundation::error::BudgetError;
 
 /// A failure while building or running rules.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,10 +13,12 @@ use serde_json::{Map, Value};
 
 use super::stored::serialize_list;
 use super::Rules;
-use crate::changes::uuid_v4;
-use crate::dates::{day_string, parse_date_like, to_date_repr};
-use crate::json;
-use crate::{BudgetError, Result, Writer};
+use crate::foundation::changes::uuid_v4;
+use crate::foundation::dates::{day_string, parse_date_like, to_date_repr};
+use crate::foundation::js::json;
+use crate::{
+    foundation::budget::Writer, foundation::error::BudgetError, foundation::error::Result,
+};
 use actual_sync::Value as Cell;
 
 /// getProbableCategory: the category of the first transaction with the highest count
@@ -82,7 +84,7 @@ pub fn update_category_rules(
     let day = |s: &str, days: i64| {
         parse_date_like(&Value::String(s.to_string()))
             .map(|d| day_string(d + Duration::days(days)))
-            .ok_or_else(crate::dates::invalid_time_value)
+            .ok_or_else(crate::foundation::dates::invalid_time_value)
     };
     let from = day(oldest.unwrap_or(""), -180)?;
     let to = day(&day_string(w.budget.now.date()), 180)?;

@@ -41,16 +41,18 @@ pub mod run;
 pub mod split;
 pub mod stored;
 mod template;
-pub mod write;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use crate::json;
-use crate::rows::all_columns;
-use crate::{Budget, BudgetError, Changes, Result, Writer};
+use crate::foundation::js::json;
+use crate::foundation::js::sqlite::all_columns;
+use crate::{
+    foundation::budget::Budget, foundation::budget::Writer, foundation::changes::Changes,
+    foundation::error::BudgetError, foundation::error::Result,
+};
 use actual_sync::Value as Cell;
 
 use action::ActionOp;
@@ -136,9 +138,9 @@ impl Rules {
     /// before the transactions (or use [`Rules::run_in`], which does).
     pub fn run(
         &self,
-        b: &crate::Budget,
+        b: &crate::foundation::budget::Budget,
         trans: serde_json::Map<String, serde_json::Value>,
-    ) -> crate::Result<serde_json::Map<String, serde_json::Value>> {
+    ) -> crate::foundation::error::Result<serde_json::Map<String, serde_json::Value>> {
         self.run_one(b, trans)
     }
 
@@ -182,7 +184,9 @@ impl Rules {
 
 /// `db.getAccounts()`: live accounts with their bank's name and id.
 fn load_accounts(b: &Budget) -> Result<HashMap<String, Map<String, Value>>> {
-    let mut stmt = b.conn.prepare_cached(crate::accounts::DB_GET_ACCOUNTS)?;
+    let mut stmt = b
+        .conn
+        .prepare_cached(crate::reads::accounts::DB_GET_ACCOUNTS)?;
     let mut rows = stmt.query([])?;
     let mut out = HashMap::new();
     while let Some(row) = rows.next()? {

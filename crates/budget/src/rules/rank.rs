@@ -2,7 +2,7 @@
 //! `post`; within a stage by score, then by id.
 
 use super::rule::Rule;
-use crate::json::utf16_cmp;
+use crate::foundation::js::json::utf16_cmp;
 
 /// `OP_SCORES`.
 fn op_score(op: &str) -> Option<u32> {

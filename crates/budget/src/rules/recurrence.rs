@@ -23,8 +23,8 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{Map, Value};
 
-use crate::dates::{js_date, parse_date_like};
-use crate::json::truthy;
+use crate::foundation::dates::{js_date, parse_date_like};
+use crate::foundation::js::json::truthy;
 
 /// Why a config gives no recurrence.
 #[derive(Debug, PartialEq)]

@@ -186,7 +186,7 @@ impl Rule {
 
 /// `new Set(...)` membership for the JSON values ids are.
 fn same_value_zero(a: &Value, b: &Value) -> bool {
-    crate::json::strict_eq(a, b)
+    crate::foundation::js::json::strict_eq(a, b)
 }
 
 /// The mapping tables (`category_mapping`, `payee_mapping`) as upstream's

@@ -9,9 +9,11 @@ use serde_json::Value;
 
 use super::split::Row;
 use super::{NewPayee, Rules};
-use crate::json;
-use crate::rows::all_columns;
-use crate::{Budget, BudgetError, Result};
+use crate::foundation::js::json;
+use crate::foundation::js::sqlite::all_columns;
+use crate::{
+    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
+};
 
 /// `SELECT * FROM <table> WHERE id = ?` as a row object, or null.
 fn row_by_id(b: &Budget, sql: &str, id: &str) -> Result<Option<Row>> {
@@ -105,7 +107,7 @@ impl Rules {
                 match created.iter().find(|p| p.name.to_lowercase() == lower) {
                     Some(p) => p.id.clone(),
                     None => {
-                        let id = crate::changes::uuid_v4();
+                        let id = crate::foundation::changes::uuid_v4();
                         created.push(NewPayee {
                             id: id.clone(),
                             name,

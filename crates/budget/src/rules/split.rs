@@ -6,8 +6,8 @@
 use serde_json::{Map, Value};
 
 use super::error::RuleError;
-use crate::changes::uuid_v4;
-use crate::json;
+use crate::foundation::changes::uuid_v4;
+use crate::foundation::js::json;
 
 pub type Row = Map<String, Value>;
 

@@ -10,9 +10,9 @@ use serde_json::{Map, Value};
 use super::error::RuleError;
 use super::fields::{to_internal, to_public};
 use super::rule::Rule;
-use crate::json;
-use crate::rows::{all_columns, plain};
-use crate::{Budget, Result};
+use crate::foundation::js::json;
+use crate::foundation::js::sqlite::{all_columns, plain};
+use crate::{foundation::budget::Budget, foundation::error::Result};
 
 /// One row of `rules` (every column, as the driver gives them).
 pub type StoredRule = Map<String, Value>;

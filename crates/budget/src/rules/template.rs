@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 
 use super::condition::compile_pattern_with_flags;
 use super::error::RuleError;
-use crate::dates;
-use crate::json;
+use crate::foundation::dates;
+use crate::foundation::js::json;
 
 /// The helpers `handlebars-helpers.ts` registers.
 const HELPERS: &[&str] = &[

@@ -25,11 +25,13 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::types::ValueRef;
 use serde_json::{json, Value};
 
-use crate::json::{self, truthy};
-use crate::rows::{boolean, col, date, object, plain};
+use crate::foundation::js::json::{self, truthy};
+use crate::foundation::js::sqlite::{boolean, col, date, object, plain};
 use crate::rules::load_rules;
 use crate::rules::stored::{list_column, parse_list};
-use crate::{Budget, BudgetError, Result};
+use crate::{
+    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
+};
 
 /// `schedules_json_paths` for one schedule: where its payee, account, amount and date
 /// conditions are (`$[i]`).
@@ -325,7 +327,7 @@ fn schedules(b: &Budget) -> Result<Vec<Schedule>> {
             posts_transaction: posts_transaction == Value::Bool(true),
             account,
             date: when,
-            conditions: crate::rows::json(col(r, "_conditions")?),
+            conditions: crate::foundation::js::sqlite::json(col(r, "_conditions")?),
             serviced: matches!(col(r, "_serviced")?, ValueRef::Integer(1)),
         });
     }

@@ -27,14 +27,17 @@ use rusqlite::types::ValueRef;
 use serde_json::{json, Value};
 
 use super::{scheduled_amount, schedules, Schedule};
-use crate::dates::{day_string, parse_date_like, to_date_repr};
-use crate::json::truthy;
+use crate::foundation::dates::{day_string, parse_date_like, to_date_repr};
+use crate::foundation::js::json::truthy;
 use crate::rules::condition::Parsed;
 use crate::rules::load_rules;
 use crate::rules::recurrence::NoDate;
 use crate::rules::rule::{condition_of, Rule};
-use crate::transactions_write::add_transactions;
-use crate::{Budget, BudgetError, Result, Writer};
+use crate::writes::transactions::add_transactions;
+use crate::{
+    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
+    foundation::error::Result,
+};
 
 /// More rounds than this for one schedule means a loop upstream would not leave.
 const MAX_ROUNDS: usize = 10_000;

@@ -19,14 +19,17 @@ use serde_json::{json, Map, Value};
 
 use super::write::{get_next_date, normalized_name, unsupported};
 use super::{linked_schedule, scheduled_amount, schedules, Schedule};
-use crate::changes::Fields;
-use crate::crud_write::thrown;
-use crate::dates::to_date_repr;
-use crate::json::{self, is_array_index, strict_equals, truthy};
+use crate::foundation::changes::Fields;
+use crate::foundation::dates::to_date_repr;
+use crate::foundation::js::json::{self, is_array_index, strict_equals, truthy};
 use crate::rules::load_rules;
 use crate::rules::stored::serialize_list;
-use crate::schema_fields::SCHEDULES;
-use crate::{args, js, Budget, BudgetError, Result, Writer};
+use crate::schema::fields::SCHEDULES;
+use crate::writes::thrown;
+use crate::{
+    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
+    foundation::error::Result, foundation::js, foundation::js::args,
+};
 
 /// `extractScheduleConds(conditions)`: the positions of the payee, account, amount and
 /// date conditions.

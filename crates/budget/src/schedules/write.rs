@@ -16,16 +16,19 @@ use chrono::{NaiveDate, TimeZone};
 use serde_json::{json, Map, Value};
 
 use super::{paths_of, Paths};
-use crate::changes::uuid_v4;
-use crate::crud_write::{spread, thrown};
-use crate::dates::{day_string, to_date_repr};
-use crate::js;
+use crate::foundation::changes::uuid_v4;
+use crate::foundation::dates::{day_string, to_date_repr};
+use crate::foundation::js;
 use crate::rules::condition::Parsed;
 use crate::rules::recurrence::NoDate;
 use crate::rules::rule::condition_of;
-use crate::rules::write::row_fields;
-use crate::schema_fields::{input_value, is_day_string, Type, SCHEDULES};
-use crate::{args, Budget, BudgetError, Result, Writer};
+use crate::schema::fields::{input_value, is_day_string, Type, SCHEDULES};
+use crate::writes::rules::row_fields;
+use crate::writes::{spread, thrown};
+use crate::{
+    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
+    foundation::error::Result, foundation::js::args,
+};
 
 pub(super) fn unsupported(what: impl Into<String>) -> BudgetError {
     BudgetError::Unsupported(what.into())
