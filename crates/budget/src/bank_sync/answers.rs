@@ -6,15 +6,14 @@ use serde_json::{json, Value};
 
 use super::requests::{oldest_transaction_date, today};
 use super::{Download, Target, PLUGGY};
+use crate::foundation::budget::Writer;
 use crate::foundation::changes::Fields;
 use crate::foundation::dates::day_string;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
 use crate::writes::accounts::insert_starting_balance;
 use crate::writes::transactions::bank_normalize::account_flag;
 use crate::writes::transactions::reconcile::{self, Normalization, ReconcileOptions};
-use crate::{
-    foundation::budget::Writer, foundation::error::BudgetError, foundation::error::Result,
-};
 
 /// Why one account failed, as upstream's handlers see it.
 #[derive(Clone)]

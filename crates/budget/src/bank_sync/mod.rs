@@ -22,12 +22,11 @@ pub use requests::{batch_request, single_request};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use serde_json::Value;
 
+use crate::foundation::budget::Budget;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js;
 use crate::foundation::js::sqlite::{col, truthy};
 use crate::reads::accounts::DB_GET_ACCOUNTS;
-use crate::{
-    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
-};
 
 /// `accounts-bank-sync`'s selection: live, open accounts, with their bank's provider
 /// id, narrowed to the given ids when there are any (the placeholders go after `IN`).

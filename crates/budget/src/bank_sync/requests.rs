@@ -4,8 +4,10 @@
 use serde_json::{json, Value};
 
 use super::Target;
+use crate::foundation::budget::Budget;
 use crate::foundation::dates::day_string;
-use crate::{foundation::budget::Budget, foundation::error::Result, foundation::js};
+use crate::foundation::error::Result;
+use crate::foundation::js;
 
 /// `monthUtils.currentDay()`.
 pub(super) fn today(b: &Budget) -> chrono::NaiveDate {

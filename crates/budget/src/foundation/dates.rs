@@ -6,7 +6,7 @@
 use chrono::{Datelike, Duration, Local, NaiveDate, TimeZone};
 use serde_json::Value;
 
-use crate::{foundation::error::BudgetError, foundation::error::Result};
+use crate::foundation::error::{BudgetError, Result};
 
 /// JavaScript's `parseInt(s)` for base 10: optional whitespace and sign, then the
 /// leading digits; `None` is `NaN`.

@@ -89,6 +89,11 @@ impl BudgetError {
         }
     }
 
+    /// What upstream throws as a plain `Error` (about an argument or the data).
+    pub fn plain(message: impl Into<String>) -> Self {
+        BudgetError::thrown("Error", "invalid-argument", message)
+    }
+
     pub fn thrown(name: &'static str, code: &'static str, message: impl Into<String>) -> Self {
         BudgetError::Thrown {
             name,

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
+use crate::foundation::js;
 use crate::schema::aql::compiler::{
     append_where, construct_query, is_aggregate_query, Compiler, SqlPieces,
 };
@@ -17,11 +18,12 @@ use std::io::Write;
 
 use rusqlite::types::ValueRef;
 
-use crate::foundation::js::sqlite::{all_columns, number, plain};
-use crate::{
-    foundation::budget::Budget, foundation::dates, foundation::error::BudgetError,
-    foundation::error::Result, foundation::js::json,
-};
+use crate::foundation::budget::Budget;
+use crate::foundation::dates;
+use crate::foundation::error::{BudgetError, Result};
+use crate::foundation::js::json;
+use crate::foundation::js::json::number;
+use crate::foundation::js::sqlite::{all_columns, plain};
 
 type Row = Map<String, Value>;
 
@@ -194,7 +196,7 @@ enum SplitPlan {
 }
 
 fn split_plan(q: &QueryState, c: &Compiler, s: &SqlPieces) -> Result<SplitPlan> {
-    let split_type = match q.table_options.get("splits").filter(|v| json::truthy(v)) {
+    let split_type = match q.table_options.get("splits").filter(|v| js::is_truthy(v)) {
         Some(v) => option_text(v)?,
         None => "inline".into(),
     };
@@ -257,7 +259,7 @@ fn is_unhappy(filter: &Value) -> Result<bool> {
     };
     for (key, value) in keys {
         if key == "$or" || key == "$and" {
-            if let Some(v) = value.filter(|v| json::truthy(v)) {
+            if let Some(v) = value.filter(|v| js::is_truthy(v)) {
                 if is_unhappy(v)? {
                     return Ok(true);
                 }
@@ -445,7 +447,7 @@ fn category_groups(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> R
     let option = match q
         .table_options
         .get("categories")
-        .filter(|v| json::truthy(v))
+        .filter(|v| js::is_truthy(v))
     {
         Some(v) => option_text(v)?,
         None => "all".into(),
@@ -496,7 +498,7 @@ pub fn calculation(data: &[Value]) -> Value {
     match data.first() {
         None => Value::Null,
         Some(row) => match row.as_object().and_then(|o| o.values().next()) {
-            Some(v) if json::truthy(v) => v.clone(),
+            Some(v) if js::is_truthy(v) => v.clone(),
             _ => number(0.0),
         },
     }

@@ -14,12 +14,10 @@ pub mod executors;
 
 use serde_json::Value;
 
+use crate::foundation::budget::{Answer, Budget};
+use crate::foundation::error::{BudgetError, Result};
 use crate::schema::aql::state::QueryState;
 use crate::schema::aql::{compiler, schema};
-use crate::{
-    foundation::budget::Answer, foundation::budget::Budget, foundation::error::BudgetError,
-    foundation::error::Result,
-};
 
 /// The data of a serialized query (what `aqlQuery` resolves to under `data`).
 pub fn query(b: &Budget, serialized: &Value) -> Result<Vec<Value>> {

@@ -4,11 +4,11 @@
 
 use serde_json::Value;
 
+use crate::foundation::budget::Budget;
+use crate::foundation::dates;
+use crate::foundation::error::{BudgetError, Result};
+use crate::foundation::js::args;
 use crate::foundation::js::sqlite::{col, object, plain, truthy};
-use crate::{
-    foundation::budget::Budget, foundation::dates, foundation::error::BudgetError,
-    foundation::error::Result, foundation::js::args,
-};
 
 /// `db.getAccounts()` (`server/db/index.ts`): the live accounts with their bank's
 /// name and id, in upstream's order.

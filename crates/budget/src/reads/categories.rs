@@ -5,10 +5,9 @@
 use rusqlite::ToSql;
 use serde_json::Value;
 
+use crate::foundation::budget::Budget;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::sqlite::{boolean, col, object, plain};
-use crate::{
-    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
-};
 
 /// The `hidden` option: JavaScript tells `undefined` (no filter) from `null` (a filter
 /// on `hidden IS NULL`, which no category matches in practice).

@@ -3,9 +3,8 @@
 
 use serde_json::Value;
 
-use crate::{
-    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
-};
+use crate::foundation::budget::Budget;
+use crate::foundation::error::{BudgetError, Result};
 
 /// The query AQL compiles `q(type).filter({ name }).select('*')` to, per allowed type.
 fn query(kind: &str) -> Option<&'static str> {

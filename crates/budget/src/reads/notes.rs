@@ -4,7 +4,9 @@ use serde_json::Value;
 
 use crate::foundation::js::sqlite::{col, object, plain};
 
-use crate::{foundation::budget::Budget, foundation::error::Result, foundation::js::args};
+use crate::foundation::budget::Budget;
+use crate::foundation::error::Result;
+use crate::foundation::js::args;
 
 /// `getNote(id)`: `{ id, note }`, or null when there is none.
 pub fn get_note(b: &Budget, args: &Value) -> Result<Value> {

@@ -4,8 +4,10 @@
 use chrono::Duration;
 use serde_json::Value;
 
+use crate::foundation::budget::Budget;
+use crate::foundation::dates;
+use crate::foundation::error::Result;
 use crate::foundation::js::sqlite::{col, object, plain};
-use crate::{foundation::budget::Budget, foundation::dates, foundation::error::Result};
 
 fn api_payees(b: &Budget, sql: &str) -> Result<Value> {
     let mut stmt = b.conn.prepare_cached(sql)?;

@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::foundation::budget::Budget;
+use crate::foundation::error::Result;
 use crate::foundation::js::sqlite::plain;
-use crate::{foundation::budget::Budget, foundation::error::Result};
 
 /// `getPreferences()`: every row of `preferences` as `{ id: value }` (a later row with
 /// the same id wins; JSON.parse on the JavaScript side puts the keys in JavaScript's

@@ -6,8 +6,9 @@ use serde_json::Value;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::foundation::budget::Budget;
+use crate::foundation::error::Result;
 use crate::foundation::js::sqlite::{col, object, plain};
-use crate::{foundation::budget::Budget, foundation::error::Result};
 
 /// `getTags()`: live tags sorted by their text as upstream's
 /// `Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })` sorts them (ties

@@ -13,12 +13,12 @@ use std::collections::HashMap;
 use rusqlite::types::{Value as Sql, ValueRef};
 use serde_json::{json, Value};
 
+use crate::foundation::budget::Budget;
+use crate::foundation::dates;
+use crate::foundation::error::{BudgetError, Result};
+use crate::foundation::js;
 use crate::foundation::js::sqlite::{boolean, json, plain, truthy};
 use crate::schema::aql::literals::{self, Js};
-use crate::{
-    foundation::budget::Budget, foundation::dates, foundation::error::BudgetError,
-    foundation::error::Result,
-};
 
 /// How AQL outputs a field (`convertOutputType` by the schema's type).
 #[derive(Clone, Copy)]
@@ -206,12 +206,12 @@ fn compile_date(op: &'static str, v: &Value, filter: &Value) -> Result<Compiled>
 fn compile(args: &Value) -> Result<Filter> {
     let mut parts: Vec<(Option<&'static str>, &Value)> = Vec::new();
     let mut shown = Vec::new();
-    if let Some(v) = args.get("accountId").filter(|v| literals::truthy(Some(v))) {
+    if let Some(v) = args.get("accountId").filter(|v| js::truthy(Some(v))) {
         shown.push(json!({ "account": v }));
         parts.push((None, v));
     }
     for (name, op) in [("startDate", "$gte"), ("endDate", "$lte")] {
-        if let Some(v) = args.get(name).filter(|v| literals::truthy(Some(v))) {
+        if let Some(v) = args.get(name).filter(|v| js::truthy(Some(v))) {
             shown.push(json!({ "date": { op: v } }));
             parts.push((Some(op), v));
         }

@@ -7,7 +7,9 @@ use super::error::RuleError;
 use super::fields::{field_type, FieldType};
 use super::split::{self, Row};
 use super::template::{self, Template};
-use crate::{foundation::dates, foundation::js::json};
+use crate::foundation::dates;
+use crate::foundation::js;
+use crate::foundation::js::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActionOp {
@@ -87,7 +89,7 @@ impl Action {
                 };
                 // `Handlebars.compile(template)`, run once on `{}`: a failure is a
                 // RuleError.
-                if let Some(t) = option("template").filter(|t| json::truthy(t)) {
+                if let Some(t) = option("template").filter(|t| js::is_truthy(t)) {
                     match t {
                         Value::String(t) => compiled = Some(Template::compile(t)?),
                         _ => {
@@ -97,7 +99,7 @@ impl Action {
                         }
                     }
                 }
-                if option("formula").is_some_and(json::truthy) {
+                if option("formula").is_some_and(js::is_truthy) {
                     unsupported = Some("a rule action with a formula".to_string());
                 } else if value.is_none() && compiled.is_none() {
                     unsupported = Some("a set action without a value".to_string());
@@ -136,12 +138,12 @@ impl Action {
             }
             ActionOp::DeleteTransaction => (None, None),
         };
-        if field.and_then(Value::as_str) == Some("account") && !value.is_some_and(json::truthy) {
+        if field.and_then(Value::as_str) == Some("account") && !value.is_some_and(js::is_truthy) {
             return Err(RuleError::Rule("no-null"));
         }
         let split_index = match option("splitIndex") {
             None => 0,
-            Some(v) if !json::truthy(v) => 0,
+            Some(v) if !js::is_truthy(v) => 0,
             Some(v) => match v.as_u64() {
                 Some(n) => n as usize,
                 None => {
@@ -206,7 +208,7 @@ impl Action {
             ActionOp::PrependNotes | ActionOp::AppendNotes => {
                 let text = json::to_string(&value);
                 let notes = match object.get("notes") {
-                    Some(n) if json::truthy(n) => {
+                    Some(n) if js::is_truthy(n) => {
                         let n = match n {
                             Value::String(s) => s.clone(),
                             Value::Number(_) => json::to_string(n),
@@ -246,7 +248,7 @@ impl Action {
         if let Some(ty) = self.ty {
             out.insert("type".into(), Value::String(ty.name().into()));
         }
-        if let Some(options) = self.options.as_ref().filter(|o| json::truthy(o)) {
+        if let Some(options) = self.options.as_ref().filter(|o| js::is_truthy(o)) {
             out.insert("options".into(), options.clone());
         }
         Value::Object(out)
@@ -261,7 +263,7 @@ pub fn exec_actions(actions: &[&Action], transaction: Row) -> Result<Row, RuleEr
         a.exec(&mut result)?;
     }
     let splits = actions.iter().map(|a| a.split_index).max().unwrap_or(0) + 1;
-    if splits == 1 || result.get("is_child").is_some_and(json::truthy) {
+    if splits == 1 || result.get("is_child").is_some_and(js::is_truthy) {
         return Ok(result);
     }
     let children: Vec<&Action> = actions

@@ -9,7 +9,8 @@ use super::error::RuleError;
 use super::fields::{field_type, is_valid_op, FieldType};
 use super::recurrence::{RecurError, Recurrence};
 use crate::foundation::dates::{day_string, parse_date_like};
-use crate::foundation::js::json;
+use crate::foundation::js;
+use crate::foundation::js::{json, regexp};
 
 /// A condition's value after its type's `parse`.
 #[derive(Debug, Clone)]
@@ -141,90 +142,10 @@ fn has_tag(text: &str, tag: &str) -> bool {
     })
 }
 
-/// `new RegExp(pattern)` with no flags, as a JavaScript engine reads it (code units,
-/// Annex B syntax).
+/// `new RegExp(pattern)` for a `matches` condition.
 pub(crate) fn compile_pattern(pattern: &str) -> Result<Option<Box<regress::Regex>>, RuleError> {
-    compile_pattern_with_flags(pattern, regress::Flags::default())
-}
-
-/// `new RegExp(pattern, flags)`; `None` when JavaScript throws a SyntaxError.
-pub(crate) fn compile_pattern_with_flags(
-    pattern: &str,
-    flags: regress::Flags,
-) -> Result<Option<Box<regress::Regex>>, RuleError> {
-    // Group modifiers `(?i:...)` are valid in newer JavaScript engines only.
-    let units: Vec<u16> = pattern.encode_utf16().collect();
-    for w in units.windows(3) {
-        if w[0] == u16::from(b'(') && w[1] == u16::from(b'?') {
-            let c = char::from_u32(u32::from(w[2])).unwrap_or('\u{fffd}');
-            if matches!(c, 'i' | 'm' | 's' | '-') {
-                let rest: String = String::from_utf16_lossy(&units);
-                if rest.contains(':') {
-                    return Err(RuleError::Unsupported(format!(
-                        "a matches condition with regular expression group modifiers ({pattern})"
-                    )));
-                }
-            }
-        }
-    }
-    // Without the `u` flag JavaScript reads `\u{3}` as `u` three times; regress as a
-    // code point.
-    if pattern.contains("\\u{") {
-        return Err(RuleError::Unsupported(format!(
-            "a matches condition with a braced \\u escape ({pattern})"
-        )));
-    }
-    let code_units = units.iter().map(|&u| u32::from(u));
-    match regress::Regex::from_unicode(code_units, flags) {
-        Ok(re) => Ok(Some(Box::new(re))),
-        Err(_) if invalid_group(&units) => Ok(None),
-        // What regress refuses for these reasons JavaScript refuses too.
-        Err(e)
-            if JS_SYNTAX_ERRORS
-                .iter()
-                .any(|m| e.to_string().starts_with(m)) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(RuleError::Unsupported(format!(
-            "a matches condition whose regular expression this engine cannot read ({pattern}: {e})"
-        ))),
-    }
-}
-
-/// regress's errors for patterns that are SyntaxErrors in JavaScript as well.
-const JS_SYNTAX_ERRORS: [&str; 8] = [
-    "Unbalanced parenthesis",
-    "Unbalanced bracket",
-    "Incomplete escape",
-    "Invalid quantifier",
-    "Range values reversed",
-    "Quantifier not allowed here",
-    "Invalid atom character",
-    "Invalid braced quantifier",
-];
-
-/// `(?` followed by anything but `:`, `=`, `!`, `<` (and a modifier group, see above) is
-/// a SyntaxError in every JavaScript engine.
-fn invalid_group(units: &[u16]) -> bool {
-    let mut escaped = false;
-    for (i, &u) in units.iter().enumerate() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        if u == u16::from(b'\\') {
-            escaped = true;
-            continue;
-        }
-        if u == u16::from(b'(') && units.get(i + 1) == Some(&u16::from(b'?')) {
-            match units.get(i + 2).and_then(|&c| char::from_u32(u32::from(c))) {
-                Some(':' | '=' | '!' | '<') => {}
-                _ => return true,
-            }
-        }
-    }
-    false
+    regexp::new_regexp(pattern)
+        .map_err(|why| RuleError::Unsupported(format!("a matches condition with {why}")))
 }
 
 impl Condition {
@@ -292,8 +213,8 @@ impl Condition {
             fv = Value::String(s.to_lowercase());
         }
         if self.ty == FieldType::Number {
-            if let Some(options) = self.options.as_ref().filter(|o| json::truthy(o)) {
-                if options.get("outflow").is_some_and(json::truthy) {
+            if let Some(options) = self.options.as_ref().filter(|o| js::is_truthy(o)) {
+                if options.get("outflow").is_some_and(js::is_truthy) {
                     if json::gt(&fv, &Value::from(0)) {
                         return Ok(false);
                     }
@@ -302,7 +223,7 @@ impl Condition {
                         return Ok(false);
                     }
                     fv = json::number(n);
-                } else if options.get("inflow").is_some_and(json::truthy)
+                } else if options.get("inflow").is_some_and(js::is_truthy)
                     && json::lt(&fv, &Value::from(0))
                 {
                     return Ok(false);
@@ -422,7 +343,7 @@ impl Condition {
                     })
             }
             ("onBudget" | "offBudget", _) => match object.get("_account") {
-                Some(account) if json::truthy(account) => {
+                Some(account) if js::is_truthy(account) => {
                     let want = if self.op == "onBudget" { 0 } else { 1 };
                     account
                         .get("offbudget")
@@ -443,7 +364,7 @@ impl Condition {
             out.insert("value".into(), value.clone());
         }
         out.insert("type".into(), Value::String(self.ty.name().into()));
-        if let Some(options) = self.options.as_ref().filter(|o| json::truthy(o)) {
+        if let Some(options) = self.options.as_ref().filter(|o| js::is_truthy(o)) {
             out.insert("options".into(), options.clone());
         }
         Value::Object(out)
@@ -513,7 +434,7 @@ fn parse_value(ty: FieldType, op: &str, value: Option<&Value>) -> Result<Parsed,
                     return Err(rule("no-empty-array"));
                 };
                 let mut out = Vec::new();
-                for item in items.into_iter().filter(json::truthy) {
+                for item in items.into_iter().filter(js::is_truthy) {
                     match item {
                         Value::String(s) => out.push(Value::String(s.to_lowercase())),
                         _ => {

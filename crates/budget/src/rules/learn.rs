@@ -13,12 +13,11 @@ use serde_json::{Map, Value};
 
 use super::stored::serialize_list;
 use super::Rules;
+use crate::foundation::budget::Writer;
 use crate::foundation::changes::uuid_v4;
 use crate::foundation::dates::{day_string, parse_date_like, to_date_repr};
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::json;
-use crate::{
-    foundation::budget::Writer, foundation::error::BudgetError, foundation::error::Result,
-};
 use actual_sync::Value as Cell;
 
 /// getProbableCategory: the category of the first transaction with the highest count

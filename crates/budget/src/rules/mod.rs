@@ -47,12 +47,11 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::foundation::budget::{Budget, Writer};
+use crate::foundation::changes::Changes;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::json;
 use crate::foundation::js::sqlite::all_columns;
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::changes::Changes,
-    foundation::error::BudgetError, foundation::error::Result,
-};
 use actual_sync::Value as Cell;
 
 use action::ActionOp;

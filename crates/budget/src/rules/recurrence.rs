@@ -24,7 +24,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{Map, Value};
 
 use crate::foundation::dates::{js_date, parse_date_like};
-use crate::foundation::js::json::truthy;
+use crate::foundation::js::is_truthy;
 
 /// Why a config gives no recurrence.
 #[derive(Debug, PartialEq)]
@@ -199,7 +199,7 @@ impl Recurrence {
         let start = config_day(get("start"), "a recurring date whose start is not a string")?
             .ok_or(RecurError::Invalid)?;
         // `if (config.interval) base.interval = config.interval`: a whole number from 1.
-        let interval = match get("interval").filter(|v| truthy(v)) {
+        let interval = match get("interval").filter(|v| is_truthy(v)) {
             None => 1,
             Some(v) => whole_option(v, "a recurring date with a huge interval")?
                 .filter(|n| *n >= 1)
@@ -245,7 +245,7 @@ impl Recurrence {
             count,
             end,
             picks,
-            skip_weekend: get("skipWeekend").is_some_and(truthy),
+            skip_weekend: get("skipWeekend").is_some_and(is_truthy),
             weekend_solve: get("weekendSolveMode")
                 .and_then(Value::as_str)
                 .map(str::to_string),

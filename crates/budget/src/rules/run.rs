@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use super::split::Row;
 use super::{NewPayee, Rules};
+use crate::foundation::budget::Budget;
+use crate::foundation::error::{BudgetError, Result};
+use crate::foundation::js;
 use crate::foundation::js::json;
 use crate::foundation::js::sqlite::all_columns;
-use crate::{
-    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
-};
 
 /// `SELECT * FROM <table> WHERE id = ?` as a row object, or null.
 fn row_by_id(b: &Budget, sql: &str, id: &str) -> Result<Option<Row>> {
@@ -23,7 +23,7 @@ fn row_by_id(b: &Budget, sql: &str, id: &str) -> Result<Option<Row>> {
 
 fn id_of<'v>(v: Option<&'v Value>, what: &'static str) -> Result<Option<&'v str>> {
     match v {
-        Some(v) if json::truthy(v) => match v.as_str() {
+        Some(v) if js::is_truthy(v) => match v.as_str() {
             Some(s) => Ok(Some(s)),
             None => Err(BudgetError::Unsupported(format!(
                 "running rules on a transaction whose {what} is not a string"
@@ -55,7 +55,7 @@ impl Rules {
             let name = row
                 .as_ref()
                 .and_then(|a| a.get("name"))
-                .filter(|n| json::truthy(n))
+                .filter(|n| js::is_truthy(n))
                 .cloned()
                 .unwrap_or(Value::String(String::new()));
             r.insert("_account".into(), row.map_or(Value::Null, Value::Object));
@@ -82,7 +82,7 @@ impl Rules {
             return Ok(());
         }
         let name = match trans.get("payee_name") {
-            Some(v) if json::truthy(v) => match v.as_str() {
+            Some(v) if js::is_truthy(v) => match v.as_str() {
                 Some(s) => s.to_string(),
                 None => {
                     return Err(BudgetError::Unsupported(

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::error::RuleError;
 use crate::foundation::changes::uuid_v4;
+use crate::foundation::js;
 use crate::foundation::js::json;
 
 pub type Row = Map<String, Value>;
@@ -17,7 +18,7 @@ fn num(v: Option<&Value>) -> f64 {
 }
 
 fn flag(row: &Row, key: &str) -> bool {
-    row.get(key).is_some_and(json::truthy)
+    row.get(key).is_some_and(js::is_truthy)
 }
 
 /// `SplitTransactionError(total, parent)`.
@@ -210,7 +211,7 @@ pub fn split_transaction(list: &[Row], id: Option<&Value>) -> Result<Vec<Row>, R
             return trans;
         }
         let mut child = make_child(&trans, Map::new());
-        if !child.get("sort_order").is_some_and(json::truthy) {
+        if !child.get("sort_order").is_some_and(js::is_truthy) {
             child.insert("sort_order".into(), Value::from(-1));
         }
         let error = if num(trans.get("amount")) == 0.0 {

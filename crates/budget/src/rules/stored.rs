@@ -10,9 +10,11 @@ use serde_json::{Map, Value};
 use super::error::RuleError;
 use super::fields::{to_internal, to_public};
 use super::rule::Rule;
+use crate::foundation::budget::Budget;
+use crate::foundation::error::Result;
+use crate::foundation::js;
 use crate::foundation::js::json;
 use crate::foundation::js::sqlite::{all_columns, plain};
-use crate::{foundation::budget::Budget, foundation::error::Result};
 
 /// One row of `rules` (every column, as the driver gives them).
 pub type StoredRule = Map<String, Value>;
@@ -61,7 +63,7 @@ pub fn parse_list(stored: Option<&Value>) -> Result<Vec<Value>, RuleError> {
                 ))
             }
         },
-        Some(other) if json::truthy(other) => other.clone(),
+        Some(other) if js::is_truthy(other) => other.clone(),
         Some(_) => return Ok(Vec::new()),
     };
     let Value::Array(items) = value else {

@@ -14,10 +14,10 @@
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use serde_json::{Map, Value};
 
-use super::condition::compile_pattern_with_flags;
 use super::error::RuleError;
 use crate::foundation::dates;
 use crate::foundation::js::json;
+use crate::foundation::js::regexp::new_regexp_with_flags;
 
 /// The helpers `handlebars-helpers.ts` registers.
 const HELPERS: &[&str] = &[
@@ -769,7 +769,9 @@ fn replace_regex(
     }
     let regress_flags = regress::Flags::from(flags.replace('g', "").as_str());
     let unicode = regress_flags.unicode;
-    let Some(re) = compile_pattern_with_flags(source, regress_flags)? else {
+    let Some(re) = new_regexp_with_flags(source, regress_flags)
+        .map_err(|why| unsupported(format!("a template with {why}")))?
+    else {
         return Err(unsupported(format!(
             "the regular expression /{source}/ (a SyntaxError)"
         )));

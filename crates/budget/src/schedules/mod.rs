@@ -25,13 +25,13 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::types::ValueRef;
 use serde_json::{json, Value};
 
-use crate::foundation::js::json::{self, truthy};
+use crate::foundation::budget::Budget;
+use crate::foundation::error::{BudgetError, Result};
+use crate::foundation::js::is_truthy;
+use crate::foundation::js::json;
 use crate::foundation::js::sqlite::{boolean, col, date, object, plain};
 use crate::rules::load_rules;
 use crate::rules::stored::{list_column, parse_list};
-use crate::{
-    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
-};
 
 /// `schedules_json_paths` for one schedule: where its payee, account, amount and date
 /// conditions are (`$[i]`).
@@ -72,7 +72,7 @@ fn linked_schedule(
     let link = actions
         .iter()
         .find(|a| a.get("op") == Some(&json!("link-schedule")));
-    match link.and_then(|a| a.get("value")).filter(|v| truthy(v)) {
+    match link.and_then(|a| a.get("value")).filter(|v| is_truthy(v)) {
         None => Ok(None),
         Some(Value::String(id)) => Ok(Some((id.clone(), paths_of(&conditions)))),
         Some(other) => Err(BudgetError::Unsupported(format!(

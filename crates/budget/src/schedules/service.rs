@@ -27,17 +27,15 @@ use rusqlite::types::ValueRef;
 use serde_json::{json, Value};
 
 use super::{scheduled_amount, schedules, Schedule};
+use crate::foundation::budget::{Budget, Writer};
 use crate::foundation::dates::{day_string, parse_date_like, to_date_repr};
-use crate::foundation::js::json::truthy;
+use crate::foundation::error::{BudgetError, Result};
+use crate::foundation::js::is_truthy;
 use crate::rules::condition::Parsed;
 use crate::rules::load_rules;
 use crate::rules::recurrence::NoDate;
 use crate::rules::rule::{condition_of, Rule};
 use crate::writes::transactions::add_transactions;
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
-    foundation::error::Result,
-};
 
 /// More rounds than this for one schedule means a loop upstream would not leave.
 const MAX_ROUNDS: usize = 10_000;
@@ -265,7 +263,7 @@ impl Service<'_, '_> {
             return Ok(());
         };
         let account = &s.api["account"];
-        if !truthy(account) {
+        if !is_truthy(account) {
             return Ok(());
         }
         let transaction = json!({
@@ -295,7 +293,7 @@ impl Service<'_, '_> {
         let (mut current, mut status) = (schedule, first);
         for _ in 0..MAX_ROUNDS {
             let acts = matches!(status, Status::Paid | Status::Due | Status::Missed);
-            if !(current.posts_transaction && truthy(&current.account) && acts) {
+            if !(current.posts_transaction && is_truthy(&current.account) && acts) {
                 return Ok(());
             }
             if status != Status::Paid {
@@ -333,12 +331,12 @@ impl Service<'_, '_> {
             let status = status(&s, has_trans.contains(&s.id), &today);
             let acts = matches!(status, Status::Paid | Status::Due | Status::Missed);
             if s.posts_transaction
-                && truthy(&s.account)
+                && is_truthy(&s.account)
                 && (status != Status::Paid || is_recurring(&s))
                 && acts
             {
                 self.post_due(s, status)?;
-            } else if status == Status::Paid && truthy(&s.date) {
+            } else if status == Status::Paid && is_truthy(&s.date) {
                 if is_recurring(&s) {
                     self.set_next_date(&s.id, From::Today)?;
                 } else {

@@ -19,17 +19,17 @@ use serde_json::{json, Map, Value};
 
 use super::write::{get_next_date, normalized_name, unsupported};
 use super::{linked_schedule, scheduled_amount, schedules, Schedule};
+use crate::foundation::budget::{Budget, Writer};
 use crate::foundation::changes::Fields;
 use crate::foundation::dates::to_date_repr;
-use crate::foundation::js::json::{self, is_array_index, strict_equals, truthy};
+use crate::foundation::error::{BudgetError, Result};
+use crate::foundation::js;
+use crate::foundation::js::args;
+use crate::foundation::js::is_truthy;
+use crate::foundation::js::json::{self, is_array_index, strict_equals};
 use crate::rules::load_rules;
 use crate::rules::stored::serialize_list;
 use crate::schema::fields::SCHEDULES;
-use crate::writes::thrown;
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
-    foundation::error::Result, foundation::js, foundation::js::args,
-};
 
 /// `extractScheduleConds(conditions)`: the positions of the payee, account, amount and
 /// date conditions.
@@ -111,7 +111,7 @@ fn update_actions(conditions: &[Value], actions: &[Value]) -> Result<Option<Vec<
             action
                 .get("options")
                 .and_then(|o| o.get(k))
-                .is_some_and(truthy)
+                .is_some_and(is_truthy)
         };
         if text("op") == Some("set")
             && text("field") == Some("amount")
@@ -310,7 +310,7 @@ fn edit(b: &Budget, id: &str, fields: Option<&Value>) -> Result<Option<Edited>> 
                     "Field {key} is system-managed and not user-editable."
                 )))
             }
-            "posts_transaction" => posts_transaction = truthy(&value),
+            "posts_transaction" => posts_transaction = is_truthy(&value),
             "payee" | "account" => match if key == "payee" { payee } else { account } {
                 Some(i) => conditions[i]["value"] = value,
                 None => {
@@ -371,7 +371,7 @@ pub fn update_schedule(w: &mut Writer, args: &Value) -> Result<Value> {
         ));
     };
     let id = id.clone();
-    let reset = args::get(args, "resetNextDate").is_some_and(truthy);
+    let reset = args::get(args, "resetNextDate").is_some_and(is_truthy);
     let b = &w.budget;
     let Some(edited) = edit(b, &id, args.get("fields"))? else {
         return Err(BudgetError::api(format!("Schedule {id} not found")));
@@ -384,13 +384,15 @@ pub fn update_schedule(w: &mut Writer, args: &Value) -> Result<Value> {
     let name = normalized_name(Some(&edited.name))?;
     if let Some(name) = name.as_str() {
         if named_by_other(b, name, &id)? {
-            return Err(thrown("Cannot update schedules with the same name"));
+            return Err(BudgetError::plain(
+                "Cannot update schedules with the same name",
+            ));
         }
     }
     let conditions = edited.conditions;
     if let Some(i) = ScheduleConds::of(&conditions).date {
         if conditions[i].get("value").is_none_or(Value::is_null) {
-            return Err(thrown("Date is required"));
+            return Err(BudgetError::plain("Date is required"));
         }
     }
     let schedule = &edited.schedule;

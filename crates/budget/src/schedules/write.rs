@@ -16,19 +16,18 @@ use chrono::{NaiveDate, TimeZone};
 use serde_json::{json, Map, Value};
 
 use super::{paths_of, Paths};
+use crate::foundation::budget::{Budget, Writer};
 use crate::foundation::changes::uuid_v4;
 use crate::foundation::dates::{day_string, to_date_repr};
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js;
+use crate::foundation::js::args;
 use crate::rules::condition::Parsed;
 use crate::rules::recurrence::NoDate;
 use crate::rules::rule::condition_of;
 use crate::schema::fields::{input_value, is_day_string, Type, SCHEDULES};
 use crate::writes::rules::row_fields;
-use crate::writes::{spread, thrown};
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
-    foundation::error::Result, foundation::js::args,
-};
+use crate::writes::spread;
 
 pub(super) fn unsupported(what: impl Into<String>) -> BudgetError {
     BudgetError::Unsupported(what.into())
@@ -169,13 +168,15 @@ pub fn create_schedule(w: &mut Writer, args: &Value) -> Result<Value> {
         amount_condition(&schedule)?,
     ];
     if date.as_ref().is_none_or(Value::is_null) {
-        return Err(thrown("Date is required"));
+        return Err(BudgetError::plain("Date is required"));
     }
     let next = next_date(&w.budget, &conditions[2])?;
     let name = normalized_name(schedule.get("name"))?;
     if let Some(name) = name.as_str() {
         if name_taken(&w.budget, name)? {
-            return Err(thrown("Cannot create schedules with the same name"));
+            return Err(BudgetError::plain(
+                "Cannot create schedules with the same name",
+            ));
         }
     }
     let posts = schedule

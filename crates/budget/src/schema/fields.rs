@@ -9,9 +9,9 @@ use rusqlite::types::ValueRef;
 use serde_json::Value;
 
 use crate::foundation::dates;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::sqlite;
 use crate::foundation::js::{self, Obj};
-use crate::{foundation::error::BudgetError, foundation::error::Result};
 
 /// A field's type in the schema (what `convertInputType`/`convertOutputType` do).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -222,7 +222,7 @@ impl Table {
                 continue;
             }
             let Some(field) = self.field(key) else {
-                return Err(thrown(format!(
+                return Err(BudgetError::plain(format!(
                     "Field \"{key}\" does not exist on table {}: {}",
                     self.name,
                     js::stringify(&Value::Object(obj.clone()), false)
@@ -245,17 +245,12 @@ impl Table {
     }
 
     fn required_error(&self, field: &str, obj: &Obj) -> BudgetError {
-        thrown(format!(
+        BudgetError::plain(format!(
             "\"{field}\" is required for table \"{}\": {}",
             self.name,
             js::stringify(&Value::Object(obj.clone()), false)
         ))
     }
-}
-
-/// Upstream throws these as plain `Error`s.
-fn thrown(message: String) -> BudgetError {
-    BudgetError::thrown("Error", "invalid-argument", message)
 }
 
 /// `convertInputType`, then what the message layer accepts (`serializeValue`: only
@@ -277,7 +272,7 @@ pub fn input_value(value: &Value, ty: Type) -> Result<Cell> {
             }
             (Value::String(s), None) => {
                 if !is_day_string(s) || s.as_str() < "1995-01-01" {
-                    return Err(thrown(format!("Invalid date: {s}")));
+                    return Err(BudgetError::plain(format!("Invalid date: {s}")));
                 }
                 Cell::Number(date_repr(s) as f64)
             }
@@ -293,7 +288,7 @@ pub fn input_value(value: &Value, ty: Type) -> Result<Cell> {
         Type::Id => match value {
             Value::String(s) => Cell::String(s.clone()),
             other => {
-                return Err(thrown(format!(
+                return Err(BudgetError::plain(format!(
                     "Invalid id, must be string: {}",
                     js::to_string(Some(other))
                 )))
@@ -303,7 +298,7 @@ pub fn input_value(value: &Value, ty: Type) -> Result<Cell> {
             if js::is_integer(value) {
                 Cell::Number(value.as_f64().unwrap_or(0.0))
             } else {
-                return Err(thrown(format!(
+                return Err(BudgetError::plain(format!(
                     "Can't convert to integer: {}",
                     js::stringify(value, false)
                 )));
@@ -338,7 +333,7 @@ pub fn given_raw_cell(value: Option<&Value>) -> Result<Cell> {
 /// `SyncError: invalid-schema`: a message upstream could not apply (an unknown
 /// column, a value SQLite cannot bind); nothing of that change is written.
 pub fn invalid_schema() -> BudgetError {
-    thrown("SyncError: invalid-schema".to_string())
+    BudgetError::plain("SyncError: invalid-schema".to_string())
 }
 
 /// `/^\d{4}-\d{2}-\d{2}$/`.

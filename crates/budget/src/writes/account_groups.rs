@@ -5,13 +5,11 @@ use actual_sync::Value as Cell;
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
-use super::{delete_id, new_id, row_id, sort, thrown};
+use super::{delete_id, new_id, row_id, sort};
+use crate::foundation::budget::{Budget, Writer};
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js;
 use crate::foundation::js::sqlite::plain;
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
-    foundation::error::Result,
-};
 
 const OTHER_WITH_NAME: &str =
     "SELECT id, name FROM account_groups WHERE UPPER(name) = ? AND id != ? AND tombstone = 0 LIMIT 1";
@@ -49,7 +47,7 @@ pub fn create_account_group(w: &mut Writer, args: &Value) -> Result<Value> {
     let name = js::property(args.get("group"), "name")?;
     let text = js::string_method(name, "group.name", "toUpperCase")?;
     if let Some(message) = duplicate(&w.budget, &text.to_uppercase(), None)? {
-        return Err(thrown(message));
+        return Err(BudgetError::plain(message));
     }
     let sort_order = sort::after_last_live(w.budget.conn, "account_groups")?;
     let id = new_id();
@@ -74,7 +72,7 @@ pub fn update_account_group(w: &mut Writer, args: &Value) -> Result<Value> {
     let text = js::string_method(Some(name), "group.name", "toUpperCase")?;
     let id = super::query_param(args.get("id"), OTHER_WITH_NAME)?;
     if let Some(message) = duplicate(&w.budget, &text.to_uppercase(), Some(id))? {
-        return Err(thrown(message));
+        return Err(BudgetError::plain(message));
     }
     let id = row_id(Some(id))?;
     w.changes.update(

@@ -10,18 +10,16 @@ use serde_json::Value;
 use super::payees::new_payee_rows;
 use super::{
     flag, has_key, missing_field, new_id, query_param, raw_fields, raw_update, row_id, sort,
-    spread, sql_value, thrown,
+    spread, sql_value,
 };
+use crate::foundation::budget::{Budget, Writer};
 use crate::foundation::changes::Fields;
 use crate::foundation::dates::day_string;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::sqlite::plain;
 use crate::foundation::js::{self, Obj};
 use crate::schema::fields::{raw_cell, TRANSACTIONS};
 use crate::writes::transactions::batch::{batch_update, BatchUpdate, LazyRules};
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
-    foundation::error::Result,
-};
 
 /// `createAccount(account, initialBalance)`: the account after the others of its
 /// kind (on or off budget), its transfer payee, and for a non-zero balance a cleared
@@ -45,7 +43,7 @@ pub fn create_account(w: &mut Writer, args: &Value) -> Result<Value> {
             let amount = js::math_round(b * 100.0);
             if !amount.is_finite() {
                 // `convertInputType` of NaN or Infinity, after the account was made.
-                return Err(thrown("Can't convert to integer: null"));
+                return Err(BudgetError::plain("Can't convert to integer: null"));
             }
             Some(amount as i64)
         }
@@ -264,7 +262,7 @@ fn close(
         )
         .optional()?;
     let Some((bank, source)) = row else {
-        return Err(thrown(format!(
+        return Err(BudgetError::plain(format!(
             "Account with ID {} not found.",
             js::to_string(id)
         )));
@@ -398,7 +396,7 @@ fn transfer_payee_of(b: &Budget, account: &Value) -> Result<String> {
         })
         .optional()?;
     found.ok_or_else(|| {
-        thrown(format!(
+        BudgetError::plain(format!(
             "Transfer payee with account ID {} not found.",
             js::to_string(Some(account))
         ))

@@ -11,17 +11,16 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
-use super::{query_param, sql_value, thrown};
+use super::{query_param, sql_value};
+use crate::foundation::budget::{Budget, Writer};
 use crate::foundation::dates::{month_string, parse_int};
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js;
+use crate::foundation::js::args;
 use crate::reads::budget_months::range::budget_range;
 use crate::reads::budget_months::sheet::is_tracking;
 use crate::reads::budget_months::{month_argument, to_budget};
 use crate::schema::fields::raw_cell;
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
-    foundation::error::Result, foundation::js::args,
-};
 
 /// `getBudgetTable()` (`isTrackingBudget()`).
 pub fn budget_table(b: &Budget) -> Result<&'static str> {
@@ -129,14 +128,14 @@ fn safe_amount(amount: Option<&Value>) -> Result<i64> {
     };
     let f = n.as_f64().unwrap_or(f64::NAN);
     if f.fract() != 0.0 || !f.is_finite() {
-        return Err(thrown(format!(
+        return Err(BudgetError::plain(format!(
             "safeNumber: number is not an integer: {}",
             js::stringify(&Value::Number(n.clone()), false)
         )));
     }
     const MAX: f64 = 2_251_799_813_685_247.0; // 2 ** 51 - 1
     if f.abs() > MAX {
-        return Err(thrown(format!(
+        return Err(BudgetError::plain(format!(
             "safeNumber: can't safely perform arithmetic with number: {}",
             js::to_string(amount)
         )));

@@ -12,16 +12,14 @@ use serde_json::Value;
 
 use super::budget_cells::{budget_row, budget_table, db_month, sheet_months};
 use super::sort;
-use super::{delete_id, flag, has_key, new_id, query_param, row_id, spread, sql_value, thrown};
+use super::{delete_id, flag, has_key, new_id, query_param, row_id, spread, sql_value};
+use crate::foundation::budget::{Budget, Writer};
 use crate::foundation::changes::Fields;
 use crate::foundation::dates::month_string;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::sqlite::{plain, truthy};
 use crate::foundation::js::{self, Obj};
 use crate::schema::fields::{raw_cell, CATEGORIES, CATEGORY_GROUPS};
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
-    foundation::error::Result,
-};
 
 /// The rows one batch writes: table, row id, fields.
 type Rows = Vec<(&'static str, String, Fields<'static>)>;
@@ -34,7 +32,7 @@ pub fn create_category_group(w: &mut Writer, args: &Value) -> Result<Value> {
     let hidden = js::property(group, "hidden")?;
     let upper = js::string_method(name, "group.name", "toUpperCase")?.to_uppercase();
     if let Some(message) = duplicate_group(&w.budget, &upper, None)? {
-        return Err(thrown(message));
+        return Err(BudgetError::plain(message));
     }
     let sort_order = sort::after_last_live(w.budget.conn, "category_groups")?;
     let id = new_id();
@@ -116,7 +114,7 @@ pub fn update_category_group(w: &mut Writer, args: &Value) -> Result<Value> {
         }
     };
     if let Some(message) = duplicate_group(&w.budget, &upper, Some(&id))? {
-        return Err(thrown(message));
+        return Err(BudgetError::plain(message));
     }
     let fields = columns
         .into_iter()
@@ -183,7 +181,7 @@ pub fn create_category(w: &mut Writer, args: &Value) -> Result<Value> {
         )
         .optional()?;
     if dup.is_some() {
-        return Err(thrown(format!(
+        return Err(BudgetError::plain(format!(
             "Category '{name}' already exists in group '{}'",
             js::to_string(Some(group))
         )));
@@ -261,7 +259,7 @@ pub fn delete_category(w: &mut Writer, args: &Value) -> Result<Value> {
             .optional()?)
     };
     let Some(row_income) = income(query_param(id, sql)?)? else {
-        return Err(thrown(format!(
+        return Err(BudgetError::plain(format!(
             "Category with id {} not found.",
             js::to_string(id)
         )));
@@ -270,13 +268,13 @@ pub fn delete_category(w: &mut Writer, args: &Value) -> Result<Value> {
         None => None,
         Some(t) => {
             let Some(transfer_income) = income(query_param(Some(t), sql)?)? else {
-                return Err(thrown(format!(
+                return Err(BudgetError::plain(format!(
                     "Transfer category with id {} not found.",
                     js::to_string(Some(t))
                 )));
             };
             if !js::strict_eq(Some(&row_income), Some(&transfer_income)) {
-                return Err(thrown(
+                return Err(BudgetError::plain(
                     "Cannot transfer between income and expense categories.",
                 ));
             }

@@ -26,25 +26,19 @@ pub mod transactions;
 use actual_sync::Value as Cell;
 use serde_json::Value;
 
+use crate::foundation::budget::Writer;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
 use crate::schema::fields::{invalid_schema, raw_cell};
-use crate::{
-    foundation::budget::Writer, foundation::error::BudgetError, foundation::error::Result,
-};
-
-/// What upstream throws as a plain `Error`.
-pub(crate) fn thrown(message: impl Into<String>) -> BudgetError {
-    BudgetError::thrown("Error", "invalid-argument", message)
-}
 
 /// `requiredFields` (`server/models.ts`): a `ValidationError`, named `Error`.
 pub(crate) fn missing_field(model: &str, field: &str) -> BudgetError {
-    thrown(format!("{model} is missing field {field}"))
+    BudgetError::plain(format!("{model} is missing field {field}"))
 }
 
 /// `db.update` without an id.
 pub(crate) fn update_id_required() -> BudgetError {
-    thrown("update: id is required")
+    BudgetError::plain("update: id is required")
 }
 
 /// `verifyParamTypes` (the SQLite layer): a query parameter that is not a string, a
@@ -52,7 +46,7 @@ pub(crate) fn update_id_required() -> BudgetError {
 pub(crate) fn query_param<'a>(value: Option<&'a Value>, sql: &str) -> Result<&'a Value> {
     match value {
         Some(v @ (Value::String(_) | Value::Number(_) | Value::Null)) => Ok(v),
-        other => Err(thrown(format!(
+        other => Err(BudgetError::plain(format!(
             "Invalid field type {} for sql {sql}",
             js::to_string(other)
         ))),

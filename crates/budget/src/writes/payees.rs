@@ -6,10 +6,11 @@ use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 use super::{delete_id, missing_field, new_id, query_param, row_id, spread, sql_value};
+use crate::foundation::budget::Writer;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js;
 use crate::foundation::js::sqlite::plain;
 use crate::schema::fields::{raw_cell, PAYEES};
-use crate::{foundation::budget::Writer, foundation::error::Result};
 
 /// `db.insertPayee({ name })`'s rows: the payee and its mapping to itself (a merge
 /// points mappings elsewhere).
@@ -51,7 +52,7 @@ pub fn update_payee(w: &mut Writer, args: &Value) -> Result<Value> {
     let fields = spread(args.get("fields"));
     let Some(id) = args.get("id") else {
         // `{ id: undefined, ... }`: conform's check of `id` (left out of the JSON).
-        return Err(super::thrown(format!(
+        return Err(BudgetError::plain(format!(
             "\"id\" is required for table \"payees\": {}",
             js::stringify(&Value::Object(fields), false)
         )));

@@ -10,16 +10,16 @@
 
 use serde_json::{Map, Value};
 
+use crate::foundation::budget::Writer;
 use crate::foundation::changes::uuid_v4;
+use crate::foundation::error::{BudgetError, Result};
+use crate::foundation::js;
+use crate::foundation::js::args;
 use crate::foundation::js::json;
 use crate::rules::action::Action;
 use crate::rules::error::RuleError;
 use crate::rules::rule::{condition_of, prop};
 use crate::rules::stored::serialize_list;
-use crate::{
-    foundation::budget::Writer, foundation::error::BudgetError, foundation::error::Result,
-    foundation::js::args,
-};
 use actual_sync::Value as Cell;
 
 /// The columns of `rules` a rule's own keys may write.
@@ -152,7 +152,7 @@ pub(crate) fn row_fields(rule: &Map<String, Value>) -> Result<Vec<(&'static str,
             row.insert(k.clone(), v.clone());
         }
     }
-    if let Some(op) = rule.get("conditionsOp").filter(|o| json::truthy(o)) {
+    if let Some(op) = rule.get("conditionsOp").filter(|o| js::is_truthy(o)) {
         row.insert("conditions_op".into(), op.clone());
     }
     for key in ["conditions", "actions"] {
@@ -205,7 +205,7 @@ pub fn create_rule(w: &mut Writer, args: &Value) -> Result<Value> {
     let fields = row_fields(&rule)?;
     // insertWithUUID: a falsy id gets a new one.
     let id = match rule.get("id") {
-        Some(v) if json::truthy(v) => string_id(v)?,
+        Some(v) if js::is_truthy(v) => string_id(v)?,
         _ => uuid_v4(),
     };
     w.changes.insert("rules", &id, fields)?;

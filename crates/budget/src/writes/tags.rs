@@ -4,10 +4,11 @@ use actual_sync::Value as Cell;
 use serde_json::Value;
 
 use super::{delete_id, new_id, raw_fields, raw_update, row_id, spread};
+use crate::foundation::budget::Writer;
+use crate::foundation::error::Result;
 use crate::foundation::js;
 use crate::foundation::js::sqlite::plain;
 use crate::schema::fields::raw_cell;
-use crate::{foundation::budget::Writer, foundation::error::Result};
 
 /// `createTag({ tag, color, description })`: a tag of exactly that text, deleted or
 /// not, is revived and overwritten (color and description too, with null when not

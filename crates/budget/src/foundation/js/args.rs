@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::{foundation::error::BudgetError, foundation::error::Result};
+use crate::foundation::error::{BudgetError, Result};
 
 /// The argument `name`; absent (JavaScript `undefined`) and `null` are both `None`.
 pub fn get<'a>(args: &'a Value, name: &str) -> Option<&'a Value> {

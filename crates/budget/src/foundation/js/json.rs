@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 
 use actual_sync::value::js_number_to_string;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// What `JSON.parse(text)` gives.
 pub enum Parsed {
@@ -85,17 +85,6 @@ pub fn js_key_order(v: &mut Value) {
             }
         }
         _ => {}
-    }
-}
-
-/// JavaScript truthiness of a JSON value (`undefined` is an absent value, see callers).
-pub fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
     }
 }
 
@@ -229,9 +218,14 @@ pub fn math_round(x: f64) -> f64 {
     }
 }
 
-/// A number as a JSON value, the way JavaScript holds it (integral values as integers).
+/// A JavaScript number as JSON: integral values as integers (JSON cannot tell them
+/// apart, and this keeps comparisons of two answers exact), others as floats.
 pub fn number(f: f64) -> Value {
-    crate::foundation::js::sqlite::number(f)
+    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+        Value::from(f as i64)
+    } else {
+        Number::from_f64(f).map_or(Value::Null, Value::Number)
+    }
 }
 
 /// `String(v)` for the primitives; objects are `[object Object]`, arrays their joined
@@ -410,7 +404,8 @@ mod tests {
         assert!(strict_equals(Some(&json!(1)), Some(&json!(1.0))));
         assert!(!strict_equals(Some(&json!([])), Some(&json!([]))));
         assert!(!strict_equals(None, Some(&Value::Null)));
-        assert!(!truthy(&json!("")) && !truthy(&json!(0)) && truthy(&json!({})));
+        use crate::foundation::js::is_truthy;
+        assert!(!is_truthy(&json!("")) && !is_truthy(&json!(0)) && is_truthy(&json!({})));
         assert_eq!(
             utf16_cmp("\u{ffff}", "\u{10000}"),
             std::cmp::Ordering::Greater

@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod json;
+pub mod regexp;
 pub mod sqlite;
 
 use serde_json::{Map, Value};
@@ -29,9 +30,20 @@ pub fn trim(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
-/// `Boolean(v)`; `None` is `undefined`.
+/// `Boolean(v)`: this crate's JavaScript truthiness; `None` is `undefined`.
 pub fn truthy(v: Option<&Value>) -> bool {
-    v.is_some_and(json::truthy)
+    v.is_some_and(is_truthy)
+}
+
+/// [`truthy`] of a value that is there.
+pub fn is_truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
 }
 
 /// `a || b`: `a` when truthy, else `b`.
@@ -121,6 +133,19 @@ pub fn type_error(message: impl Into<String>) -> crate::foundation::error::Budge
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn truthiness_follows_javascript() {
+        assert!(!truthy(None));
+        assert!(!truthy(Some(&json!(null))));
+        assert!(!truthy(Some(&json!(""))));
+        assert!(!truthy(Some(&json!(0))));
+        assert!(!truthy(Some(&json!(false))));
+        assert!(truthy(Some(&json!([]))));
+        assert!(truthy(Some(&json!({}))));
+        assert!(truthy(Some(&json!({ "$date": null }))));
+        assert!(truthy(Some(&json!("0"))));
+    }
 
     #[test]
     fn stringify_follows_javascript() {

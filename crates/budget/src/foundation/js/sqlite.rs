@@ -4,20 +4,11 @@
 
 use rusqlite::types::ValueRef;
 use rusqlite::Row;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use crate::foundation::dates::from_date_repr;
-use crate::foundation::js::json::parse_lossy;
-
-/// A JavaScript number as JSON: integral values as integers (JSON cannot tell them
-/// apart, and this keeps comparisons of two answers exact), others as floats.
-pub fn number(f: f64) -> Value {
-    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
-        Value::from(f as i64)
-    } else {
-        Number::from_f64(f).map_or(Value::Null, Value::Number)
-    }
-}
+use crate::foundation::js;
+use crate::foundation::js::json::{number, parse_lossy};
 
 /// What the SQLite driver gives JavaScript for a value.
 pub fn plain(v: ValueRef<'_>) -> Value {
@@ -67,13 +58,12 @@ pub fn json_or_text(v: ValueRef<'_>) -> Value {
     }
 }
 
-/// A JavaScript truthiness test of a driver value (`x ? true : false`).
+/// JavaScript truthiness of what the driver gives for a value (`x ? true : false`).
 pub fn truthy(v: ValueRef<'_>) -> bool {
     match v {
-        ValueRef::Null => false,
-        ValueRef::Integer(i) => i != 0,
-        ValueRef::Real(f) => f != 0.0 && !f.is_nan(),
+        // Not copied: a string is truthy when it is not empty.
         ValueRef::Text(t) | ValueRef::Blob(t) => !t.is_empty(),
+        other => js::is_truthy(&plain(other)),
     }
 }
 

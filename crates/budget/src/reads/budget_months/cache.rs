@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::{foundation::budget::Budget, foundation::error::Result};
+use crate::foundation::budget::Budget;
+use crate::foundation::error::Result;
 
 /// How many connections' months are kept.
 const KEEP: usize = 4;

@@ -28,10 +28,9 @@ pub mod tracking;
 
 use serde_json::{Map, Value};
 
+use crate::foundation::budget::Budget;
 use crate::foundation::dates::month_string;
-use crate::{
-    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
-};
+use crate::foundation::error::{BudgetError, Result};
 use sheet::{CategoryCells, GroupCells, Inputs, MonthCells};
 
 /// A budget's sheet: its months, what their cells come from, and the cells.

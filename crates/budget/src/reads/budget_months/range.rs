@@ -7,10 +7,9 @@ use rusqlite::types::ValueRef;
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
+use crate::foundation::budget::Budget;
 use crate::foundation::dates::{from_date_repr, month_string, parse_date_like};
-use crate::{
-    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
-};
+use crate::foundation::error::{BudgetError, Result};
 
 /// The months the budget's sheet is built for, first to last inclusive. The API lists
 /// them without the last one (`range(start, end)` excludes `end`), and answers for those

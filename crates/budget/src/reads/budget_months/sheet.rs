@@ -9,10 +9,9 @@ use rusqlite::types::ValueRef;
 use serde_json::{Map, Value};
 
 use super::range::BudgetRange;
+use crate::foundation::budget::Budget;
+use crate::foundation::error::{BudgetError, Result};
 use crate::reads::categories::all_groups;
-use crate::{
-    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
-};
 
 /// A live category of a live group, in the sheet's order (groups' order, then theirs).
 pub struct Category {

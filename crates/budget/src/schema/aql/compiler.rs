@@ -12,8 +12,11 @@ use serde_json::{Map, Value};
 use super::schema;
 use super::sql_functions::normalised;
 use super::state::QueryState;
+use crate::foundation::dates;
+use crate::foundation::error::BudgetError;
+use crate::foundation::js;
+use crate::foundation::js::json;
 use crate::schema::aql::literals::{self, Js};
-use crate::{foundation::dates, foundation::error::BudgetError, foundation::js::json};
 
 /// Why compiling stopped.
 #[derive(Debug)]
@@ -709,7 +712,7 @@ impl Compiler {
         let transform = data.get("$transform");
         let op = data.keys().find(|k| *k != "$transform").cloned();
         let rhs = self.compile_expr(op.as_ref().and_then(|k| data.get(k)))?;
-        let lhs = match transform.filter(|t| json::truthy(t)) {
+        let lhs = match transform.filter(|t| js::is_truthy(t)) {
             Some(t) => {
                 let func = match t {
                     Value::String(name) => {
@@ -805,7 +808,7 @@ impl Compiler {
     /// `compileConditions`.
     fn compile_conditions(&mut self, conds: &Value) -> R<Vec<String>> {
         let list: Vec<Value> = match conds {
-            Value::Array(a) => a.iter().filter(|c| json::truthy(c)).cloned().collect(),
+            Value::Array(a) => a.iter().filter(|c| js::is_truthy(c)).cloned().collect(),
             other => entries(other)?
                 .into_iter()
                 .map(|(k, v)| {
@@ -820,13 +823,13 @@ impl Compiler {
             for (field, cond) in entries(conds_obj)? {
                 let compiled = match field.as_str() {
                     "$and" => {
-                        if !json::truthy(&cond) {
+                        if !js::is_truthy(&cond) {
                             continue;
                         }
                         self.compile_and(&cond)?
                     }
                     "$or" => {
-                        if !json::truthy(&cond) || cond.as_array().is_some_and(Vec::is_empty) {
+                        if !js::is_truthy(&cond) || cond.as_array().is_some_and(Vec::is_empty) {
                             continue;
                         }
                         self.compile_or(&cond)?
@@ -1127,7 +1130,7 @@ pub fn compile_query(q: &QueryState) -> crate::foundation::error::Result<(SqlPie
     let splits = q
         .table_options
         .get("splits")
-        .filter(|v| json::truthy(v))
+        .filter(|v| js::is_truthy(v))
         .cloned();
     let mut c = Compiler {
         implicit_table_name: q.table.clone(),

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::foundation::error::BudgetError;
-use crate::foundation::js::json::{self, date_millis, stringify};
+use crate::foundation::js::json::{date_millis, stringify};
 
 /// The name upstream's `CompileError` shows (it does not set one of its own).
 const COMPILE_ERROR_NAME: &str = "Error";
@@ -58,11 +58,6 @@ impl<'a> Js<'a> {
             Js::Object(_) => "object",
         }
     }
-}
-
-/// JavaScript truthiness of an argument; an absent one is `undefined`.
-pub fn truthy(v: Option<&Value>) -> bool {
-    v.is_some_and(json::truthy)
 }
 
 /// `compileLiteral` lets a script escape `$` in a string value as `\$`.
@@ -148,19 +143,6 @@ pub fn native_date_to_int(day: chrono::NaiveDate) -> i64 {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn truthiness_follows_javascript() {
-        assert!(!truthy(None));
-        assert!(!truthy(Some(&json!(null))));
-        assert!(!truthy(Some(&json!(""))));
-        assert!(!truthy(Some(&json!(0))));
-        assert!(!truthy(Some(&json!(false))));
-        assert!(truthy(Some(&json!([]))));
-        assert!(truthy(Some(&json!({}))));
-        assert!(truthy(Some(&json!({ "$date": null }))));
-        assert!(truthy(Some(&json!("0"))));
-    }
 
     #[test]
     fn pretty_value_spreads_long_values_over_lines() {

@@ -57,7 +57,7 @@ fn text_of(v: ValueRef<'_>) -> rusqlite::Result<Option<Cow<'_, str>>> {
         ValueRef::Text(t) => Some(String::from_utf8_lossy(t)),
         ValueRef::Integer(i) => Some(Cow::Owned(i.to_string())),
         ValueRef::Real(f) => Some(Cow::Owned(json::to_string(
-            &crate::foundation::js::sqlite::number(f),
+            &crate::foundation::js::json::number(f),
         ))),
         ValueRef::Blob(_) => return Err(unsupported("a blob given to a text function")),
     })
@@ -162,11 +162,11 @@ fn regexp(ctx: &Context<'_>) -> rusqlite::Result<i64> {
                 ))
             }
         };
-        match crate::rules::condition::compile_pattern(&regex) {
+        match crate::foundation::js::regexp::new_regexp(&regex) {
             Ok(Some(re)) => Ok(*re),
             // JavaScript throws a SyntaxError of its own.
             Ok(None) => Err(unsupported(format!("an invalid $regexp pattern ({regex})"))),
-            Err(e) => Err(unsupported(format!("a $regexp pattern ({e:?})"))),
+            Err(why) => Err(unsupported(format!("a $regexp pattern with {why}"))),
         }
     })?;
     let text = text_of(ctx.get_raw(1))?.unwrap_or_default();

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::compiler::{unsupported, R};
+use crate::foundation::js;
 use crate::foundation::js::json;
 
 pub struct QueryState {
@@ -28,7 +29,7 @@ fn list(state: &Map<String, Value>, key: &str) -> R<Vec<Value>> {
 }
 
 fn flag(state: &Map<String, Value>, key: &str, absent: bool) -> bool {
-    state.get(key).map_or(absent, json::truthy)
+    state.get(key).map_or(absent, js::is_truthy)
 }
 
 /// `limit != null`: the value, or `None`.

@@ -103,7 +103,7 @@ CREATE TABLE kvcache_key (id INTEGER PRIMARY KEY, key REAL);",
         let note = value
             .as_deref()
             .and_then(|v| serde_json::from_str::<Value>(v).ok())
-            .filter(crate::foundation::js::json::truthy);
+            .filter(crate::foundation::js::is_truthy);
         let Some(note) = note else { continue };
         let id = name.split('!').nth(1).unwrap_or_default();
         let note: Box<dyn rusqlite::ToSql> = match note {

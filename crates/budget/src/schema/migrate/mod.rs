@@ -13,7 +13,8 @@ mod list;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
-use crate::{foundation::error::BudgetError, foundation::error::Result, schema::views};
+use crate::foundation::error::{BudgetError, Result};
+use crate::schema::views;
 
 pub use list::MIGRATIONS;
 

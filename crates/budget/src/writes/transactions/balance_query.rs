@@ -6,8 +6,9 @@
 
 use serde_json::{json, Value};
 
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
-use crate::{foundation::error::BudgetError, foundation::error::Result, schema::fields};
+use crate::schema::fields;
 
 /// The AQL compile error the query fails with for `trans` (with an account), if any.
 pub fn check(trans: &Obj) -> Result<()> {

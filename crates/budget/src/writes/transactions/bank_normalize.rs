@@ -7,11 +7,10 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use crate::foundation::budget::Writer;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::sqlite::plain;
 use crate::foundation::js::{self, Obj};
-use crate::{
-    foundation::budget::Writer, foundation::error::BudgetError, foundation::error::Result,
-};
 
 use super::reconcile::{Normalized, Payees};
 
@@ -36,10 +35,6 @@ pub fn account_flag(w: &Writer, name: &str, acct_id: &str, default: bool) -> Res
         None => default,
         Some(v) => js::to_string(Some(&v)) == "true",
     })
-}
-
-fn thrown(message: &str) -> BudgetError {
-    BudgetError::thrown("Error", "invalid-argument", message)
 }
 
 /// `normalizeBankSyncTransactions(transactions, acctId)` with the default field
@@ -83,10 +78,14 @@ pub(super) fn normalize(
         let payee_name = js::nullish(trans.get("payeeName"), None).cloned();
         let notes = trans.get("notes").cloned();
         let Some(date) = date else {
-            return Err(thrown("`date` is required when adding a transaction"));
+            return Err(BudgetError::plain(
+                "`date` is required when adding a transaction",
+            ));
         };
         let Some(payee_name) = payee_name else {
-            return Err(thrown("`payeeName` is required when adding a transaction"));
+            return Err(BudgetError::plain(
+                "`payeeName` is required when adding a transaction",
+            ));
         };
         let imported_payee = match js::or(trans.get("imported_payee"), Some(&payee_name)) {
             Some(Value::String(s)) => Some(Value::String(js::trim(s).to_string())),

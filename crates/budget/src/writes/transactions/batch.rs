@@ -13,12 +13,10 @@ use serde_json::Value;
 use crate::foundation::js::{self, Obj};
 use std::collections::{HashMap, HashSet};
 
+use crate::foundation::budget::{Budget, Writer};
+use crate::foundation::error::{BudgetError, Result};
 use crate::rules::{learn, Rules};
 use crate::schema::fields::{from_select, TRANSACTIONS};
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
-    foundation::error::Result,
-};
 
 use super::split::set;
 

@@ -14,10 +14,11 @@
 
 use serde_json::Value;
 
+use crate::foundation::budget::{Budget, Writer};
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
 use crate::schema::fields::{from_select, TRANSACTIONS};
-use crate::writes::{query_param, sql_value, thrown};
-use crate::{foundation::budget::Budget, foundation::budget::Writer, foundation::error::Result};
+use crate::writes::{query_param, sql_value};
 
 /// `db.getTransaction`'s query.
 const GET_TRANSACTION: &str = "SELECT * FROM v_transactions WHERE id = ?";
@@ -102,7 +103,7 @@ fn transaction_ids(ids: Option<&Value>) -> Result<(Value, Value)> {
                 .iter()
                 .map(|id| serde_json::json!({ "id": id }))
                 .collect();
-            Err(thrown(format!(
+            Err(BudgetError::plain(format!(
                 "Merging is only possible with 2 transactions, but found {}",
                 js::stringify(&Value::Array(objects), false)
             )))
@@ -125,17 +126,25 @@ fn get_transaction(b: &Budget, id: &Value) -> Result<Option<Obj>> {
 /// throws it.
 fn valid_for_merge(a: Option<Obj>, b: Option<Obj>) -> Result<(Obj, Obj)> {
     let (Some(a), Some(b)) = (a, b) else {
-        return Err(thrown("One of the provided transactions does not exist"));
+        return Err(BudgetError::plain(
+            "One of the provided transactions does not exist",
+        ));
     };
     let same = |key: &str| js::strict_eq(a.get(key), b.get(key));
     if !same("account") {
-        return Err(thrown("Cannot merge transactions from different accounts"));
+        return Err(BudgetError::plain(
+            "Cannot merge transactions from different accounts",
+        ));
     }
     if !same("amount") {
-        return Err(thrown("Cannot merge transactions with different amounts"));
+        return Err(BudgetError::plain(
+            "Cannot merge transactions with different amounts",
+        ));
     }
     if js::truthy(a.get("transfer_id")) && js::truthy(b.get("transfer_id")) && !same("payee") {
-        return Err(thrown("Cannot merge transfers to different accounts"));
+        return Err(BudgetError::plain(
+            "Cannot merge transfers to different accounts",
+        ));
     }
     Ok((a, b))
 }

@@ -14,12 +14,10 @@ pub mod v8_sort;
 
 use serde_json::{json, Value};
 
+use crate::foundation::budget::{Budget, Writer};
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
 use crate::schema::fields::{from_select, TRANSACTIONS};
-use crate::{
-    foundation::budget::Budget, foundation::budget::Writer, foundation::error::BudgetError,
-    foundation::error::Result,
-};
 
 use batch::{batch_update, BatchUpdate, LazyRules};
 use reconcile::{Normalization, ReconcileOptions, TRANSACTION_ERROR};

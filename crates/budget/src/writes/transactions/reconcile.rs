@@ -15,14 +15,13 @@ use rusqlite::types::ValueRef;
 use rusqlite::OptionalExtension;
 use serde_json::{json, Value};
 
+use crate::foundation::budget::Writer;
 use crate::foundation::changes::uuid_v4;
+use crate::foundation::dates;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::sqlite::{all_columns, plain};
 use crate::foundation::js::{self, Obj};
 use crate::rules::Rules;
-use crate::{
-    foundation::budget::Writer, foundation::dates, foundation::error::BudgetError,
-    foundation::error::Result,
-};
 
 use super::batch::{batch_update, now_millis, BatchUpdate, LazyRules, Pending};
 use super::split::{make_split_transaction, set};
@@ -37,10 +36,6 @@ pub const TRANSACTION_ERROR: &str = "transaction-error";
 
 fn transaction_error(message: String) -> BudgetError {
     BudgetError::thrown("Error", TRANSACTION_ERROR, message)
-}
-
-fn thrown(message: impl Into<String>) -> BudgetError {
-    BudgetError::thrown("Error", "invalid-argument", message)
 }
 
 fn type_error(message: impl Into<String>) -> BudgetError {
@@ -139,10 +134,16 @@ fn normalize(
                     "Cannot read properties of null (reading 'date')",
                 ))
             }
-            _ => return Err(thrown("`date` is required when adding a transaction")),
+            _ => {
+                return Err(BudgetError::plain(
+                    "`date` is required when adding a transaction",
+                ))
+            }
         };
         if input.get("date").is_none_or(Value::is_null) {
-            return Err(thrown("`date` is required when adding a transaction"));
+            return Err(BudgetError::plain(
+                "`date` is required when adding a transaction",
+            ));
         }
         let mut trans = input.clone();
         let payee_name = trans.shift_remove("payee_name");

@@ -9,8 +9,8 @@
 use serde_json::Value;
 
 use crate::foundation::changes::uuid_v4;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
-use crate::{foundation::error::BudgetError, foundation::error::Result};
 
 /// `obj[key] = value`, `None` being `undefined`.
 pub fn set(obj: &mut Obj, key: &str, value: Option<Value>) {

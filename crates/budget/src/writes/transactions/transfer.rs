@@ -7,10 +7,9 @@ use std::collections::HashMap;
 use rusqlite::OptionalExtension;
 use serde_json::{json, Value};
 
+use crate::foundation::budget::Budget;
+use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
-use crate::{
-    foundation::budget::Budget, foundation::error::BudgetError, foundation::error::Result,
-};
 
 use super::batch::{get_transaction, now_millis, LazyRules, Pending};
 
