@@ -13,7 +13,8 @@ use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
 use crate::writes::accounts::insert_starting_balance;
 use crate::writes::transactions::bank_normalize::account_flag;
-use crate::writes::transactions::reconcile::{self, Normalization, ReconcileOptions};
+use crate::writes::transactions::normalize::Normalization;
+use crate::writes::transactions::reconcile::{self, ReconcileOptions};
 
 /// Why one account failed, as upstream's handlers see it.
 #[derive(Clone)]
@@ -194,12 +195,12 @@ pub fn apply_batch(
                 } else {
                     transactions
                 };
-                crate::writes::transactions::split::set(&mut d, "transactions", transactions);
+                crate::foundation::js::set(&mut d, "transactions", transactions);
                 let starting = match data {
                     None => Some(json!(0)),
                     Some(d) => d.get("startingBalance").cloned(),
                 };
-                crate::writes::transactions::split::set(&mut d, "startingBalance", starting);
+                crate::foundation::js::set(&mut d, "startingBalance", starting);
                 if let Some(e) = error {
                     d.insert(
                         "error_type".into(),
@@ -278,12 +279,8 @@ pub fn apply_single(
                 None | Some(Value::Null) => Err(Failure::Internal),
                 Some(t) => {
                     let mut d = Obj::new();
-                    crate::writes::transactions::split::set(
-                        &mut d,
-                        "transactions",
-                        t.get("all").cloned(),
-                    );
-                    crate::writes::transactions::split::set(
+                    crate::foundation::js::set(&mut d, "transactions", t.get("all").cloned());
+                    crate::foundation::js::set(
                         &mut d,
                         "startingBalance",
                         res.get("startingBalance").cloned(),

@@ -7,4 +7,5 @@ pub mod changes;
 pub mod dates;
 pub mod error;
 pub mod js;
+pub mod split;
 pub mod unicode_ranges;

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::foundation::budget::{Answer, Budget};
 use crate::foundation::error::{BudgetError, Result};
 use crate::schema::aql::state::QueryState;
-use crate::schema::aql::{compiler, schema};
+use crate::schema::aql::{compiler, fail, schema};
 
 /// The data of a serialized query (what `aqlQuery` resolves to under `data`).
 pub fn query(b: &Budget, serialized: &Value) -> Result<Vec<Value>> {
@@ -38,8 +38,8 @@ enum Data {
 fn run(b: &Budget, serialized: &Value, text: bool) -> Result<(Data, Vec<String>)> {
     let q = QueryState::read(serialized).map_err(|f| {
         let why = match f {
-            compiler::Fail::Unsupported(why) => why,
-            compiler::Fail::Compile(m) | compiler::Fail::Plain(m) => m,
+            fail::Fail::Unsupported(why) => why,
+            fail::Fail::Compile(m) | fail::Fail::Plain(m) => m,
         };
         BudgetError::Unsupported(format!("an ActualQL query with {why}"))
     })?;

@@ -19,7 +19,8 @@ use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::sqlite::plain;
 use crate::foundation::js::{self, Obj};
 use crate::schema::fields::{raw_cell, TRANSACTIONS};
-use crate::writes::transactions::batch::{batch_update, BatchUpdate, LazyRules};
+use crate::writes::transactions::batch::{batch_update, BatchUpdate};
+use crate::writes::transactions::batch_state::LazyRules;
 
 /// `createAccount(account, initialBalance)`: the account after the others of its
 /// kind (on or off budget), its transfer payee, and for a non-zero balance a cleared

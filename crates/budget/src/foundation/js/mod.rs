@@ -129,6 +129,27 @@ pub fn type_error(message: impl Into<String>) -> crate::foundation::error::Budge
     crate::foundation::error::BudgetError::TypeError(message.into())
 }
 
+/// `obj[key] = value`, `None` being `undefined`.
+pub fn set(obj: &mut Obj, key: &str, value: Option<Value>) {
+    match value {
+        Some(v) => {
+            obj.insert(key.to_string(), v);
+        }
+        None => {
+            obj.shift_remove(key);
+        }
+    }
+}
+
+/// `{ ...a, ...b }`.
+pub fn spread(a: &Obj, b: &Obj) -> Obj {
+    let mut out = a.clone();
+    for (k, v) in b {
+        out.insert(k.clone(), v.clone());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

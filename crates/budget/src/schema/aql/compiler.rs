@@ -9,6 +9,7 @@
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
+use super::fail::{unsupported, Fail, R};
 use super::schema;
 use super::sql_functions::normalised;
 use super::state::QueryState;
@@ -17,23 +18,6 @@ use crate::foundation::error::BudgetError;
 use crate::foundation::js;
 use crate::foundation::js::json;
 use crate::schema::aql::literals::{self, Js};
-
-/// Why compiling stopped.
-#[derive(Debug)]
-pub enum Fail {
-    /// Upstream's `CompileError`: reported with the expression stack.
-    Compile(String),
-    /// A plain `Error` upstream throws as it is (no expression stack).
-    Plain(String),
-    /// Not answered natively (the case is named).
-    Unsupported(String),
-}
-
-pub type R<T> = std::result::Result<T, Fail>;
-
-pub fn unsupported<T>(why: impl Into<String>) -> R<T> {
-    Err(Fail::Unsupported(why.into()))
-}
 
 fn compile_err<T>(message: impl Into<String>) -> R<T> {
     Err(Fail::Compile(message.into()))

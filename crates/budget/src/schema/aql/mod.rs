@@ -4,6 +4,7 @@
 
 pub mod compiler;
 pub mod diacritics;
+pub mod fail;
 pub mod literals;
 pub mod schema;
 pub mod sql_functions;

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::compiler::{unsupported, R};
+use super::fail::{unsupported, R};
 use crate::foundation::js;
 use crate::foundation::js::json;
 

@@ -12,7 +12,7 @@ use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::sqlite::plain;
 use crate::foundation::js::{self, Obj};
 
-use super::reconcile::{Normalized, Payees};
+use super::normalize::{Normalized, Payees};
 
 /// A bank-sync preference of the account (`<name>-<account id>`), as text.
 pub fn account_preference(w: &Writer, name: &str, acct_id: &str) -> Result<Option<Value>> {
@@ -72,7 +72,7 @@ pub(super) fn normalize(
         }
         if !js::truthy(trans.get("amount")) {
             let amount = js::property(trans.get("transactionAmount"), "amount")?.cloned();
-            super::split::set(&mut trans, "amount", amount);
+            crate::foundation::js::set(&mut trans, "amount", amount);
         }
         let date = js::nullish(trans.get("date"), None).cloned();
         let payee_name = js::nullish(trans.get("payeeName"), None).cloned();
@@ -96,7 +96,7 @@ pub(super) fn normalize(
             }
             other => other.cloned(),
         };
-        super::split::set(&mut trans, "imported_payee", imported_payee.clone());
+        crate::foundation::js::set(&mut trans, "imported_payee", imported_payee.clone());
         let imported_id = match (
             trans.get("transactionId"),
             trans.get("internalTransactionId"),
@@ -110,7 +110,7 @@ pub(super) fn normalize(
         };
         trans.insert("account".into(), Value::String(acct_id.to_string()));
         let payee = payees.resolve(&trans, payee_name.as_str().filter(|s| !s.is_empty()));
-        super::split::set(&mut trans, "payee", payee.clone());
+        crate::foundation::js::set(&mut trans, "payee", payee.clone());
 
         let amount = js::math_round(js::to_number(trans.get("amount")) * 100.0);
         let notes = match notes {
@@ -131,13 +131,13 @@ pub(super) fn normalize(
         let raw = js::stringify(&Value::Object(trans.clone()), false);
         let mut t = Obj::new();
         t.insert("amount".into(), js::number(amount));
-        super::split::set(&mut t, "payee", payee);
+        crate::foundation::js::set(&mut t, "payee", payee);
         t.insert("account".into(), Value::String(acct_id.to_string()));
         t.insert("date".into(), date);
         t.insert("notes".into(), notes);
         t.insert("category".into(), category);
-        super::split::set(&mut t, "imported_id", imported_id);
-        super::split::set(&mut t, "imported_payee", imported_payee);
+        crate::foundation::js::set(&mut t, "imported_id", imported_id);
+        crate::foundation::js::set(&mut t, "imported_payee", imported_payee);
         t.insert("cleared".into(), Value::Bool(cleared));
         t.insert("raw_synced_data".into(), Value::String(raw));
         out.push(Normalized {

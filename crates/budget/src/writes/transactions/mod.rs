@@ -5,9 +5,11 @@
 pub mod balance_query;
 pub mod bank_normalize;
 pub mod batch;
+pub mod batch_state;
+pub mod edits;
 pub mod merge;
+pub mod normalize;
 pub mod reconcile;
-pub mod split;
 pub mod title;
 pub mod transfer;
 pub mod v8_sort;
@@ -19,8 +21,10 @@ use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
 use crate::schema::fields::{from_select, TRANSACTIONS};
 
-use batch::{batch_update, BatchUpdate, LazyRules};
-use reconcile::{Normalization, ReconcileOptions, TRANSACTION_ERROR};
+use batch::{batch_update, BatchUpdate};
+use batch_state::LazyRules;
+use normalize::{Normalization, TRANSACTION_ERROR};
+use reconcile::ReconcileOptions;
 
 /// The transactions argument, which upstream iterates with `for...of`.
 fn transaction_list(args: &Value) -> Result<&[Value]> {
@@ -112,13 +116,13 @@ pub fn update_transaction(w: &mut Writer, args: &Value) -> Result<Value> {
         return Ok(json!([]));
     }
     let mut transaction = Obj::new();
-    split::set(&mut transaction, "id", args.get("id").cloned());
+    crate::foundation::js::set(&mut transaction, "id", args.get("id").cloned());
     if let Some(Value::Object(fields)) = args.get("fields") {
         for (k, v) in fields {
             transaction.insert(k.clone(), v.clone());
         }
     }
-    let diff = split::update_diff(&transactions, &transaction)?;
+    let diff = edits::update_diff(&transactions, &transaction)?;
     run_diff(w, diff)?;
     Ok(Value::Null)
 }
@@ -130,13 +134,13 @@ pub fn delete_transaction(w: &mut Writer, args: &Value) -> Result<Value> {
     if transactions.is_empty() {
         return Ok(json!([]));
     }
-    let diff = split::delete_diff(&transactions, &id)?;
+    let diff = edits::delete_diff(&transactions, &id)?;
     run_diff(w, diff)?;
     Ok(Value::Null)
 }
 
 /// `transactions-batch-update` with a diff (transfers run, no category learning).
-fn run_diff(w: &mut Writer, diff: split::Diff) -> Result<()> {
+fn run_diff(w: &mut Writer, diff: edits::Diff) -> Result<()> {
     batch_update(
         w,
         &mut LazyRules::new(None),

@@ -11,7 +11,7 @@ use crate::foundation::budget::Budget;
 use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js::{self, Obj};
 
-use super::batch::{get_transaction, now_millis, LazyRules, Pending};
+use super::batch_state::{get_transaction, now_millis, LazyRules, Pending};
 
 pub struct Transfers<'a, 'b> {
     b: &'a Budget<'b>,
@@ -120,20 +120,20 @@ impl<'a, 'b> Transfers<'a, 'b> {
         transfer.insert("account".into(), Value::from(transfer_acct));
         transfer.insert("amount".into(), js::number(amount));
         transfer.insert("payee".into(), Value::from(from_payee));
-        super::split::set(&mut transfer, "date", t.get("date").cloned());
-        super::split::set(&mut transfer, "transfer_id", t.get("id").cloned());
+        crate::foundation::js::set(&mut transfer, "date", t.get("date").cloned());
+        crate::foundation::js::set(&mut transfer, "transfer_id", t.get("id").cloned());
         transfer.insert(
             "notes".into(),
             js::or(t.get("notes"), None).cloned().unwrap_or(Value::Null),
         );
-        super::split::set(&mut transfer, "schedule", t.get("schedule").cloned());
+        crate::foundation::js::set(&mut transfer, "schedule", t.get("schedule").cloned());
         transfer.insert("cleared".into(), Value::Bool(false));
         super::balance_query::check(&transfer)?;
         let ruled = self.rules.get(self.b)?.run(self.b, transfer.clone())?;
         let schedule = js::nullish(ruled.get("schedule"), t.get("schedule")).cloned();
-        super::split::set(&mut transfer, "notes", ruled.get("notes").cloned());
-        super::split::set(&mut transfer, "cleared", ruled.get("cleared").cloned());
-        super::split::set(&mut transfer, "schedule", schedule.clone());
+        crate::foundation::js::set(&mut transfer, "notes", ruled.get("notes").cloned());
+        crate::foundation::js::set(&mut transfer, "cleared", ruled.get("cleared").cloned());
+        crate::foundation::js::set(&mut transfer, "schedule", schedule.clone());
         let id = self.pending.insert_transaction(&transfer, now_millis())?;
         let mut link = obj(json!({ "id": t["id"], "transfer_id": id }));
         if let Some(s) = schedule.filter(|s| js::truthy(Some(s))) {
@@ -170,10 +170,10 @@ impl<'a, 'b> Transfers<'a, 'b> {
         other.insert("id".into(), t["transfer_id"].clone());
         other.insert("account".into(), Value::from(transfer_acct));
         other.insert("payee".into(), Value::from(payee));
-        super::split::set(&mut other, "notes", t.get("notes").cloned());
+        crate::foundation::js::set(&mut other, "notes", t.get("notes").cloned());
         let amount = -t.get("amount").and_then(Value::as_f64).unwrap_or(f64::NAN);
         other.insert("amount".into(), js::number(amount));
-        super::split::set(&mut other, "schedule", t.get("schedule").cloned());
+        crate::foundation::js::set(&mut other, "schedule", t.get("schedule").cloned());
         self.pending.update_transaction(&other)?;
         self.clear_category(t, transfer_acct)
     }

@@ -1,6 +1,7 @@
-//! Split transactions and edit diffs as `shared/transactions.ts` and `shared/util.ts`
-//! make them: `makeChild`, `recalculateSplit`, the `updateTransaction` and
-//! `deleteTransaction` edits of a split (or simple) transaction, and `diffItems`.
+//! Edits of a split (or simple) transaction as `shared/transactions.ts` and
+//! `shared/util.ts` make them, on the one port of the split model
+//! ([`crate::foundation::split`]): `makeSplitTransaction`, the `updateTransaction` and
+//! `deleteTransaction` edits as diffs, and `diffItems`.
 //!
 //! Objects are JavaScript objects in key order; assigning `undefined` is removing the
 //! key (these objects only ever cross to the database or to JSON, where an
@@ -8,106 +9,9 @@
 
 use serde_json::Value;
 
-use crate::foundation::changes::uuid_v4;
 use crate::foundation::error::{BudgetError, Result};
-use crate::foundation::js::{self, Obj};
-
-/// `obj[key] = value`, `None` being `undefined`.
-pub fn set(obj: &mut Obj, key: &str, value: Option<Value>) {
-    match value {
-        Some(v) => {
-            obj.insert(key.to_string(), v);
-        }
-        None => {
-            obj.shift_remove(key);
-        }
-    }
-}
-
-/// `{ ...a, ...b }`.
-pub fn spread(a: &Obj, b: &Obj) -> Obj {
-    let mut out = a.clone();
-    for (k, v) in b {
-        out.insert(k.clone(), v.clone());
-    }
-    out
-}
-
-/// `num`: the amount when it is a number, else 0.
-fn num(v: Option<&Value>) -> f64 {
-    v.and_then(Value::as_f64).unwrap_or(0.0)
-}
-
-/// `x != null ? x : null`.
-fn or_null(v: Option<&Value>) -> Value {
-    v.cloned().unwrap_or(Value::Null)
-}
-
-/// `makeChild(parent, data)`.
-pub fn make_child(parent: &Obj, data: &Obj) -> Obj {
-    let mut child = Obj::new();
-    child.insert("amount".into(), Value::from(0));
-    for (k, v) in data {
-        child.insert(k.clone(), v.clone());
-    }
-    let pick = |key: &str| {
-        if data.contains_key(key) {
-            data.get(key).cloned()
-        } else {
-            parent.get(key).cloned()
-        }
-    };
-    let category = pick("category");
-    set(&mut child, "category", category);
-    let payee = pick("payee");
-    set(&mut child, "payee", payee);
-    let id = match data.get("id") {
-        Some(id) => id.clone(),
-        None => {
-            let temp = parent.get("id").and_then(Value::as_str) == Some("temp");
-            Value::String(format!("{}{}", if temp { "temp" } else { "" }, uuid_v4()))
-        }
-    };
-    child.insert("id".into(), id);
-    set(&mut child, "account", parent.get("account").cloned());
-    set(&mut child, "date", parent.get("date").cloned());
-    for key in ["cleared", "reconciled", "starting_balance_flag"] {
-        child.insert(key.into(), or_null(parent.get(key)));
-    }
-    let sort_order = if data.contains_key("sort_order") {
-        data.get("sort_order").cloned()
-    } else {
-        Some(or_null(parent.get("sort_order")))
-    };
-    set(&mut child, "sort_order", sort_order);
-    child.insert("is_child".into(), Value::Bool(true));
-    set(&mut child, "parent_id", parent.get("id").cloned());
-    child.insert("error".into(), Value::Null);
-    child
-}
-
-/// `recalculateSplit`: `error` (moved last) says by how much the children miss the
-/// parent's amount, or is null.
-pub fn recalculate_split(trans: &Obj) -> Obj {
-    let total: f64 = match trans.get("subtransactions") {
-        Some(Value::Array(subs)) => subs.iter().map(|s| num(s.get("amount"))).sum(),
-        _ => 0.0,
-    };
-    let mut out = trans.clone();
-    out.shift_remove("error");
-    let amount = num(trans.get("amount"));
-    let error = if total == amount {
-        Value::Null
-    } else {
-        serde_json::json!({
-            "type": "SplitTransactionError",
-            "version": 1,
-            "difference": js::number(amount - total),
-        })
-    };
-    out.insert("error".into(), error);
-    out
-}
+use crate::foundation::js::{self, set, spread, Obj};
+use crate::foundation::split::{self, recalculate_split, Target};
 
 /// `makeSplitTransaction` (`server/accounts/sync.ts`): the parent and its children.
 pub fn make_split_transaction(trans: &Obj, subtransactions: &[Value]) -> Vec<Obj> {
@@ -123,20 +27,20 @@ pub fn make_split_transaction(trans: &Obj, subtransactions: &[Value]) -> Vec<Obj
         })
         .collect();
     parent.insert("subtransactions".into(), Value::Array(children));
-    ungroup(recalculate_split(&parent))
+    ungroup(recalculate_split(parent))
 }
 
-/// `ungroupTransaction`: the parent without `subtransactions`, then its children.
-pub fn ungroup(mut grouped: Obj) -> Vec<Obj> {
-    let subs = grouped.shift_remove("subtransactions");
-    let mut out = vec![grouped];
-    if let Some(Value::Array(subs)) = subs {
-        out.extend(subs.into_iter().filter_map(|s| match s {
-            Value::Object(o) => Some(o),
-            _ => None,
-        }));
-    }
-    out
+/// `ungroupTransaction`: the parent without `subtransactions`, then its children (ones
+/// that are not objects are left out).
+fn ungroup(grouped: Obj) -> Vec<Obj> {
+    split::ungroup(grouped).rows
+}
+
+/// `makeChild(parent, data)`, its `undefined` fields absent.
+fn make_child(parent: &Obj, data: &Obj) -> Obj {
+    let mut child = split::make_child(parent, data);
+    split::drop_undefined(&mut child);
+    child
 }
 
 /// What an edit changes (`Diff` in `shared/util.ts`).
@@ -195,51 +99,19 @@ pub fn diff_items(items: &[Obj], new_items: &[Obj]) -> Diff {
     diff
 }
 
-fn group(split: &[Obj]) -> Obj {
-    let mut parent = split[0].clone();
-    parent.insert(
-        "subtransactions".into(),
-        Value::Array(split[1..].iter().cloned().map(Value::Object).collect()),
-    );
-    parent
-}
-
 /// `replaceTransactions(transactions, id, func)`'s diff.
 fn replace(
     transactions: &[Obj],
     id: Option<&Value>,
     func: impl FnOnce(Obj) -> Option<Obj>,
 ) -> Result<Diff> {
-    let Some(idx) = transactions
-        .iter()
-        .position(|t| js::strict_eq(t.get("id"), id))
-    else {
-        return Err(BudgetError::thrown(
-            "Error",
-            "invalid-argument",
-            format!(
-                "Tried to edit unknown transaction id: {}",
-                js::to_string(id)
-            ),
-        ));
-    };
-    let trans = &transactions[idx];
-    if js::truthy(trans.get("is_parent")) || js::truthy(trans.get("is_child")) {
-        let Some(parent_index) = (0..=idx)
-            .rev()
-            .find(|&i| js::truthy(transactions[i].get("is_parent")))
-        else {
-            return Ok(Diff::default());
-        };
-        let end = (parent_index + 1..transactions.len())
-            .find(|&i| !js::truthy(transactions[i].get("is_child")))
-            .unwrap_or(transactions.len());
-        let split = &transactions[parent_index..end];
-        let new_split = func(group(split)).map(ungroup).unwrap_or_default();
-        Ok(diff_items(split, &new_split))
-    } else {
-        let new_trans = func(trans.clone()).map(ungroup).unwrap_or_default();
-        Ok(diff_items(std::slice::from_ref(trans), &new_trans))
+    match split::target(transactions, id) {
+        Target::Unknown => Err(BudgetError::plain(split::unknown_id_message(id))),
+        Target::NoParent => Ok(Diff::default()),
+        Target::Rows { range, grouped } => {
+            let new_rows = func(grouped).map(ungroup).unwrap_or_default();
+            Ok(diff_items(&transactions[range], &new_rows))
+        }
     }
 }
 
@@ -288,7 +160,7 @@ pub fn update_diff(transactions: &[Obj], transaction: &Obj) -> Result<Diff> {
             if let Some(sub) = sub {
                 whole.insert("subtransactions".into(), Value::Array(sub));
             }
-            Some(recalculate_split(&whole))
+            Some(recalculate_split(whole))
         } else if subtransactions(transaction).is_some_and(|s| !s.is_empty()) {
             let mut parent = spread(&trans, transaction);
             parent.insert("is_parent".into(), Value::Bool(true));
@@ -308,7 +180,7 @@ pub fn update_diff(transactions: &[Obj], transaction: &Obj) -> Result<Diff> {
                 })
                 .collect();
             parent.insert("subtransactions".into(), Value::Array(subs));
-            Some(recalculate_split(&parent))
+            Some(recalculate_split(parent))
         } else {
             Some(transaction.clone())
         }
@@ -337,7 +209,7 @@ pub fn delete_diff(transactions: &[Obj], id: &Value) -> Result<Diff> {
                 .collect();
             whole.insert("subtransactions".into(), Value::Array(kept));
         }
-        Some(recalculate_split(&whole))
+        Some(recalculate_split(whole))
     })
 }
 
