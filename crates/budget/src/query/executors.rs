@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::foundation::js;
 use crate::schema::aql::compiler::{
-    append_where, construct_query, is_aggregate_query, Compiler, SqlPieces,
+    append_where, compile_query, construct_query, is_aggregate_query, Compiler, SqlPieces,
 };
 use crate::schema::aql::sql_functions::UNSUPPORTED;
 use crate::schema::aql::state::QueryState;
@@ -480,13 +480,16 @@ fn category_groups(b: &Budget, q: &QueryState, c: &Compiler, s: &SqlPieces) -> R
         "limit": null,
         "offset": null,
     });
-    let categories = super::query(b, &inner)?;
+    let inner = QueryState::read(&inner)
+        .map_err(|_| BudgetError::Unsupported("the categories of category groups".into()))?;
+    let (pieces, compiled) = compile_query(&inner)?;
+    let categories = exec_query(b, &inner, &compiled, &pieces)?;
     for group in &mut groups {
         let id = group.get("id");
         let cats: Vec<Value> = categories
             .iter()
             .filter(|cat| id.is_some() && json::strict_equals(cat.get("group"), id))
-            .cloned()
+            .map(|cat| Value::Object(cat.clone()))
             .collect();
         group.insert("categories".into(), Value::Array(cats));
     }
