@@ -444,4 +444,4 @@ function createClient(config = {}) {
   return connect(config);
 }
 
-module.exports = { Client, connect, createClient, NATIVE_READS, NATIVE_WRITES, READ_ARGS, WRITE_ARGS, ActualError };
+module.exports = { Client, connect, createClient, READ_ARGS, WRITE_ARGS };

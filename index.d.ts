@@ -244,6 +244,8 @@ export interface Api {
 export declare function init(config?: InitConfig): Promise<Api>;
 /** A client of its own, beside the default one: several budgets, servers and credentials at once. */
 export declare function createClient(config?: InitConfig): Promise<BudgetClient>;
+/** The class of the clients createClient() makes (for `instanceof`; not made with `new`). */
+export declare const Client: abstract new (...args: never[]) => BudgetClient;
 
 // ---- The typed errors --------------------------------------------------------------
 
