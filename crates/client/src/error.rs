@@ -53,6 +53,8 @@ pub struct Reply {
     pub reason: Option<String>,
     pub details: Option<String>,
     pub retry_after: Option<u64>,
+    /// An error envelope with neither a description nor a reason.
+    pub unexplained: bool,
 }
 
 impl Reply {
@@ -62,6 +64,7 @@ impl Reply {
             reason: server.reason,
             details: server.details,
             retry_after: None,
+            unexplained: server.unexplained,
         }
     }
 }
