@@ -266,9 +266,10 @@ class Client {
   }
 
   /**
-   * upstream's runBankSync: SimpleFIN and Pluggy.ai accounts downloaded through the server and
-   * reconciled natively, in one write (sent like any other); no linked account: it
-   * resolves, writing nothing. Like upstream, an account's error rejects the call
+   * upstream's runBankSync: the accounts of every provider (SimpleFIN, Pluggy.ai,
+   * GoCardless, Enable Banking, Akahu) downloaded through the server and reconciled
+   * natively, in one write (sent like any other); no linked account: it resolves,
+   * writing nothing. Like upstream, an account's error rejects the call
    * after the others' changes (and the error's status) are written.
    */
   async runBankSync(args) {
@@ -444,4 +445,4 @@ function createClient(config = {}) {
   return connect(config);
 }
 
-module.exports = { Client, connect, createClient, NATIVE_READS, NATIVE_WRITES, READ_ARGS, WRITE_ARGS, ActualError };
+module.exports = { Client, connect, createClient, READ_ARGS, WRITE_ARGS };

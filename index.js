@@ -2,7 +2,7 @@
 // The package's entry: upstream's module-level API over one default client (made by
 // `init`), `createClient` for more, and the typed errors.
 
-const { Client, connect, createClient, NATIVE_READS, NATIVE_WRITES } = require('./client.js');
+const { Client, connect, createClient } = require('./client.js');
 const { classes } = require('./errors.js');
 const { q } = require('./query.js');
 
@@ -16,8 +16,6 @@ function requireClient() {
   }
   return current;
 }
-
-const NATIVE_CALLS = ['sync', 'getBudgets', 'getServerVersion', 'batchBudgetUpdates', 'exportBudget', 'importBudget', 'runImport', 'runBankSync', ...NATIVE_READS, ...NATIVE_WRITES];
 
 async function init(config = {}) {
   await shutdown();
@@ -38,29 +36,26 @@ async function shutdown() {
   if (client) await client.shutdown();
 }
 
-async function downloadBudget(syncId, options) {
-  return requireClient().downloadBudget(syncId, options);
-}
-
-async function loadBudget(id) {
-  await requireClient().loadBudget(id);
-}
-
 // upstream's `utils`: pure amount conversions (shared/util.ts).
 const utils = Object.freeze({
   amountToInteger: (amount, decimalPlaces = 2) => Math.round(amount * Math.pow(10, decimalPlaces)),
   integerToAmount: (integerAmount, decimalPlaces = 2) => integerAmount / Math.pow(10, decimalPlaces),
 });
 
-const moduleLevel = { init, shutdown, downloadBudget, loadBudget };
-for (const name of NATIVE_CALLS) {
-  moduleLevel[name] = async (...args) => requireClient()[name](...args);
+// Every method of a client is a module-level function on the default client, but these
+// (init's answer has getDataDir; upstream has no closeBudget).
+const CLIENT_ONLY = new Set(['constructor', 'getDataDir', 'closeBudget']);
+
+const moduleLevel = { init };
+for (const name of Object.getOwnPropertyNames(Client.prototype)) {
+  if (!CLIENT_ONLY.has(name)) moduleLevel[name] = async (...args) => requireClient()[name](...args);
 }
-const { sync, getBudgets } = moduleLevel;
-// upstream's runImport resolves to undefined.
+// shutdown also forgets the default client; upstream's runImport resolves to undefined.
+moduleLevel.shutdown = shutdown;
 moduleLevel.runImport = async (budgetName, func) => {
   await requireClient().runImport(budgetName, func);
 };
+const { downloadBudget, loadBudget, getBudgets, sync } = moduleLevel;
 
 // upstream's deprecated `internal` (its engine's internals): there is no such engine
 // here, so it stays what upstream's is before init.

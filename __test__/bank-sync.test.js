@@ -6,7 +6,8 @@
 // real sync-server from a fake SimpleFIN bridge on 127.0.0.1 (the one peer a test
 // cannot run; its access key is a server secret), linked by the real client as the app
 // links them, and with Pluggy.ai accounts, from a fake Pluggy.ai API the server is
-// pointed at (PLUGGY_API_URL). Other providers are refused before anything is written.
+// pointed at (PLUGGY_API_URL). A provider upstream does not know is refused before
+// anything is written. GoCardless, Enable Banking and Akahu: bank-sync-providers.test.js.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
@@ -14,6 +15,7 @@ const h = require('./helpers/harness.js');
 const { twinBudget, canonical, readBack, differences, report } = require('./helpers/twins.js');
 const { startFakeSimpleFin, configureServer } = require('./helpers/fake-simplefin.js');
 const { startFakePluggy, configurePluggy } = require('./helpers/fake-pluggy.js');
+const { rawNamed } = require('./helpers/bank-sync-script.js');
 
 let server;
 let bridge;
@@ -97,19 +99,6 @@ const LINKS = [
   { external: 'pg-1', create: 'Pluggy checking', source: 'pluggyai', prefs: { 'sync-import-pending': 'false' } },
   { external: 'pg-card', account: 'Checking', source: 'pluggyai' },
 ];
-
-// raw_synced_data is the download's JSON with the ids of the account and of the payee
-// each side made: their names instead, for the comparison.
-function rawNamed(answers) {
-  const names = new Map([...(answers['getAccounts()'] || []), ...(answers['getPayees()'] || [])].map((x) => [x.id, x.name]));
-  const named = (t) => {
-    if (typeof t.raw_synced_data !== 'string' || !t.raw_synced_data.startsWith('{')) return t;
-    const raw = JSON.parse(t.raw_synced_data);
-    for (const key of ['account', 'payee']) if (names.has(raw[key])) raw[key] = names.get(raw[key]);
-    return { ...t, raw_synced_data: JSON.stringify(raw), subtransactions: t.subtransactions && t.subtransactions.map(named) };
-  };
-  return Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, k.startsWith('getTransactions(') && Array.isArray(v) ? v.map(named) : v]));
-}
 
 test('SimpleFIN and Pluggy.ai accounts: runBankSync downloads through the server and reconciles as @actual-app/api does', async () => {
   // The links are made once and uploaded, so both twins hold the same accounts.
@@ -251,13 +240,13 @@ test('every account linked to SimpleFIN: each downloaded in the batch and again 
   assert.deepEqual(diffs, [], report(diffs, t, o));
 });
 
-test('an account linked to another provider: refused naming it, before anything is downloaded or written', async () => {
+test('an account linked to a provider upstream does not know: refused naming it, before anything is downloaded or written', async () => {
   const twin = await twinBudget(server, base, 'bank twin other provider');
   await h.runWorker({
     op: 'linkSimpleFin',
     dataDir: h.tempDir(),
     syncId: twin.syncId,
-    links: [{ external: 'sf-card' }, { external: 'gc-1', account: 'Savings', source: 'goCardless' }],
+    links: [{ external: 'sf-card' }, { external: 'pl-1', account: 'Savings', source: 'plaid' }],
     ...common(),
   });
   const raw = await readRaw(twin);
@@ -278,7 +267,7 @@ test('an account linked to another provider: refused naming it, before anything 
     const refused = ours.answers[label].error;
     assert.equal(refused.name, 'UnsupportedError', label);
     assert.equal(refused.code, 'unsupported-feature', label);
-    assert.match(refused.message, /runBankSync of an account linked to goCardless \("Savings"\): only SimpleFIN and Pluggy\.ai are native/, label);
+    assert.match(refused.message, /runBankSync of an account linked to plaid \("Savings"\), a provider upstream does not know/, label);
   }
   assert.deepEqual(ours.answers['an unlinked account'], { ok: null });
   assert.equal(bridge.requests.length, requestsBefore, 'nothing was downloaded');

@@ -1,11 +1,13 @@
 use actual_client::{ClientError, ErrorKind};
 use napi_derive::napi;
 
-/// Marks a native error whose message is a JSON payload for `index.js`.
-const PAYLOAD_PREFIX: &str = "ACTUAL_NATIVE_ERROR:";
+/// Marks a native error whose message is a JSON payload for `errors.js` (which reads
+/// this constant rather than a copy of it).
+#[napi]
+pub const ERROR_PAYLOAD_PREFIX: &str = "ACTUAL_NATIVE_ERROR:";
 
 /// Async functions cannot carry a custom napi status, so the error's fields travel as
-/// JSON in the message; `index.js` rebuilds the typed error from them.
+/// JSON in the message; `errors.js` rebuilds the typed error from them.
 pub fn to_napi(e: ClientError) -> napi::Error {
     let reply = e.reply();
     let payload = serde_json::json!({
@@ -19,10 +21,10 @@ pub fn to_napi(e: ClientError) -> napi::Error {
         "retryAfter": reply.and_then(|r| r.retry_after),
         "meta": e.meta(),
     });
-    napi::Error::from_reason(format!("{PAYLOAD_PREFIX}{payload}"))
+    napi::Error::from_reason(format!("{ERROR_PAYLOAD_PREFIX}{payload}"))
 }
 
-/// Every error kind the native side reports (`index.js` has a class for each).
+/// Every error kind the native side reports (`errors.js` has a class for each).
 #[napi]
 pub fn error_kinds() -> Vec<&'static str> {
     ErrorKind::ALL.iter().map(|k| k.name()).collect()

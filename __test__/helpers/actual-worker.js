@@ -523,10 +523,21 @@ async function linkSimpleFin() {
     }
     const bank = (await lib.send('accounts-get')).find((x) => x.bank)?.bank;
     if (!bank) throw new Error('link one account through simplefin-accounts-link first: it makes the bank');
-    const id = link.create ? await api.createAccount({ name: link.create }) : (await api.getAccounts()).find((x) => x.name === link.account).id;
-    await api.updateAccount(id, { account_id: a.id, bank, account_sync_source: link.source ?? 'simpleFin' });
-    for (const [name, value] of Object.entries(link.prefs ?? {})) await lib.send('preferences/save', { id: `${name}-${id}`, value });
+    await attachAccount(lib, link, a.id, bank, link.source ?? 'simpleFin');
   }
+  await syncAndUpload(lib);
+}
+
+// A link's provider account set on a new (`create`) or an existing (`account`) account
+// of the budget, with `bank`, and the link's bank-sync preferences: linked, not yet
+// downloaded (runBankSync makes its first download).
+async function attachAccount(lib, link, externalId, bank, source) {
+  const id = link.create ? await api.createAccount({ name: link.create }) : (await api.getAccounts()).find((x) => x.name === link.account).id;
+  await api.updateAccount(id, { account_id: externalId, bank, account_sync_source: source });
+  for (const [name, value] of Object.entries(link.prefs ?? {})) await lib.send('preferences/save', { id: `${name}-${id}`, value });
+}
+
+async function syncAndUpload(lib) {
   await api.sync();
   // args.upload: a new snapshot, so that twins made from the file hold the links.
   if (args.upload) {
@@ -536,7 +547,52 @@ async function linkSimpleFin() {
   await api.shutdown();
 }
 
-const ops = { steps, linkSimpleFin, runImport, exportZip, importAndRead, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, scheduleSetup, scheduleUpdates, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
+// Links accounts to GoCardless, Enable Banking and Akahu (the fakes of fake-banks.js)
+// as the app does: the provider's accounts listed through the server (GoCardless: the
+// linked requisition's, as gocardless-poll-web-token answers once the bank's page is
+// done; Enable Banking: enablebanking-complete-auth's session; Akahu: akahu-accounts),
+// then linked by the provider's handler, which makes the first download. A link with
+// `create` or `account` is attached instead (attachAccount) with the bank the
+// handler made for that provider.
+async function linkBanks() {
+  const lib = await api.init({ dataDir: args.dataDir, serverURL: args.serverURL, password: args.password });
+  await api.downloadBudget(args.syncId);
+  const list = {
+    goCardless: async () => {
+      const polled = await lib.send('gocardless-poll-web-token', { requisitionId: args.requisitionId });
+      if (!polled?.data) throw new Error(`gocardless-poll-web-token answered ${JSON.stringify(polled)}`);
+      return polled.data.accounts.map((account) => ({ id: account.account_id, link: { requisitionId: args.requisitionId, account } }));
+    },
+    enableBanking: async () => {
+      const session = await lib.send('enablebanking-complete-auth', { code: 'fake-code', state: 'fake-state' });
+      if (!session?.accounts) throw new Error(`enablebanking-complete-auth answered ${JSON.stringify(session)}`);
+      return session.accounts.map((externalAccount) => ({ id: externalAccount.account_id, link: { externalAccount } }));
+    },
+    akahu: async () => {
+      const listed = await lib.send('akahu-accounts');
+      if (!listed?.accounts) throw new Error(`akahu-accounts answered ${JSON.stringify(listed)}`);
+      return listed.accounts.map((a) => ({
+        id: a._id,
+        link: { externalAccount: { account_id: a._id, name: a.name, institution: a.connection?.name, orgDomain: null, orgId: a.connection?._id, balance: a.balance?.current } },
+      }));
+    },
+  };
+  const handler = { goCardless: 'gocardless-accounts-link', enableBanking: 'enablebanking-accounts-link', akahu: 'akahu-accounts-link' };
+  for (const link of args.links) {
+    const external = (await list[link.source]()).find((x) => x.id === link.external);
+    if (!external) throw new Error(`${link.source} does not list ${link.external}`);
+    if (!link.create && !link.account) {
+      await lib.send(handler[link.source], { ...external.link, offBudget: false });
+      continue;
+    }
+    const bank = (await lib.send('accounts-get')).find((x) => x.account_sync_source === link.source && x.bank)?.bank;
+    if (!bank) throw new Error(`link one ${link.source} account through its handler first: it makes the bank`);
+    await attachAccount(lib, link, external.id, bank, link.source);
+  }
+  await syncAndUpload(lib);
+}
+
+const ops = { steps, linkSimpleFin, linkBanks, runImport, exportZip, importAndRead, budgetsList, buildOldRelease, changeOldRelease, addAccountGroup, mergeCandidates, mergeAndSet, buildRulesBudget, rulesRun, buildRealistic, readAll, script, schedules, scheduleSetup, scheduleUpdates, query, importFile, createBudget, changeBudget, bulkChanges, openLocal, download, syncLocal, enableEncryption };
 
 ops[args.op]()
   .then((result) => {

@@ -45,4 +45,20 @@ async function bankAccountStates(api) {
   return data.map(({ id: _id, last_sync, ...rest }) => ({ ...rest, synced: last_sync != null && Math.abs(Date.now() - Number(last_sync)) < 600000 }));
 }
 
-module.exports = { bankSyncCalls, bankAccountStates };
+// raw_synced_data is the download's JSON with the ids of the account and of the payee
+// each side made: their names instead, for the comparison. A payee id that names no
+// payee is one made for a transaction that matched an existing one (which kept its
+// payee), so never created: random on each side.
+function rawNamed(answers) {
+  const names = new Map([...(answers['getAccounts()'] || []), ...(answers['getPayees()'] || [])].map((x) => [x.id, x.name]));
+  const named = (t) => {
+    if (typeof t.raw_synced_data !== 'string' || !t.raw_synced_data.startsWith('{')) return t;
+    const raw = JSON.parse(t.raw_synced_data);
+    for (const key of ['account', 'payee']) if (names.has(raw[key])) raw[key] = names.get(raw[key]);
+    if (typeof raw.payee === 'string' && !names.has(raw.payee) && /^[0-9a-f-]{36}$/.test(raw.payee)) raw.payee = '(a payee never created)';
+    return { ...t, raw_synced_data: JSON.stringify(raw), subtransactions: t.subtransactions && t.subtransactions.map(named) };
+  };
+  return Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, k.startsWith('getTransactions(') && Array.isArray(v) ? v.map(named) : v]));
+}
+
+module.exports = { bankSyncCalls, bankAccountStates, rawNamed };

@@ -97,15 +97,17 @@ function serverRelease(alias) {
 /**
  * Starts a real sync-server, bootstraps `password`, resolves when it listens. `bin`
  * picks another release's launcher (serverRelease(alias)); the default is the main
- * @actual-app/sync-server.
+ * @actual-app/sync-server. `preload`: a module the server's process requires first
+ * (NODE_OPTIONS=--require), e.g. fake-banks-preload.js.
  */
-async function startServer({ password = 'server-pass-' + Math.random().toString(36).slice(2), env = {}, bin = SERVER_BIN } = {}) {
+async function startServer({ password = 'server-pass-' + Math.random().toString(36).slice(2), env = {}, bin = SERVER_BIN, preload } = {}) {
   const port = await freePort();
   const dataDir = tempDir('actual-server-');
+  const nodeOptions = [process.env.NODE_OPTIONS, preload && `--require ${JSON.stringify(preload)}`].filter(Boolean).join(' ');
   const proc = await spawnUntil([bin], {
     ready: /Listening on/,
     what: 'sync-server',
-    env: { ACTUAL_DATA_DIR: dataDir, ACTUAL_PORT: String(port), ACTUAL_HOSTNAME: '127.0.0.1', NODE_ENV: 'production', ...env },
+    env: { ACTUAL_DATA_DIR: dataDir, ACTUAL_PORT: String(port), ACTUAL_HOSTNAME: '127.0.0.1', NODE_ENV: 'production', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...env },
   });
   const url = `http://127.0.0.1:${port}`;
   // Some releases (25.6.0) print "Listening on" a moment before they accept

@@ -749,15 +749,18 @@ impl Client {
         for target in &job.one_by_one {
             let body =
                 bank_sync::single_request(&actual_budget::Budget::new(open.db.conn()), target)?;
-            let reply = if target.source.as_deref() == Some(bank_sync::PLUGGY) {
-                // Upstream names the budget's file, for per-budget credentials.
-                let file_id = open.meta.text("cloudFileId").map(str::to_string);
-                self.post_bank(&endpoint::PLUGGYAI_TRANSACTIONS, body, file_id)
-                    .await
-            } else {
-                self.post_bank(&endpoint::SIMPLEFIN_TRANSACTIONS, body, None)
-                    .await
+            let route = match bank_sync::Provider::of(target) {
+                Some(bank_sync::Provider::Pluggy) => &endpoint::PLUGGYAI_TRANSACTIONS,
+                Some(bank_sync::Provider::GoCardless) => &endpoint::GOCARDLESS_TRANSACTIONS,
+                Some(bank_sync::Provider::EnableBanking) => &endpoint::ENABLEBANKING_TRANSACTIONS,
+                Some(bank_sync::Provider::Akahu) => &endpoint::AKAHU_TRANSACTIONS,
+                Some(bank_sync::Provider::SimpleFin) | None => &endpoint::SIMPLEFIN_TRANSACTIONS,
             };
+            // Upstream names the budget's file to Pluggy.ai, for per-budget credentials.
+            let file_id = (route == &endpoint::PLUGGYAI_TRANSACTIONS)
+                .then(|| open.meta.text("cloudFileId").map(str::to_string))
+                .flatten();
+            let reply = self.post_bank(route, body, file_id).await;
             errors.extend(with_writer(open, &mut clock, |w| {
                 bank_sync::apply_single(w, target, &reply)
             })?);
@@ -799,6 +802,8 @@ impl Client {
             }
             (_, Some("invalid-response")) => Some("parse-json".into()),
             (_, Some(reason)) => Some(reason.to_string()),
+            // `{ status: 'error' }` with neither a description nor a reason.
+            (Some(200), None) if reply.unexplained => Some("unknown".into()),
             _ => None,
         })
     }

@@ -1,69 +1,49 @@
 use actual_protocol::envelope::ServerError;
 use thiserror::Error;
 
-/// Which family of public error class a failure belongs to. The JS wrapper turns each
-/// kind into one class; the `code` says precisely what happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    Config,
-    State,
-    Auth,
-    TokenExpired,
-    InvalidToken,
-    TokenScope,
-    RateLimit,
-    Network,
-    BudgetNotFound,
-    Encryption,
-    Download,
-    Sync,
-    Filesystem,
-    Api,
-    Type,
-    Unsupported,
+/// Declares [`ErrorKind`], its [`ErrorKind::name`]s and [`ErrorKind::ALL`] from one
+/// list, so that a kind cannot be added without its name or left out of `ALL`.
+macro_rules! error_kinds {
+    ($($variant:ident => $name:literal,)*) => {
+        /// Which family of public error class a failure belongs to. The JS wrapper turns
+        /// each kind into one class (scripts/error-table.js); the `code` says precisely
+        /// what happened.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorKind {
+            $($variant,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, for the check that each has its JavaScript class.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant,)*];
+
+            /// The kind's name in the error payload JavaScript reads.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl ErrorKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            ErrorKind::Config => "config",
-            ErrorKind::State => "state",
-            ErrorKind::Auth => "auth",
-            ErrorKind::TokenExpired => "token-expired",
-            ErrorKind::InvalidToken => "invalid-token",
-            ErrorKind::TokenScope => "token-scope",
-            ErrorKind::RateLimit => "rate-limit",
-            ErrorKind::Network => "network",
-            ErrorKind::BudgetNotFound => "budget-not-found",
-            ErrorKind::Encryption => "encryption",
-            ErrorKind::Download => "download",
-            ErrorKind::Sync => "sync",
-            ErrorKind::Filesystem => "filesystem",
-            ErrorKind::Api => "api",
-            ErrorKind::Type => "type",
-            ErrorKind::Unsupported => "unsupported",
-        }
-    }
-
-    /// Every kind, for the check that each has its JavaScript class.
-    pub const ALL: [ErrorKind; 16] = [
-        ErrorKind::Config,
-        ErrorKind::State,
-        ErrorKind::Auth,
-        ErrorKind::TokenExpired,
-        ErrorKind::InvalidToken,
-        ErrorKind::TokenScope,
-        ErrorKind::RateLimit,
-        ErrorKind::Network,
-        ErrorKind::BudgetNotFound,
-        ErrorKind::Encryption,
-        ErrorKind::Download,
-        ErrorKind::Sync,
-        ErrorKind::Filesystem,
-        ErrorKind::Api,
-        ErrorKind::Type,
-        ErrorKind::Unsupported,
-    ];
+error_kinds! {
+    Config => "config",
+    State => "state",
+    Auth => "auth",
+    TokenExpired => "token-expired",
+    InvalidToken => "invalid-token",
+    TokenScope => "token-scope",
+    RateLimit => "rate-limit",
+    Network => "network",
+    BudgetNotFound => "budget-not-found",
+    Encryption => "encryption",
+    Download => "download",
+    Sync => "sync",
+    Filesystem => "filesystem",
+    Api => "api",
+    Type => "type",
+    Unsupported => "unsupported",
 }
 
 /// What the server said when a request failed: HTTP status and the envelope's slugs.
@@ -73,6 +53,8 @@ pub struct Reply {
     pub reason: Option<String>,
     pub details: Option<String>,
     pub retry_after: Option<u64>,
+    /// An error envelope with neither a description nor a reason.
+    pub unexplained: bool,
 }
 
 impl Reply {
@@ -82,6 +64,7 @@ impl Reply {
             reason: server.reason,
             details: server.details,
             retry_after: None,
+            unexplained: server.unexplained,
         }
     }
 }

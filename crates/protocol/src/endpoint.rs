@@ -107,9 +107,16 @@ pub const SIMPLEFIN_TRANSACTIONS: Endpoint = post("simplefin/transactions", Json
 /// Pluggy.ai's transactions of one account (`{accountId, startDate}`, header
 /// `X-ACTUAL-FILE-ID` for per-budget credentials).
 pub const PLUGGYAI_TRANSACTIONS: Endpoint = post("pluggyai/transactions", Json, Denied);
+/// GoCardless's transactions of one account (`{requisitionId, accountId, startDate,
+/// includeBalance}`).
+pub const GOCARDLESS_TRANSACTIONS: Endpoint = post("gocardless/transactions", Json, Denied);
+/// Enable Banking's transactions of one account (`{accountId, startDate}`).
+pub const ENABLEBANKING_TRANSACTIONS: Endpoint = post("enablebanking/transactions", Json, Denied);
+/// Akahu's transactions of one account (`{accountId, startDate}`).
+pub const AKAHU_TRANSACTIONS: Endpoint = post("akahu/transactions", Json, Denied);
 
 /// Every endpoint above.
-pub const ALL: [&Endpoint; 11] = [
+pub const ALL: [&Endpoint; 14] = [
     &LOGIN,
     &VALIDATE,
     &LIST_FILES,
@@ -121,6 +128,9 @@ pub const ALL: [&Endpoint; 11] = [
     &INFO,
     &SIMPLEFIN_TRANSACTIONS,
     &PLUGGYAI_TRANSACTIONS,
+    &GOCARDLESS_TRANSACTIONS,
+    &ENABLEBANKING_TRANSACTIONS,
+    &AKAHU_TRANSACTIONS,
 ];
 
 /// The header that carries a session (or, through the gateway, an API token).

@@ -9,6 +9,9 @@ use serde::Deserialize;
 pub struct ServerError {
     pub reason: Option<String>,
     pub details: Option<String>,
+    /// An error envelope with neither a `description` nor a `reason` (upstream's
+    /// `post` then fails with `unknown`).
+    pub unexplained: bool,
 }
 
 #[derive(Deserialize)]
@@ -17,6 +20,18 @@ struct Raw {
     data: Option<serde_json::Value>,
     reason: Option<serde_json::Value>,
     details: Option<serde_json::Value>,
+    description: Option<serde_json::Value>,
+}
+
+/// JavaScript's truthiness of a JSON value.
+fn truthy(v: &Option<serde_json::Value>) -> bool {
+    use serde_json::Value;
+    match v {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
+        Some(_) => true,
+    }
 }
 
 /// What an envelope said.
@@ -51,6 +66,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Option<Envelope<T>> {
             serde_json::from_value(data).ok().map(Envelope::Ok)
         }
         Some("error") => Some(Envelope::Error(ServerError {
+            unexplained: !truthy(&raw.description) && !truthy(&raw.reason),
             reason: slug(raw.reason),
             details: slug(raw.details),
         })),
@@ -68,6 +84,7 @@ pub fn parse_error(body: &[u8]) -> ServerError {
     ServerError {
         reason: slug(Some(serde_json::Value::String(text.trim().to_string()))),
         details: None,
+        unexplained: false,
     }
 }
 
@@ -94,6 +111,18 @@ mod tests {
             }
             Envelope::Ok(_) => panic!("expected an error"),
         }
+    }
+
+    #[test]
+    fn an_error_without_description_or_reason_is_unexplained() {
+        let unexplained = |body: &[u8]| match parse::<serde_json::Value>(body) {
+            Some(Envelope::Error(e)) => e.unexplained,
+            _ => panic!("expected an error"),
+        };
+        assert!(unexplained(br#"{"status":"error","data":{"error":"x"}}"#));
+        assert!(unexplained(br#"{"status":"error","reason":""}"#));
+        assert!(!unexplained(br#"{"status":"error","reason":"not found"}"#));
+        assert!(!unexplained(br#"{"status":"error","description":"x"}"#));
     }
 
     #[test]

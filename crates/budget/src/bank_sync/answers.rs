@@ -4,8 +4,9 @@
 
 use serde_json::{json, Value};
 
+use super::provider::{coded_error, connection_error, transactions_and_balance, Provider};
 use super::requests::{oldest_transaction_date, today};
-use super::{Download, Target, PLUGGY};
+use super::{akahu, enable_banking, gocardless, Download, Target, PLUGGY};
 use crate::foundation::budget::Writer;
 use crate::foundation::changes::Fields;
 use crate::foundation::dates::day_string;
@@ -18,9 +19,13 @@ use crate::writes::transactions::reconcile::{self, ReconcileOptions};
 
 /// Why one account failed, as upstream's handlers see it.
 #[derive(Clone)]
-enum Failure {
-    /// A `BankSyncError`: the provider's category and code.
-    Bank { category: Value, code: Value },
+pub(super) enum Failure {
+    /// A `BankSyncError`: the provider's category and code, as text (`None`: a null
+    /// code).
+    Bank {
+        category: String,
+        code: Option<String>,
+    },
     /// A `PostError` (a failed request upstream does not catch): its reason.
     Post(String),
     /// Any other error: upstream reports an internal error.
@@ -30,8 +35,8 @@ enum Failure {
 impl Failure {
     fn bank(category: &str, code: &str) -> Self {
         Failure::Bank {
-            category: Value::from(category),
-            code: Value::from(code),
+            category: category.to_string(),
+            code: Some(code.to_string()),
         }
     }
 
@@ -40,8 +45,7 @@ impl Failure {
         let Failure::Bank { category, code } = self else {
             return "failed";
         };
-        let (category, code) = (js::to_string(Some(category)), js::to_string(Some(code)));
-        match (category.as_str(), code.as_str()) {
+        match (category.as_str(), code.as_deref().unwrap_or("null")) {
             ("ITEM_ERROR", "ITEM_LOGIN_REQUIRED")
             | ("INVALID_INPUT", "INVALID_ACCESS_TOKEN")
             | ("INVALID_ACCESS_TOKEN", _) => "reauth-required",
@@ -71,7 +75,7 @@ fn fail(w: &mut Writer, target: &Target, failure: Failure) -> Result<AccountErro
     )?;
     Ok(match failure {
         Failure::Bank { category, code } => AccountError {
-            message: if js::to_string(Some(&category)) == "RATE_LIMIT_EXCEEDED" {
+            message: if category == "RATE_LIMIT_EXCEEDED" {
                 format!(
                     "Failed syncing account {}. Rate limit exceeded. Please try again later.",
                     target.name
@@ -79,7 +83,7 @@ fn fail(w: &mut Writer, target: &Target, failure: Failure) -> Result<AccountErro
             } else {
                 format!("Failed syncing account \"{}.\"", target.name)
             },
-            code: (!code.is_null()).then(|| js::to_string(Some(&code))),
+            code,
         },
         Failure::Post(reason) => AccountError {
             message: if reason.is_empty() {
@@ -143,15 +147,6 @@ fn is_empty_reply(v: &Value) -> bool {
     }
 }
 
-/// The provider's error in a reply or a download (`error_type`, `error_code`).
-fn provider_error(v: &Value) -> Option<Failure> {
-    let code = v.get("error_code").filter(|c| js::truthy(Some(c)))?;
-    Some(Failure::Bank {
-        category: v.get("error_type").cloned().unwrap_or(Value::Null),
-        code: code.clone(),
-    })
-}
-
 /// `simplefin-batch-sync` with the server's answer (`None`: the request failed):
 /// each account's download processed, its errors.
 pub fn apply_batch(
@@ -164,7 +159,7 @@ pub fn apply_batch(
     let whole = match reply {
         None => Some(Failure::bank("TIMED_OUT", "TIMED_OUT")),
         Some(res) if is_empty_reply(res) => Some(Failure::bank("NO_DATA", "NO_DATA")),
-        Some(res) => provider_error(res),
+        Some(res) => coded_error(res),
     };
     let mut errors = Vec::new();
     if let Some(failure) = whole {
@@ -219,7 +214,7 @@ pub fn apply_batch(
             Some(d) if is_empty_reply(d) => {
                 Some(Failure::bank("ACCOUNT_MISSING", "ACCOUNT_MISSING"))
             }
-            Some(d) => provider_error(d).or_else(|| {
+            Some(d) => coded_error(d).or_else(|| {
                 (!js::truthy(d.get("transactions")))
                     .then(|| Failure::bank("ACCOUNT_MISSING", "ACCOUNT_MISSING"))
             }),
@@ -252,41 +247,29 @@ pub fn apply_single(
     reply: &Download,
 ) -> Result<Vec<AccountError>> {
     let new_account = oldest_transaction_date(&w.budget, &target.id)?.is_none();
-    let pluggy = target.source.as_deref() == Some(PLUGGY);
+    let provider = Provider::of(target).unwrap_or(Provider::SimpleFin);
+    let pluggy = provider == Provider::Pluggy;
     let download = match reply {
         // `downloadSimpleFinTransactions` turns every failed request into TIMED_OUT;
-        // Pluggy's lets the PostError through.
-        Err(_) if !pluggy => Err(Failure::bank("TIMED_OUT", "TIMED_OUT")),
+        // the other providers' let the PostError through.
+        Err(_) if provider == Provider::SimpleFin => Err(Failure::bank("TIMED_OUT", "TIMED_OUT")),
         Err(Some(reason)) if reason == "internal" => Err(Failure::Internal),
         Err(Some(reason)) => Err(Failure::Post(reason.clone())),
         Err(None) => {
-            return Err(BudgetError::Unsupported(
-                "a failed Pluggy.ai request whose reason upstream reads from the answer's text"
-                    .into(),
-            ))
+            return Err(BudgetError::Unsupported(format!(
+                "a failed {} request whose reason upstream reads from the answer's text",
+                provider.name()
+            )))
         }
-        Ok(res) if !pluggy && is_empty_reply(res) => Err(Failure::bank("NO_DATA", "NO_DATA")),
-        Ok(res) => match provider_error(res).or_else(|| {
-            // Pluggy's `'error' in res`: BankSyncError('Connection', res.error).
-            (pluggy && res.get("error").is_some()).then(|| Failure::Bank {
-                category: Value::from("Connection"),
-                code: res.get("error").cloned().unwrap_or(Value::Null),
-            })
-        }) {
-            Some(f) => Err(f),
-            None => match res.get("transactions") {
-                // `res.transactions.all` of undefined: a TypeError.
-                None | Some(Value::Null) => Err(Failure::Internal),
-                Some(t) => {
-                    let mut d = Obj::new();
-                    crate::foundation::js::set(&mut d, "transactions", t.get("all").cloned());
-                    crate::foundation::js::set(
-                        &mut d,
-                        "startingBalance",
-                        res.get("startingBalance").cloned(),
-                    );
-                    Ok(Value::Object(d))
-                }
+        Ok(res) => match provider {
+            Provider::GoCardless => gocardless::download(res, new_account),
+            Provider::EnableBanking => enable_banking::download(res),
+            Provider::Akahu => akahu::download(res),
+            _ if !pluggy && is_empty_reply(res) => Err(Failure::bank("NO_DATA", "NO_DATA")),
+            _ => match coded_error(res).or_else(|| pluggy.then(|| connection_error(res)).flatten())
+            {
+                Some(f) => Err(f),
+                None => transactions_and_balance(res, true),
             },
         },
     };
@@ -307,8 +290,7 @@ pub fn apply_single(
     }
 }
 
-/// `processBankSyncDownload(download, id, acctRow, initialSync)` for SimpleFIN and
-/// Pluggy.ai.
+/// `processBankSyncDownload(download, id, acctRow, initialSync)`.
 fn process_download(
     w: &mut Writer,
     target: &Target,
@@ -331,25 +313,18 @@ fn process_download(
         update_dates,
         ..ReconcileOptions::import(false, Value::Bool(true), None, Normalization::TitleCase)
     };
+    let provider = Provider::of(target);
     if initial_sync {
         // The balance before the downloaded transactions: the current balance less
         // each amount, read as upstream reads it for the provider.
-        let mut balance = current_balance.map_or(f64::NAN, |v| js::to_number(Some(v)));
-        for t in &transactions {
-            let amount = js::property(js::property(Some(t), "transactionAmount")?, "amount")?;
-            if target.source.as_deref() == Some(PLUGGY) {
-                balance -= js::to_number(amount) * 100.0;
-                continue;
+        let balance = match provider {
+            Some(Provider::GoCardless) => gocardless::starting_balance(current_balance)?,
+            Some(Provider::EnableBanking) => {
+                enable_banking::starting_balance(w, id, current_balance, &transactions)?
             }
-            // SimpleFIN: `parseInt(amount.replace('.', ''))`.
-            let Some(Value::String(amount)) = amount else {
-                return Err(js::type_error("amount.replace is not a function"));
-            };
-            balance -= parse_int(&amount.replacen('.', "", 1));
-        }
-        if target.source.as_deref() == Some(PLUGGY) {
-            balance = js::math_round(balance);
-        }
+            Some(Provider::Akahu) => akahu::starting_balance(current_balance, &transactions)?,
+            _ => simplefin_or_pluggy_starting_balance(target, current_balance, &transactions)?,
+        };
         if !balance.is_finite() {
             return Err(BudgetError::Unsupported(
                 "a bank download whose balances are not numbers".into(),
@@ -383,13 +358,39 @@ fn process_download(
             Value::String(s) => actual_sync::Value::String(s.clone()),
             _ => {
                 return Err(BudgetError::Unsupported(
-                    "a SimpleFIN balance that is not a number".into(),
+                    "a bank balance that is not a number".into(),
                 ))
             }
         };
         update_account(w, id, vec![("balance_current", balance)])?;
     }
     Ok(())
+}
+
+/// A first SimpleFIN or Pluggy.ai download's starting balance: the current balance
+/// less each amount, read as upstream reads it for the provider.
+fn simplefin_or_pluggy_starting_balance(
+    target: &Target,
+    current_balance: Option<&Value>,
+    transactions: &[Value],
+) -> Result<f64> {
+    let mut balance = current_balance.map_or(f64::NAN, |v| js::to_number(Some(v)));
+    for t in transactions {
+        let amount = js::property(js::property(Some(t), "transactionAmount")?, "amount")?;
+        if target.source.as_deref() == Some(PLUGGY) {
+            balance -= js::to_number(amount) * 100.0;
+            continue;
+        }
+        // SimpleFIN: `parseInt(amount.replace('.', ''))`.
+        let Some(Value::String(amount)) = amount else {
+            return Err(js::type_error("amount.replace is not a function"));
+        };
+        balance -= parse_int(&amount.replacen('.', "", 1));
+    }
+    if target.source.as_deref() == Some(PLUGGY) {
+        balance = js::math_round(balance);
+    }
+    Ok(balance)
 }
 
 /// JavaScript's `parseInt(s)` (base 10): leading whitespace, a sign, digits.

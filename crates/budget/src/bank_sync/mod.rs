@@ -8,15 +8,21 @@
 //! `bank_sync_status`), with upstream's errors per account: which accounts here,
 //! the requests in [`requests`], what their answers make in [`answers`].
 //!
-//! SimpleFIN and Pluggy.ai accounts are native; an account of another provider
-//! (GoCardless, Akahu, Enable Banking: the server calls them at fixed addresses, so
-//! nothing can be tested against them), with custom field mappings, or a budget with
-//! a rule the engine does not run is refused before anything is downloaded or written.
+//! Every provider upstream 26.9.0 downloads from is native (SimpleFIN, Pluggy.ai,
+//! GoCardless, Enable Banking, Akahu: what differs between them in [`provider`] and a
+//! file each for the last three); an account with custom field mappings, or a budget
+//! with a rule the engine does not run is refused before anything is downloaded or
+//! written.
 
+mod akahu;
 mod answers;
+mod enable_banking;
+mod gocardless;
+mod provider;
 mod requests;
 
 pub use answers::{apply_batch, apply_single, AccountError};
+pub use provider::Provider;
 pub use requests::{batch_request, single_request};
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -45,7 +51,7 @@ fn accounts_bank_sync_sql(ids: usize) -> String {
 /// `simplefin-batch-sync`'s selection: the live, open SimpleFIN accounts among `ids`.
 fn simplefin_batch_sql(ids: usize) -> String {
     format!(
-        "SELECT a.* FROM accounts a
+        "SELECT a.*, b.bank_id as bankId FROM accounts a
          LEFT JOIN banks b ON a.bank = b.id
          WHERE a.tombstone = 0 AND a.closed = 0 AND a.account_sync_source = 'simpleFin'
          AND a.id IN ({})
@@ -70,6 +76,8 @@ pub struct Target {
     pub name: String,
     /// The provider's id of the account (`account_id`), as stored.
     pub account_id: Value,
+    /// Its bank's `bank_id` (GoCardless: the requisition), as stored.
+    pub bank_id: Value,
     pub offbudget: bool,
     /// `account_sync_source`.
     pub source: Option<String>,
@@ -107,9 +115,10 @@ pub fn job(b: &Budget, args: &Value) -> Result<BankSyncJob> {
         crate::rules::Rules::load(b)?;
     }
     for t in job.simplefin_batch.iter().chain(&job.one_by_one) {
-        if !matches!(t.source.as_deref(), Some(SIMPLEFIN | PLUGGY)) {
+        if Provider::of(t).is_none() {
+            // Upstream throws `Unrecognized bank-sync provider` for it.
             return Err(BudgetError::Unsupported(format!(
-                "runBankSync of an account linked to {} (\"{}\"): only SimpleFIN and Pluggy.ai are native",
+                "runBankSync of an account linked to {} (\"{}\"), a provider upstream does not know",
                 t.source.as_deref().unwrap_or("no known provider"),
                 t.name
             )));
@@ -180,6 +189,7 @@ fn target(r: &rusqlite::Row) -> rusqlite::Result<Target> {
         id: r.get("id")?,
         name: text(col(r, "name")?).unwrap_or_default(),
         account_id: crate::foundation::js::sqlite::plain(col(r, "account_id")?),
+        bank_id: crate::foundation::js::sqlite::plain(col(r, "bankId")?),
         offbudget: col(r, "offbudget")?.as_i64().ok() != Some(0),
         source: text(col(r, "account_sync_source")?),
     })
@@ -208,15 +218,11 @@ fn bound_id(id: &Value) -> Result<SqlValue> {
         other if contains_date(other) => Err(BudgetError::Unsupported(
             "runBankSync with a Date in accountId".into(),
         )),
-        other => Err(BudgetError::thrown(
-            "Error",
-            "invalid-argument",
-            format!(
-                "Invalid field type {} for sql {}",
-                js::to_string(Some(other)),
-                accounts_bank_sync_sql(1)
-            ),
-        )),
+        other => Err(BudgetError::plain(format!(
+            "Invalid field type {} for sql {}",
+            js::to_string(Some(other)),
+            accounts_bank_sync_sql(1)
+        ))),
     }
 }
 
@@ -307,18 +313,29 @@ mod tests {
     }
 
     #[test]
-    fn other_providers_and_custom_mappings_are_refused_before_anything() {
+    fn unknown_providers_and_custom_mappings_are_refused_before_anything() {
         let conn = budget();
         conn.execute_batch(
             "INSERT INTO accounts (id, name, sort_order, account_id, bank, account_sync_source)
                VALUES ('gc', 'GoCardless', 3, 'ext-1', 'b1', 'goCardless'),
-                      ('sf', 'SimpleFIN', 4, 'ext-3', 'b1', 'simpleFin');",
+                      ('eb', 'Enable', 4, 'ext-2', 'b1', 'enableBanking'),
+                      ('ak', 'Akahu', 5, 'ext-4', 'b1', 'akahu'),
+                      ('sf', 'SimpleFIN', 6, 'ext-3', 'b1', 'simpleFin');",
+        )
+        .unwrap();
+        let every = job_of(&conn, json!({})).unwrap();
+        assert_eq!(names(&every.one_by_one), ["GoCardless", "Enable", "Akahu"]);
+        // GoCardless is asked with its bank's requisition.
+        assert_eq!(every.one_by_one[0].bank_id, json!("org.example"));
+        conn.execute_batch(
+            "INSERT INTO accounts (id, name, sort_order, account_id, bank, account_sync_source)
+               VALUES ('pl', 'Plaid', 7, 'ext-5', 'b1', 'plaid');",
         )
         .unwrap();
         let refused = job_of(&conn, json!({})).unwrap_err();
         assert_eq!(refused.code(), "unsupported-feature");
         assert!(
-            refused.to_string().contains("goCardless (\"GoCardless\")"),
+            refused.to_string().contains("plaid (\"Plaid\")"),
             "{refused}"
         );
         assert!(job_of(&conn, json!({ "accountId": "sf" })).is_ok());

@@ -68,8 +68,13 @@ pub fn batch_request(b: &Budget, targets: &[Target]) -> Result<Value> {
 
 /// The body of one account's `POST /<provider>/transactions` (`syncAccount`).
 pub fn single_request(b: &Budget, target: &Target) -> Result<Value> {
+    let start_date = sync_start_date(b, &target.id)?;
+    if super::Provider::of(target) == Some(super::Provider::GoCardless) {
+        let new_account = oldest_transaction_date(b, &target.id)?.is_none();
+        return Ok(super::gocardless::request(target, start_date, new_account));
+    }
     Ok(json!({
         "accountId": target.account_id,
-        "startDate": sync_start_date(b, &target.id)?,
+        "startDate": start_date,
     }))
 }

@@ -44,11 +44,7 @@ impl Pending {
     pub fn update_transaction(&mut self, t: &Obj) -> Result<()> {
         let fields = TRANSACTIONS.convert_for_update(t)?;
         if t.get("id").is_none_or(Value::is_null) {
-            return Err(BudgetError::thrown(
-                "Error",
-                "invalid-argument",
-                "update: id is required",
-            ));
+            return Err(BudgetError::plain("update: id is required"));
         }
         self.rows
             .push(("transactions", js::to_string(t.get("id")), fields));

@@ -32,9 +32,7 @@ fn transaction_list(args: &Value) -> Result<&[Value]> {
         Some(Value::Array(list)) => Ok(list),
         // A string iterates as its characters, none of which has a date.
         Some(Value::String(s)) if s.is_empty() => Ok(&[]),
-        Some(Value::String(_)) => Err(BudgetError::thrown(
-            "Error",
-            "invalid-argument",
+        Some(Value::String(_)) => Err(BudgetError::plain(
             "`date` is required when adding a transaction",
         )),
         _ => Err(BudgetError::thrown(
