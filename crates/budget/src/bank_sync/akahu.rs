@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
-use super::answers::Failure;
-use super::provider::{amount_to_integer, coded_error, connection_error, transactions_and_balance};
+use super::provider::{
+    amount_to_integer, coded_error, connection_error, transactions_and_balance, Failure,
+};
 use crate::foundation::error::Result;
 use crate::foundation::js;
 

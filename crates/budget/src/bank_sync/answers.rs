@@ -4,9 +4,12 @@
 
 use serde_json::{json, Value};
 
-use super::provider::{coded_error, connection_error, transactions_and_balance, Provider};
+use super::provider::{
+    coded_error, connection_error, transactions_and_balance, Download, Failure, Provider, Target,
+    PLUGGY,
+};
 use super::requests::{oldest_transaction_date, today};
-use super::{akahu, enable_banking, gocardless, Download, Target, PLUGGY};
+use super::{akahu, enable_banking, gocardless};
 use crate::foundation::budget::Writer;
 use crate::foundation::changes::Fields;
 use crate::foundation::dates::day_string;
@@ -16,47 +19,6 @@ use crate::writes::accounts::insert_starting_balance;
 use crate::writes::transactions::bank_normalize::account_flag;
 use crate::writes::transactions::normalize::Normalization;
 use crate::writes::transactions::reconcile::{self, ReconcileOptions};
-
-/// Why one account failed, as upstream's handlers see it.
-#[derive(Clone)]
-pub(super) enum Failure {
-    /// A `BankSyncError`: the provider's category and code, as text (`None`: a null
-    /// code).
-    Bank {
-        category: String,
-        code: Option<String>,
-    },
-    /// A `PostError` (a failed request upstream does not catch): its reason.
-    Post(String),
-    /// Any other error: upstream reports an internal error.
-    Internal,
-}
-
-impl Failure {
-    fn bank(category: &str, code: &str) -> Self {
-        Failure::Bank {
-            category: category.to_string(),
-            code: Some(code.to_string()),
-        }
-    }
-
-    /// `getBankSyncStatusFromError`.
-    fn status(&self) -> &'static str {
-        let Failure::Bank { category, code } = self else {
-            return "failed";
-        };
-        match (category.as_str(), code.as_deref().unwrap_or("null")) {
-            ("ITEM_ERROR", "ITEM_LOGIN_REQUIRED")
-            | ("INVALID_INPUT", "INVALID_ACCESS_TOKEN")
-            | ("INVALID_ACCESS_TOKEN", _) => "reauth-required",
-            ("ACCOUNT_NEEDS_ATTENTION", _) => "attention-required",
-            ("RATE_LIMIT_EXCEEDED", _) => "rate-limit-exceeded",
-            ("TIMED_OUT", _) => "timed-out",
-            ("ACCOUNT_MISSING", _) => "account-missing",
-            _ => "failed",
-        }
-    }
-}
 
 /// One account's error as `api/bank-sync` reports it (`handleSyncError`): the
 /// message it throws with, and the code (none for an internal error).

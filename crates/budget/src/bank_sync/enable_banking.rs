@@ -4,8 +4,7 @@
 
 use serde_json::Value;
 
-use super::answers::Failure;
-use super::provider::{amount_to_integer, coded_error, transactions_and_balance};
+use super::provider::{amount_to_integer, coded_error, transactions_and_balance, Failure};
 use crate::foundation::budget::Writer;
 use crate::foundation::error::Result;
 use crate::foundation::js;

@@ -5,9 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::answers::Failure;
-use super::provider::{coded_error, transactions_and_balance};
-use super::Target;
+use super::provider::{coded_error, transactions_and_balance, Failure, Target};
 use crate::foundation::error::{BudgetError, Result};
 
 /// The body of `POST /gocardless/transactions` (`userId` and `key` are never set by

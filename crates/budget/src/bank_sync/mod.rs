@@ -22,7 +22,7 @@ mod provider;
 mod requests;
 
 pub use answers::{apply_batch, apply_single, AccountError};
-pub use provider::Provider;
+pub use provider::{Download, Provider, Target, PLUGGY, SIMPLEFIN};
 pub use requests::{batch_request, single_request};
 
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -58,29 +58,6 @@ fn simplefin_batch_sql(ids: usize) -> String {
          ORDER BY a.offbudget, a.sort_order",
         vec!["?"; ids].join(", ")
     )
-}
-
-/// `account_sync_source` of the providers downloaded natively.
-pub const SIMPLEFIN: &str = "simpleFin";
-pub const PLUGGY: &str = "pluggyai";
-
-/// What one request to the server's bank routes came back with: the envelope's
-/// `data`, or how it failed (upstream's `PostError` reason; `None` when the reason
-/// upstream would give is not known here).
-pub type Download = std::result::Result<Value, Option<String>>;
-
-/// An account a bank sync downloads for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Target {
-    pub id: String,
-    pub name: String,
-    /// The provider's id of the account (`account_id`), as stored.
-    pub account_id: Value,
-    /// Its bank's `bank_id` (GoCardless: the requisition), as stored.
-    pub bank_id: Value,
-    pub offbudget: bool,
-    /// `account_sync_source`.
-    pub source: Option<String>,
 }
 
 /// The accounts one `runBankSync` call downloads for, in upstream's order: first

@@ -1,17 +1,80 @@
-//! Which bank-sync provider an account is linked to (`account_sync_source`), and what
-//! the client does alike for several of them: reading a reply's transactions and
+//! The providers: which one an account is linked to (`account_sync_source`), the
+//! linked account ([`Target`]), what a download answers and how one fails, and what
+//! the client does alike for several providers: reading a reply's transactions and
 //! balance, its errors, and `amountToInteger` of the amounts a first download
 //! subtracts.
 
 use serde_json::Value;
 
-use super::answers::Failure;
-use super::{Target, PLUGGY, SIMPLEFIN};
 use crate::foundation::js::{self, Obj};
+
+/// `account_sync_source` of the providers downloaded natively.
+pub const SIMPLEFIN: &str = "simpleFin";
+pub const PLUGGY: &str = "pluggyai";
+
+/// What one request to the server's bank routes came back with: the envelope's
+/// `data`, or how it failed (upstream's `PostError` reason; `None` when the reason
+/// upstream would give is not known here).
+pub type Download = std::result::Result<Value, Option<String>>;
+
+/// An account a bank sync downloads for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub id: String,
+    pub name: String,
+    /// The provider's id of the account (`account_id`), as stored.
+    pub account_id: Value,
+    /// Its bank's `bank_id` (GoCardless: the requisition), as stored.
+    pub bank_id: Value,
+    pub offbudget: bool,
+    /// `account_sync_source`.
+    pub source: Option<String>,
+}
 
 pub const GOCARDLESS: &str = "goCardless";
 pub const ENABLE_BANKING: &str = "enableBanking";
 pub const AKAHU: &str = "akahu";
+
+/// Why one account failed, as upstream's handlers see it.
+#[derive(Clone)]
+pub(super) enum Failure {
+    /// A `BankSyncError`: the provider's category and code, as text (`None`: a null
+    /// code).
+    Bank {
+        category: String,
+        code: Option<String>,
+    },
+    /// A `PostError` (a failed request upstream does not catch): its reason.
+    Post(String),
+    /// Any other error: upstream reports an internal error.
+    Internal,
+}
+
+impl Failure {
+    pub(super) fn bank(category: &str, code: &str) -> Self {
+        Failure::Bank {
+            category: category.to_string(),
+            code: Some(code.to_string()),
+        }
+    }
+
+    /// `getBankSyncStatusFromError`.
+    pub(super) fn status(&self) -> &'static str {
+        let Failure::Bank { category, code } = self else {
+            return "failed";
+        };
+        match (category.as_str(), code.as_deref().unwrap_or("null")) {
+            ("ITEM_ERROR", "ITEM_LOGIN_REQUIRED")
+            | ("INVALID_INPUT", "INVALID_ACCESS_TOKEN")
+            | ("INVALID_ACCESS_TOKEN", _) => "reauth-required",
+            ("ACCOUNT_NEEDS_ATTENTION", _) => "attention-required",
+            ("RATE_LIMIT_EXCEEDED", _) => "rate-limit-exceeded",
+            ("TIMED_OUT", _) => "timed-out",
+            ("ACCOUNT_MISSING", _) => "account-missing",
+            _ => "failed",
+        }
+    }
+}
 
 /// The providers `syncAccount` downloads from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::Target;
+use super::gocardless;
+use super::provider::{Provider, Target};
 use crate::foundation::budget::Budget;
 use crate::foundation::dates::day_string;
 use crate::foundation::error::Result;
@@ -69,9 +70,9 @@ pub fn batch_request(b: &Budget, targets: &[Target]) -> Result<Value> {
 /// The body of one account's `POST /<provider>/transactions` (`syncAccount`).
 pub fn single_request(b: &Budget, target: &Target) -> Result<Value> {
     let start_date = sync_start_date(b, &target.id)?;
-    if super::Provider::of(target) == Some(super::Provider::GoCardless) {
+    if Provider::of(target) == Some(Provider::GoCardless) {
         let new_account = oldest_transaction_date(b, &target.id)?.is_none();
-        return Ok(super::gocardless::request(target, start_date, new_account));
+        return Ok(gocardless::request(target, start_date, new_account));
     }
     Ok(json!({
         "accountId": target.account_id,
