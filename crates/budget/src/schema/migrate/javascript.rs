@@ -2,11 +2,17 @@
 //! `migrations/<id>_<name>.js` in `@actual-app/core` 26.9.0 does.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::Context;
 use crate::foundation::changes::uuid_v4;
 use crate::foundation::error::Result;
+
+/// What a JavaScript migration may read besides the database.
+pub struct Context<'a> {
+    /// `metadata.json` as the budget's loader sees it (the `prefs` migration copies the
+    /// synced preferences out of it).
+    pub metadata: &'a Map<String, Value>,
+}
 
 /// `1632571489012_remove_cache`: budget amounts, buffers and notes move out of the old
 /// spreadsheet cache into tables of their own. Upstream ends with `VACUUM`, which cannot

@@ -2,8 +2,23 @@
 //! (`crates/budget/migrations/`, copied by `scripts/gen-migrations.js`), each JavaScript
 //! one ported in [`super::javascript`].
 
-use super::javascript;
-use super::{Migration, Step};
+use rusqlite::Connection;
+
+use super::javascript::{self, Context};
+use crate::foundation::error::Result;
+
+/// One upstream migration.
+pub struct Migration {
+    pub id: i64,
+    pub(super) step: Step,
+}
+
+pub(super) enum Step {
+    /// A SQL file, run as a script.
+    Sql(&'static str),
+    /// A JavaScript migration, ported.
+    JavaScript(fn(&Connection, &Context) -> Result<()>),
+}
 
 macro_rules! sql {
     ($id:literal, $file:literal) => {

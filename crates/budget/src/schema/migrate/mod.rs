@@ -16,6 +16,8 @@ use serde_json::{Map, Value};
 use crate::foundation::error::{BudgetError, Result};
 use crate::schema::views;
 
+use javascript::Context;
+use list::Step;
 pub use list::MIGRATIONS;
 
 /// The database upstream starts a new budget from (`@actual-app/api`'s
@@ -43,26 +45,6 @@ const NEW_FILTERS_MIGRATION: i64 = 1688749527273;
 
 /// The `__meta__` key under which upstream keeps the hash of the views it last wrote.
 const VIEW_HASH_KEY: &str = "view-hash";
-
-/// One upstream migration.
-pub struct Migration {
-    pub id: i64,
-    step: Step,
-}
-
-enum Step {
-    /// A SQL file, run as a script.
-    Sql(&'static str),
-    /// A JavaScript migration, ported.
-    JavaScript(fn(&Connection, &Context) -> Result<()>),
-}
-
-/// What a JavaScript migration may read besides the database.
-pub struct Context<'a> {
-    /// `metadata.json` as the budget's loader sees it (the `prefs` migration copies the
-    /// synced preferences out of it).
-    pub metadata: &'a Map<String, Value>,
-}
 
 /// Where a database stands against the migrations this crate knows.
 #[derive(Debug, PartialEq, Eq)]
