@@ -257,7 +257,7 @@ async function changeAfterUpload(api, { budgetType = 'envelope', withRules = tru
 // off-budget transaction that sets the range's start. Built in import mode (a fresh load
 // computes it) and changed after the upload: upstream applies those changes to its
 // loaded sheet cell by cell, so they are only changes it gets right that way (see
-// crates/budget/src/budget_months/mod.rs for the ones it does not).
+// crates/budget/src/reads/budget_months/mod.rs for the ones it does not).
 
 async function budgetMonthsIds(api) {
   const accounts = {};
