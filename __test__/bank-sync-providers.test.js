@@ -15,7 +15,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 
 const h = require('./helpers/harness.js');
-const { twinBudget, canonical, differences, report } = require('./helpers/twins.js');
+const { linkedTwins, canonical, differences, report } = require('./helpers/twins.js');
 const { startFakeBanks, configureBanks, REQUISITION, GOCARDLESS, ENABLE_BANKING, AKAHU } = require('./helpers/fake-banks.js');
 const { rawNamed } = require('./helpers/bank-sync-script.js');
 
@@ -70,17 +70,7 @@ const transactionRequests = () => ({
 const statuses = (answers) => Object.fromEntries(answers.accounts.ok.filter((a) => a.account_sync_source).map((a) => [a.name, [a.account_sync_source, a.bank_sync_status, a.synced]]));
 
 test('GoCardless, Enable Banking and Akahu accounts: runBankSync downloads through the real server and reconciles as @actual-app/api does', async () => {
-  const linked = await h.createRealisticBudget(server, { name: 'Providers linked', withUnrunnableRules: false });
-  await h.runWorker({ op: 'linkBanks', dataDir: h.tempDir(), syncId: linked.syncId, links: LINKS, requisitionId: REQUISITION, upload: true, ...common() });
-  const twins = [await twinBudget(server, linked, 'providers twin upstream'), await twinBudget(server, linked, 'providers twin ours')];
-  const readRaw = (twin) => h.runWorker({ op: 'readAll', dataDir: h.tempDir(), syncId: twin.syncId, ...common() });
-  const ids = await Promise.all(twins.map(async (t) => Object.fromEntries((await readRaw(t))['getAccounts()'].map((a) => [a.name, a.id]))));
-  assert.deepEqual(ids[0], ids[1], 'the twins hold the same accounts');
-  const run = (steps) =>
-    Promise.all([
-      h.runWorker({ op: 'steps', dataDir: h.tempDir(), ...common(), steps: steps(twins[0], ids[0]) }),
-      h.runNative('native-steps.js', { ...common(), steps: steps(twins[1], ids[1]) }),
-    ]);
+  const { twins, ids, run, readRaw } = await linkedTwins(server, { name: 'Providers linked', link: 'linkBanks', linkArgs: { links: LINKS, requisitionId: REQUISITION } });
   const download = (twin) => ({ label: 'download', call: 'downloadBudget', args: [twin.syncId] });
   const readBoth = async () => {
     const [theirs, ours] = await Promise.all([readRaw(twins[0]), readRaw(twins[1])]);

@@ -12,7 +12,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 
 const h = require('./helpers/harness.js');
-const { twinBudget, canonical, readBack, differences, report } = require('./helpers/twins.js');
+const { twinBudget, linkedTwins, canonical, readBack, differences, report } = require('./helpers/twins.js');
 const { startFakeSimpleFin, configureServer } = require('./helpers/fake-simplefin.js');
 const { startFakePluggy, configurePluggy } = require('./helpers/fake-pluggy.js');
 const { rawNamed } = require('./helpers/bank-sync-script.js');
@@ -102,16 +102,7 @@ const LINKS = [
 
 test('SimpleFIN and Pluggy.ai accounts: runBankSync downloads through the server and reconciles as @actual-app/api does', async () => {
   // The links are made once and uploaded, so both twins hold the same accounts.
-  const linked = await h.createRealisticBudget(server, { name: 'Bank sync linked', withUnrunnableRules: false });
-  await h.runWorker({ op: 'linkSimpleFin', dataDir: h.tempDir(), syncId: linked.syncId, links: LINKS, upload: true, ...common() });
-  const twins = [await twinBudget(server, linked, 'simplefin twin upstream'), await twinBudget(server, linked, 'simplefin twin ours')];
-  const ids = await Promise.all(twins.map(async (t) => Object.fromEntries((await readRaw(t))['getAccounts()'].map((a) => [a.name, a.id]))));
-  assert.deepEqual(ids[0], ids[1], 'the twins hold the same accounts');
-  const run = (steps) =>
-    Promise.all([
-      h.runWorker({ op: 'steps', dataDir: h.tempDir(), ...common(), steps: steps(twins[0], ids[0]) }),
-      h.runNative('native-steps.js', { ...common(), steps: steps(twins[1], ids[1]) }),
-    ]);
+  const { twins, ids, run } = await linkedTwins(server, { name: 'Bank sync linked', link: 'linkSimpleFin', linkArgs: { links: LINKS } });
   const download = (twin) => ({ label: 'download', call: 'downloadBudget', args: [twin.syncId] });
   const comparable = (answers) => {
     const { download: _download, shutdown: _shutdown, ...rest } = answers;

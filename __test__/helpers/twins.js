@@ -123,4 +123,28 @@ async function readBack(server, budget, encryptPassword, dbRows) {
   return canonical(answers);
 }
 
-module.exports = { twinBudget, canonical, differences, report, readBack };
+/**
+ * A realistic budget named `name`, set up by the worker op `link` (`linkArgs`: e.g. its
+ * bank accounts linked) and uploaded, then two twins of it holding the same accounts:
+ * `run(steps)` runs `steps(twin, accountIdsByName)` with the real client on the first
+ * twin and with ours on the second; `readRaw(twin)` is what the real client reads.
+ */
+async function linkedTwins(server, { name, link, linkArgs }) {
+  const h = require('./harness.js');
+  const assert = require('node:assert/strict');
+  const common = { serverURL: server.url, password: server.password };
+  const linked = await h.createRealisticBudget(server, { name, withUnrunnableRules: false });
+  await h.runWorker({ op: link, dataDir: h.tempDir(), syncId: linked.syncId, upload: true, ...linkArgs, ...common });
+  const twins = [await twinBudget(server, linked, `${name} twin upstream`), await twinBudget(server, linked, `${name} twin ours`)];
+  const readRaw = (twin) => h.runWorker({ op: 'readAll', dataDir: h.tempDir(), syncId: twin.syncId, ...common });
+  const ids = await Promise.all(twins.map(async (t) => Object.fromEntries((await readRaw(t))['getAccounts()'].map((a) => [a.name, a.id]))));
+  assert.deepEqual(ids[0], ids[1], 'the twins hold the same accounts');
+  const run = (steps) =>
+    Promise.all([
+      h.runWorker({ op: 'steps', dataDir: h.tempDir(), ...common, steps: steps(twins[0], ids[0]) }),
+      h.runNative('native-steps.js', { ...common, steps: steps(twins[1], ids[1]) }),
+    ]);
+  return { twins, ids, run, readRaw };
+}
+
+module.exports = { twinBudget, canonical, differences, report, readBack, linkedTwins };
