@@ -18,7 +18,7 @@ use crate::open_budget::OpenBudget;
 use actual_budget::bank_sync;
 use actual_protocol::endpoint::{self, FILE_ID_HEADER};
 use actual_protocol::files::{FileInfo, RemoteFile, UserInfo, UserKey};
-use actual_sync::{FullSync, SyncParams, SyncStep};
+use actual_sync::{FullSync, SyncParams, SyncStep, Transaction};
 
 #[derive(Debug)]
 pub struct Client {
@@ -706,22 +706,15 @@ impl Client {
         self.check_may_write()?;
         let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
         open.refresh()?;
-        open.db.conn().execute_batch("BEGIN IMMEDIATE")?;
-        match self.bank_sync_in_transaction(open, &job).await {
-            Ok(errors) => {
-                open.db.conn().execute_batch("COMMIT")?;
-                Ok(BankSyncOutcome {
-                    wrote: true,
-                    error: errors.into_iter().next(),
-                })
-            }
-            Err(e) => {
-                if !open.db.conn().is_autocommit() {
-                    let _ = open.db.conn().execute_batch("ROLLBACK");
-                }
-                Err(e)
-            }
-        }
+        let mut transaction = Transaction::begin(&mut *open, "actual_bank_sync")?;
+        let errors = self
+            .bank_sync_in_transaction(transaction.get_mut(), &job)
+            .await?;
+        transaction.commit()?;
+        Ok(BankSyncOutcome {
+            wrote: true,
+            error: errors.into_iter().next(),
+        })
     }
 
     /// Upstream's order: SimpleFIN's batch, then the accounts one by one, each
@@ -872,24 +865,18 @@ impl Client {
     /// sync asks from the older timestamp and the server's repeats are ignored.
     async fn sync_in_place(&self, open: &mut OpenBudget) -> Result<()> {
         let mut clock = open.reload()?;
-        open.db.conn().execute_batch("BEGIN IMMEDIATE")?;
+        let mut transaction = Transaction::begin(&mut open.db, "actual_sync_in_place")?;
         let sync = FullSync::new(sync_params(&open.meta));
-        let synced = self
-            .run_sync(&mut open.db, &mut clock, sync, open.key.as_ref(), None)
-            .await
-            .and_then(|outcome| {
-                open.db.conn().execute_batch("COMMIT")?;
-                Ok(outcome)
-            });
-        let outcome = match synced {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                if !open.db.conn().is_autocommit() {
-                    let _ = open.db.conn().execute_batch("ROLLBACK");
-                }
-                return Err(e);
-            }
-        };
+        let outcome = self
+            .run_sync(
+                transaction.get_mut(),
+                &mut clock,
+                sync,
+                open.key.as_ref(),
+                None,
+            )
+            .await?;
+        transaction.commit()?;
         record_sync(&mut open.meta, outcome);
         budget_dir::write_metadata(&open.dir, &open.meta)
     }

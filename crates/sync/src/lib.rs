@@ -30,7 +30,7 @@ pub use apply::{
     apply_messages, apply_messages_for_import, load_clock, messages_since, receive_messages,
     reset_clock, ApplyOutcome, Message,
 };
-pub use db::BudgetDb;
+pub use db::{BudgetDb, Transaction};
 pub use error::SyncError;
 pub use merkle::Trie;
 pub use sync::{FullSync, SyncOutcome, SyncParams, SyncStep};
