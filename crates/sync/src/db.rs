@@ -8,8 +8,7 @@ use std::time::Duration;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
 
-use crate::apply::{load_clock, reset_clock};
-use crate::timestamp::Clock;
+use crate::clock::{load_clock, reset_clock, Clock};
 use crate::Result;
 
 /// How long a statement waits for another connection's lock before failing: another
