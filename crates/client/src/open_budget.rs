@@ -176,32 +176,46 @@ impl OpenBudget {
     }
 
     /// Runs the write `method`: in a transaction of its own that is on disk when this
-    /// returns, or, inside a batch, in a savepoint of the batch's transaction. A write
-    /// that fails leaves nothing behind (its transaction or savepoint is rolled back,
-    /// the clock too).
+    /// returns, under the lock on `data_dir`, or, inside a batch, in a savepoint of the
+    /// batch's transaction (the batch holds the lock). A write that fails leaves nothing
+    /// behind (its transaction or savepoint is rolled back, the clock too). Blocks while
+    /// another process holds the lock.
     pub fn write(
         &mut self,
         method: &str,
         args: &serde_json::Value,
-        lock: Option<DataDirLock>,
+        data_dir: &Path,
+    ) -> Result<serde_json::Value> {
+        if self.batch.is_some() {
+            return self.write_in_batch(method, args);
+        }
+        // Another process must not swap a fresh download in under this write.
+        let _other_processes_wait = DataDirLock::acquire_blocking(data_dir)?;
+        self.ensure_ready()?;
+        actual_budget::check_import_mode(method, args, self.importing)?;
+        let budget = self.model(self.db.conn());
+        self.db.in_transaction(|conn| {
+            let mut clock = actual_sync::load_clock(conn)?;
+            Ok(budget.write(method, args, &mut clock)?)
+        })
+    }
+
+    fn write_in_batch(
+        &mut self,
+        method: &str,
+        args: &serde_json::Value,
     ) -> Result<serde_json::Value> {
         self.ensure_ready()?;
         actual_budget::check_import_mode(method, args, self.importing)?;
         let conn = self.db.conn();
         let budget = self.model(conn);
-        if let Some(batch) = self.batch.as_mut() {
-            let savepoint = Transaction::begin(conn, "actual_write")?;
-            let mut clock = batch.clock.clone();
-            let value = budget.write(method, args, &mut clock)?;
-            savepoint.commit()?;
-            batch.clock = clock;
-            return Ok(value);
-        }
-        let _other_processes_wait = lock;
-        self.db.in_transaction(|conn| {
-            let mut clock = actual_sync::load_clock(conn)?;
-            Ok(budget.write(method, args, &mut clock)?)
-        })
+        let batch = self.batch.as_mut().expect("checked by write");
+        let savepoint = Transaction::begin(conn, "actual_write")?;
+        let mut clock = batch.clock.clone();
+        let value = budget.write(method, args, &mut clock)?;
+        savepoint.commit()?;
+        batch.clock = clock;
+        Ok(value)
     }
 
     /// Upstream's schedule service, as upstream runs it after a successful sync: once a
