@@ -5,5 +5,6 @@
 mod errors;
 mod malloc;
 mod native_client;
-// Test-only (`__test__/rules.test.js`): not part of the public API.
+// Test-only (`__test__/rules.test.js`), only in the test build: not in the published addon.
+#[cfg(feature = "test-rules")]
 mod rules_testing;
