@@ -10,6 +10,7 @@
 //! - [`proto`]: the protobuf messages of `POST /sync/sync`;
 //! - [`value`]: the `0:` / `N:` / `S:` value encoding;
 //! - [`db`]: the budget database: how it is opened, its SQL functions, its clock;
+//! - [`sqlite_memory`]: SQLite's allocations through Rust's global allocator;
 //! - [`apply`]: applying messages to SQLite, loading/saving the clock;
 //! - [`pending`]: received messages a newer release's schema needs, kept until they fit;
 //! - [`sync`]: a transport-agnostic full-sync driver (the HTTP part lives elsewhere).
@@ -23,6 +24,7 @@ pub mod error;
 pub mod merkle;
 pub mod pending;
 pub mod proto;
+pub mod sqlite_memory;
 pub mod sync;
 pub mod value;
 
