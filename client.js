@@ -172,7 +172,6 @@ class Client {
   #native;
   #dataDir;
   #syncTimer = null;
-  #batching = false;
   #hasWritten = false;
   #importing = false; // inside runImport's function
 
@@ -300,9 +299,10 @@ class Client {
   }
 
   // Like upstream, a failed background sync is not reported: the changes stay on disk
-  // and the next sync sends them.
+  // and the next sync sends them. One that fires inside a batch is refused natively
+  // (`batch-in-progress`, before any request): the batch schedules its own as it ends.
   #scheduleSync() {
-    if (this.#batching || this.#importing) return;
+    if (this.#importing) return;
     this.#cancelScheduledSync();
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = null;
@@ -331,11 +331,9 @@ class Client {
   /** upstream's batchBudgetUpdates: every write inside `func` is one transaction, sent once. */
   async batchBudgetUpdates(func) {
     await callNative(() => this.#native.beginBatch());
-    this.#batching = true;
     try {
       await func();
     } finally {
-      this.#batching = false;
       await callNative(() => this.#native.endBatch());
       this.#scheduleSync();
     }

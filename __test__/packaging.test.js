@@ -77,6 +77,13 @@ test('npm run pack-local tarballs install into an empty project and work with no
   const installed = fs.readdirSync(path.join(project, 'node_modules')).sort();
   assert.deepEqual(installed.filter((n) => n.startsWith('actual-api-native')), ['actual-api-native', 'actual-api-native-linux-x64-gnu']);
   assert.ok(!fs.existsSync(path.join(project, 'node_modules', 'actual-api-native', 'Cargo.toml')), 'no sources shipped');
+  // The rules test's binding is in the test build only (cargo feature test-rules).
+  const platformDir = path.join(project, 'node_modules', 'actual-api-native-linux-x64-gnu');
+  const addon = fs.readdirSync(platformDir).find((f) => f.endsWith('.node'));
+  const exported = execFileSync(process.execPath, ['-p', `Object.keys(require(${JSON.stringify(path.join(platformDir, addon))})).join()`], { env, encoding: 'utf8' });
+  assert.ok(exported.includes('connectOffline'), exported);
+  assert.ok(!/testOnly/i.test(exported), `the published addon exports a test-only binding: ${exported}`);
+  assert.ok(!/testOnly/i.test(fs.readFileSync(path.join(project, 'node_modules', 'actual-api-native', 'binding.d.ts'), 'utf8')));
 
   const server = await h.startServer();
   try {

@@ -1,11 +1,16 @@
 'use strict';
 // Downloads a budget with this package and runs transactions through the native rules
 // engine with the test-only binding (src/rules_testing.rs), in its own process:
-// node native-rules.js '<json args>' -> { answers } in args.resultFile.
+// node native-rules.js '<json args>' -> { answers } in args.resultFile. The binding is
+// in the test build of the addon only (`npm run build:test-rules`), never in binding.js.
 const fs = require('node:fs');
 const path = require('node:path');
 const api = require('../../index.js');
-const binding = require('../../binding.js');
+
+const TEST_BUILD = path.join(__dirname, '..', '..', 'target', 'rules-testing');
+const addon = fs.existsSync(TEST_BUILD) && fs.readdirSync(TEST_BUILD).find((f) => f.endsWith('.node'));
+if (!addon) throw new Error('no test build of the addon: run `npm run build:test-rules` first');
+const binding = require(path.join(TEST_BUILD, addon));
 
 const args = JSON.parse(process.argv[2]);
 

@@ -270,23 +270,27 @@ impl Staged {
 pub struct DataDirLock(Option<fs::File>);
 
 impl DataDirLock {
+    /// Waits for the lock off the async threads.
     pub async fn acquire(data_dir: &Path) -> Result<Self> {
         let dir = data_dir.to_path_buf();
-        tokio::task::spawn_blocking(move || {
-            // Directories cannot be opened as files everywhere (Windows): there the
-            // in-process lock and the atomic swap are all we have.
-            let Ok(handle) = fs::File::open(&dir) else {
-                return Ok(DataDirLock(None));
-            };
-            handle
-                .lock()
-                .map_err(|e| ClientError::fs("cannot lock", &dir, e))?;
-            Ok(DataDirLock(Some(handle)))
-        })
-        .await
-        .map_err(|_| {
-            ClientError::download("download-failure", "the lock task stopped unexpectedly")
-        })?
+        tokio::task::spawn_blocking(move || DataDirLock::acquire_blocking(&dir))
+            .await
+            .map_err(|_| ClientError::Internal {
+                operation: "locking the data folder".into(),
+            })?
+    }
+
+    /// Waits for the lock on this thread (one that may block).
+    pub fn acquire_blocking(dir: &Path) -> Result<Self> {
+        // Directories cannot be opened as files everywhere (Windows): there the
+        // in-process lock and the atomic swap are all we have.
+        let Ok(handle) = fs::File::open(dir) else {
+            return Ok(DataDirLock(None));
+        };
+        handle
+            .lock()
+            .map_err(|e| ClientError::fs("cannot lock", dir, e))?;
+        Ok(DataDirLock(Some(handle)))
     }
 }
 

@@ -110,6 +110,11 @@ pub enum ClientError {
         path: String,
         source: std::io::Error,
     },
+    /// A bug: the work of `operation` panicked (it was rolled back as the panic unwound).
+    #[error(
+        "{operation} failed on an internal error (a bug in actual-api-native; please report it)"
+    )]
+    Internal { operation: String },
     /// A read or write on the open budget failed (bad arguments, a budget from another
     /// version, a case the native engine does not take).
     #[error("{0}")]
@@ -153,6 +158,7 @@ impl ClientError {
             ClientError::Download { .. } => ErrorKind::Download,
             ClientError::Sync { .. } => ErrorKind::Sync,
             ClientError::Filesystem { .. } => ErrorKind::Filesystem,
+            ClientError::Internal { .. } => ErrorKind::State,
             ClientError::Budget(e) => budget_kind(e),
         }
     }
@@ -170,6 +176,7 @@ impl ClientError {
             ClientError::Download { code, .. } => code,
             ClientError::Sync { code, .. } => code,
             ClientError::Filesystem { .. } => "filesystem-error",
+            ClientError::Internal { .. } => "internal-error",
             ClientError::Budget(e) => e.code(),
         }
     }

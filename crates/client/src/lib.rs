@@ -13,6 +13,9 @@ pub mod error;
 pub mod http;
 pub mod open_budget;
 
+/// For the binary that embeds this client: its SQLite's allocations through its own
+/// global allocator (call before the first budget opens).
+pub use actual_sync::sqlite_memory::allocate_through_rust as sqlite_allocates_through_rust;
 pub use client::{BudgetEntry, Client, DownloadedBudget};
 pub use config::{ClientConfig, Credential, CredentialFields};
 pub use error::{ClientError, ErrorKind, Result};

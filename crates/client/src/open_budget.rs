@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use actual_budget::Budget;
 use actual_protocol::crypto::BudgetKey;
+use actual_sync::db::{HeldTransaction, Transaction};
 use actual_sync::{BudgetDb, Clock};
 
 use crate::budget_dir::DataDirLock;
@@ -39,8 +40,17 @@ pub struct OpenBudget {
 /// with, and the `dataDir` lock held until the batch commits.
 #[derive(Debug)]
 struct Batch {
+    transaction: HeldTransaction,
     clock: Clock,
     _lock: DataDirLock,
+}
+
+/// A transaction on the open budget that keeps the budget at hand (its metadata and key
+/// are read while the transaction is open).
+impl actual_sync::db::AsConnection for OpenBudget {
+    fn as_connection(&self) -> &rusqlite::Connection {
+        self.db.conn()
+    }
 }
 
 impl OpenBudget {
@@ -166,39 +176,46 @@ impl OpenBudget {
     }
 
     /// Runs the write `method`: in a transaction of its own that is on disk when this
-    /// returns, or, inside a batch, in a savepoint of the batch's transaction. A write
-    /// that fails leaves nothing behind (its transaction or savepoint is rolled back,
-    /// the clock too).
+    /// returns, under the lock on `data_dir`, or, inside a batch, in a savepoint of the
+    /// batch's transaction (the batch holds the lock). A write that fails leaves nothing
+    /// behind (its transaction or savepoint is rolled back, the clock too). Blocks while
+    /// another process holds the lock.
     pub fn write(
         &mut self,
         method: &str,
         args: &serde_json::Value,
-        lock: Option<DataDirLock>,
+        data_dir: &Path,
+    ) -> Result<serde_json::Value> {
+        if self.batch.is_some() {
+            return self.write_in_batch(method, args);
+        }
+        // Another process must not swap a fresh download in under this write.
+        let _other_processes_wait = DataDirLock::acquire_blocking(data_dir)?;
+        self.ensure_ready()?;
+        actual_budget::check_import_mode(method, args, self.importing)?;
+        let budget = self.model(self.db.conn());
+        self.db.in_transaction(|conn| {
+            let mut clock = actual_sync::load_clock(conn)?;
+            Ok(budget.write(method, args, &mut clock)?)
+        })
+    }
+
+    fn write_in_batch(
+        &mut self,
+        method: &str,
+        args: &serde_json::Value,
     ) -> Result<serde_json::Value> {
         self.ensure_ready()?;
         actual_budget::check_import_mode(method, args, self.importing)?;
         let conn = self.db.conn();
         let budget = self.model(conn);
-        if let Some(batch) = self.batch.as_mut() {
-            conn.execute_batch("SAVEPOINT actual_write")?;
-            let mut clock = batch.clock.clone();
-            return match budget.write(method, args, &mut clock) {
-                Ok(v) => {
-                    conn.execute_batch("RELEASE actual_write")?;
-                    batch.clock = clock;
-                    Ok(v)
-                }
-                Err(e) => {
-                    let _ = conn.execute_batch("ROLLBACK TO actual_write; RELEASE actual_write");
-                    Err(e.into())
-                }
-            };
-        }
-        let _other_processes_wait = lock;
-        self.db.in_transaction(|conn| {
-            let mut clock = actual_sync::load_clock(conn)?;
-            Ok(budget.write(method, args, &mut clock)?)
-        })
+        let batch = self.batch.as_mut().expect("checked by write");
+        let savepoint = Transaction::begin(conn, "actual_write")?;
+        let mut clock = batch.clock.clone();
+        let value = budget.write(method, args, &mut clock)?;
+        savepoint.commit()?;
+        batch.clock = clock;
+        Ok(value)
     }
 
     /// Upstream's schedule service, as upstream runs it after a successful sync: once a
@@ -254,18 +271,14 @@ impl OpenBudget {
             .into());
         }
         self.ensure_ready()?;
-        let conn = self.db.conn();
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        match actual_sync::load_clock(conn) {
-            Ok(clock) => {
-                self.batch = Some(Batch { clock, _lock: lock });
-                Ok(())
-            }
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                Err(e.into())
-            }
-        }
+        let transaction = Transaction::begin(self.db.conn(), "actual_batch")?;
+        let clock = actual_sync::load_clock(transaction.conn())?;
+        self.batch = Some(Batch {
+            transaction: transaction.hold(),
+            clock,
+            _lock: lock,
+        });
+        Ok(())
     }
 
     /// Commits the batch's writes (upstream applies a batch's changes even when the
@@ -277,11 +290,6 @@ impl OpenBudget {
             )
             .into());
         };
-        let committed = self.db.conn().execute_batch("COMMIT");
-        if committed.is_err() && !self.db.conn().is_autocommit() {
-            let _ = self.db.conn().execute_batch("ROLLBACK");
-        }
-        drop(batch);
-        Ok(committed?)
+        Ok(batch.transaction.resume(self.db.conn()).commit()?)
     }
 }

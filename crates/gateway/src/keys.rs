@@ -127,7 +127,7 @@ pub fn pending_path(path: &Path) -> PathBuf {
 
 /// Writes a key file readable by its owner only, flushed to disk.
 pub fn write_private(path: &Path, key: &GatewayKey, create_new: bool) -> Result<()> {
-    crate::store::create_private_dir(path)?;
+    crate::private_fs::create_private_dir(path)?;
     let mut o = std::fs::OpenOptions::new();
     o.write(true);
     if create_new {

@@ -23,6 +23,7 @@ pub mod issue;
 pub mod keys;
 pub mod manage;
 pub mod page;
+pub mod private_fs;
 pub mod proto;
 pub mod proxy;
 pub mod ratelimit;

@@ -82,7 +82,7 @@ fn envelope_ok(bytes: &[u8]) -> bool {
         && !bad
         && timestamp
             .and_then(|t| std::str::from_utf8(t).ok())
-            .is_some_and(|t| actual_sync::Timestamp::parse(t).is_some())
+            .is_some_and(|t| actual_protocol::timestamp::Timestamp::parse(t).is_some())
 }
 
 /// Reads the fields of a `SyncRequest` body that decide scope and write access, and

@@ -9,6 +9,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{GatewayError, Result};
+use crate::private_fs::create_private;
 use crate::seal::{TokenHash, HASH_LEN};
 
 pub const DEFAULT_DB: &str = "./gateway-data/gateway.sqlite";
@@ -78,40 +79,6 @@ PRAGMA user_version = 2;
 ";
 
 const KEY_ID: &str = "key_id";
-
-/// Creates the folder of `path` (mode 0700) when it is missing.
-pub fn create_private_dir(path: &Path) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            let mut b = std::fs::DirBuilder::new();
-            b.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-            b.create(dir)
-                .map_err(|e| GatewayError::io(format!("cannot create {}", dir.display()), e))?;
-        }
-    }
-    Ok(())
-}
-
-/// Creates the file (and its folder) readable by the owner only, before SQLite
-/// opens it; SQLite gives the -wal and -shm files the same mode.
-fn create_private(path: &Path) -> Result<()> {
-    create_private_dir(path)?;
-    let mut o = std::fs::OpenOptions::new();
-    o.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(path)
-        .map_err(|e| GatewayError::io(format!("cannot open {}", path.display()), e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| GatewayError::io(format!("cannot chmod {}", path.display()), e))?;
-    }
-    Ok(())
-}
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRow> {
     let hash: Vec<u8> = r.get("token_hash")?;

@@ -1,17 +1,17 @@
-//! Applying CRDT messages to `db.sqlite`, and the clock kept in `messages_clock`,
-//! following upstream `applyMessages` / `receiveMessages` / `loadClock` /
-//! the `resetClock` step of `loadBudget`.
+//! Applying CRDT messages to `db.sqlite`, following upstream `applyMessages` /
+//! `receiveMessages`; the clock they move is loaded and saved by [`crate::clock`].
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use rusqlite::{Connection, OptionalExtension, ToSql};
 
+use crate::clock::Clock;
 use crate::merkle::Trie;
-use crate::murmur::murmur_v3;
 use crate::pending;
-use crate::timestamp::{make_client_id, now_millis, Clock, Timestamp};
 use crate::value::Value;
 use crate::{Result, SyncError};
+use actual_protocol::murmur::murmur_v3;
+use actual_protocol::timestamp::{now_millis, Timestamp};
 
 /// A decoded CRDT message: set `dataset.column = value` on row `row` at `timestamp`.
 #[derive(Clone, Debug, PartialEq)]
@@ -637,45 +637,6 @@ pub fn receive_messages(
     messages: Vec<Message>,
 ) -> Result<ApplyOutcome> {
     receive_messages_at(conn, clock, messages, now_millis())
-}
-
-/// Upstream `db.loadClock`: reads the first row of `messages_clock`; when there is none,
-/// creates a clock at the epoch with a new node id and an empty (`{}`) trie and inserts it
-/// as id 1.
-pub fn load_clock(conn: &Connection) -> Result<Clock> {
-    let row: Option<Option<String>> = conn
-        .query_row("SELECT clock FROM messages_clock LIMIT 1", [], |r| r.get(0))
-        .optional()?;
-    match row {
-        Some(Some(text)) => Clock::deserialize(&text),
-        Some(None) => Err(SyncError::InvalidClock(
-            "messages_clock.clock is NULL".into(),
-        )),
-        None => {
-            let clock = Clock::new(Timestamp::new(0, 0, make_client_id()), Trie::default());
-            conn.execute(
-                "INSERT INTO messages_clock (id, clock) VALUES (?, ?)",
-                params![1, clock.serialize()],
-            )?;
-            Ok(clock)
-        }
-    }
-}
-
-/// The `resetClock` step of upstream `loadBudget`, for budgets whose `metadata.json` has
-/// `resetClock: true` (every uploaded zip does): gives the clock a new node id and saves
-/// it (`INSERT OR REPLACE` id 1). Returns the new node id. The caller then writes
-/// `resetClock: false` into `metadata.json`.
-pub fn reset_clock(conn: &Connection, clock: &mut Clock) -> Result<String> {
-    let node = make_client_id();
-    let mut next = clock.clone();
-    next.timestamp.set_node(node.clone());
-    conn.execute(
-        "INSERT OR REPLACE INTO messages_clock (id, clock) VALUES (1, ?)",
-        [next.serialize()],
-    )?;
-    *clock = next;
-    Ok(node)
 }
 
 /// Upstream `getMessagesSince`: local messages with a timestamp strictly after `since`

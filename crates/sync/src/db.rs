@@ -8,8 +8,7 @@ use std::time::Duration;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
 
-use crate::apply::{load_clock, reset_clock};
-use crate::timestamp::Clock;
+use crate::clock::{load_clock, reset_clock, Clock};
 use crate::Result;
 
 /// How long a statement waits for another connection's lock before failing: another
@@ -116,35 +115,155 @@ pub fn table_exists(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
     .query_row([table], |r| r.get(0))
 }
 
-/// Runs `f` atomically: in a transaction of its own (`BEGIN IMMEDIATE`: the write lock
-/// is taken at once, so two writers queue instead of failing mid-way), or in the savepoint
-/// `savepoint` when the caller already has a transaction open; everything `f` wrote is
-/// rolled back when it fails. A transaction of its own is cheaper: pages written under a
+/// What a [`Transaction`] runs on: a connection, or something that owns one (a
+/// [`BudgetDb`] borrowed mutably keeps a future that holds the guard `Send`).
+pub trait AsConnection {
+    fn as_connection(&self) -> &Connection;
+}
+
+impl AsConnection for Connection {
+    fn as_connection(&self) -> &Connection {
+        self
+    }
+}
+
+impl AsConnection for BudgetDb {
+    fn as_connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl<T: AsConnection + ?Sized> AsConnection for &T {
+    fn as_connection(&self) -> &Connection {
+        (**self).as_connection()
+    }
+}
+
+impl<T: AsConnection + ?Sized> AsConnection for &mut T {
+    fn as_connection(&self) -> &Connection {
+        (**self).as_connection()
+    }
+}
+
+/// A transaction that rolls back when dropped unless [`Transaction::commit`] ran (an
+/// error returned early, a panic unwinding, a future dropped mid-way). It is a
+/// transaction of its own (`BEGIN IMMEDIATE`: the write lock is taken at once, so two
+/// writers queue instead of failing mid-way), or a savepoint when the caller already has
+/// a transaction open. A transaction of its own is cheaper: pages written under a
 /// savepoint are also copied to a sub-journal for a possible `ROLLBACK TO`.
+#[must_use = "a transaction dropped without commit() rolls back"]
+pub struct Transaction<C: AsConnection> {
+    on: C,
+    /// The savepoint's name when nested in the caller's transaction.
+    savepoint: Option<String>,
+    finished: bool,
+}
+
+impl<C: AsConnection> Transaction<C> {
+    /// Opens a transaction on `on`, or the savepoint `savepoint` inside the one open.
+    pub fn begin(on: C, savepoint: &str) -> rusqlite::Result<Self> {
+        let conn = on.as_connection();
+        let savepoint = if conn.is_autocommit() {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            None
+        } else {
+            conn.execute_batch(&format!("SAVEPOINT {savepoint}"))?;
+            Some(savepoint.to_string())
+        };
+        Ok(Transaction {
+            on,
+            savepoint,
+            finished: false,
+        })
+    }
+
+    /// What the transaction runs on.
+    pub fn get(&self) -> &C {
+        &self.on
+    }
+
+    /// What the transaction runs on, mutably (see [`AsConnection`]).
+    pub fn get_mut(&mut self) -> &mut C {
+        &mut self.on
+    }
+
+    pub fn conn(&self) -> &Connection {
+        self.on.as_connection()
+    }
+
+    /// Makes the changes durable (or part of the enclosing transaction). Should the
+    /// commit fail, the guard still rolls back as it drops.
+    pub fn commit(mut self) -> rusqlite::Result<()> {
+        match &self.savepoint {
+            None => self.conn().execute_batch("COMMIT")?,
+            Some(name) => self.conn().execute_batch(&format!("RELEASE {name}"))?,
+        }
+        self.finished = true;
+        Ok(())
+    }
+
+    /// Undoes everything written since [`Transaction::begin`].
+    pub fn rollback(self) {
+        drop(self);
+    }
+
+    /// Lets the transaction stay open past this scope (a batch of calls, see
+    /// [`HeldTransaction`]); no rollback on drop from here on.
+    pub fn hold(mut self) -> HeldTransaction {
+        self.finished = true;
+        HeldTransaction {
+            savepoint: self.savepoint.take(),
+        }
+    }
+}
+
+impl<C: AsConnection> Drop for Transaction<C> {
+    fn drop(&mut self) {
+        let conn = self.on.as_connection();
+        if self.finished || conn.is_autocommit() {
+            return;
+        }
+        let rollback = match &self.savepoint {
+            None => "ROLLBACK".to_string(),
+            Some(name) => format!("ROLLBACK TO {name}; RELEASE {name}"),
+        };
+        let _ = conn.execute_batch(&rollback);
+    }
+}
+
+/// A [`Transaction`] kept open across calls while its connection is owned elsewhere (a
+/// `batchBudgetUpdates` batch): [`HeldTransaction::resume`] makes it a guard again to
+/// end it. Dropped without resuming, the transaction stays open until the connection
+/// closes, when SQLite rolls it back.
+#[derive(Debug)]
+#[must_use = "resume() the transaction to commit or roll it back"]
+pub struct HeldTransaction {
+    savepoint: Option<String>,
+}
+
+impl HeldTransaction {
+    /// The guard again, on the connection the transaction was begun on.
+    pub fn resume<C: AsConnection>(self, on: C) -> Transaction<C> {
+        Transaction {
+            on,
+            savepoint: self.savepoint,
+            finished: false,
+        }
+    }
+}
+
+/// Runs `f` in a [`Transaction`] (the savepoint `savepoint` when the caller already has
+/// a transaction open), committed when `f` succeeds; everything `f` wrote is rolled back
+/// when it fails.
 pub fn atomically<T, E: From<rusqlite::Error>>(
     conn: &Connection,
     savepoint: &str,
     f: impl FnOnce() -> std::result::Result<T, E>,
 ) -> std::result::Result<T, E> {
-    let (begin, commit, rollback) = if conn.is_autocommit() {
-        (
-            "BEGIN IMMEDIATE".to_string(),
-            "COMMIT".to_string(),
-            "ROLLBACK".to_string(),
-        )
-    } else {
-        (
-            format!("SAVEPOINT {savepoint}"),
-            format!("RELEASE {savepoint}"),
-            format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"),
-        )
-    };
-    conn.execute_batch(&begin)?;
-    let done = f().and_then(|v| conn.execute_batch(&commit).map(|()| v).map_err(E::from));
-    if done.is_err() && !conn.is_autocommit() {
-        let _ = conn.execute_batch(&rollback);
-    }
-    done
+    let transaction = Transaction::begin(conn, savepoint)?;
+    let value = f()?;
+    transaction.commit()?;
+    Ok(value)
 }
 
 #[cfg(unix)]

@@ -3,8 +3,8 @@
 //! timestamp below it. Hashes are kept as JavaScript numbers (XOR makes them signed
 //! 32-bit), so the JSON is byte-identical to upstream's `JSON.stringify`.
 
-use crate::timestamp::Timestamp;
 use crate::{Result, SyncError};
+use actual_protocol::timestamp::Timestamp;
 
 /// One trie node. `hash` is `None` when the JSON object has no `hash` key (e.g. the
 /// `{}` merkle of a brand-new clock).

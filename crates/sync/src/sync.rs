@@ -7,11 +7,12 @@ use actual_protocol::crypto::BudgetKey;
 use prost::Message as _;
 
 use crate::apply::{messages_since, receive_messages_at, CrdtRow, Message, LARGE_BATCH_MESSAGES};
+use crate::clock::Clock;
 use crate::merkle::Trie;
 use crate::proto;
-use crate::timestamp::{now_millis, Clock, Timestamp};
 use crate::value::Value;
 use crate::{Result, SyncError};
+use actual_protocol::timestamp::{now_millis, Timestamp};
 
 /// Content type of `POST /sync/sync` bodies.
 pub const CONTENT_TYPE: &str = "application/actual-sync";
@@ -129,7 +130,8 @@ pub fn decode_envelope(env: &proto::MessageEnvelope, key: Option<&BudgetKey>) ->
         proto::Message::decode(env.content.as_ref())?
     };
     Ok(Message {
-        timestamp: Timestamp::parse_or_err(&env.timestamp)?,
+        timestamp: Timestamp::parse(&env.timestamp)
+            .ok_or_else(|| SyncError::InvalidTimestamp(env.timestamp.clone()))?,
         dataset: msg.dataset,
         row: msg.row,
         column: msg.column,

@@ -3,11 +3,12 @@
 
 use actual_protocol::crypto::BudgetKey;
 use actual_sync::apply::{
-    apply_messages, apply_messages_for_import, load_clock, messages_since, receive_messages_at,
-    reset_clock, CrdtRow, Message, LARGE_BATCH_MESSAGES,
+    apply_messages, apply_messages_for_import, messages_since, receive_messages_at, CrdtRow,
+    Message, LARGE_BATCH_MESSAGES,
 };
 use actual_sync::proto;
 use actual_sync::sync::{decode_envelope, encode_envelope, FullSync, SyncParams, SyncStep};
+use actual_sync::{load_clock, reset_clock};
 use actual_sync::{Clock, SyncError, Timestamp, Trie, Value};
 use prost::Message as _;
 use rusqlite::Connection;

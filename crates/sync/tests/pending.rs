@@ -2,7 +2,8 @@
 //! `messages_pending`, never failing the rest of the sync, and replayed once they fit
 //! (the cases of 26.10's deferred-message tests).
 
-use actual_sync::apply::{apply_messages, load_clock, receive_messages_at, Message};
+use actual_sync::apply::{apply_messages, receive_messages_at, Message};
+use actual_sync::load_clock;
 use actual_sync::pending::replay;
 use actual_sync::{Timestamp, Trie, Value};
 use rusqlite::Connection;

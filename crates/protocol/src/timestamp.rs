@@ -1,17 +1,15 @@
 //! Hybrid logical clock timestamps as `@actual-app/crdt` writes them:
 //! `2026-11-29T02:52:35.069Z-0011-82c2114f0e49588c` (ISO millis, 4 upper-hex counter,
-//! 16-char node), and the clock that issues and receives them.
+//! 16-char node): parsed, formatted, ordered and hashed. Here, not in the sync engine,
+//! because both sides of the wire read them (the gateway checks a sync request's
+//! timestamps as the server would); the clock that issues them is `actual_sync::Clock`.
 
 use std::cmp::Ordering;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::merkle::Trie;
 use crate::murmur::murmur_v3;
-use crate::{Result, SyncError};
 
-/// Upstream `config.maxDrift` default: 5 minutes.
-pub const DEFAULT_MAX_DRIFT_MS: i64 = 300_000;
 /// Largest logical counter (`0xFFFF`).
 pub const MAX_COUNTER: u32 = 0xFFFF;
 /// Longest node id accepted by `Timestamp.parse`.
@@ -88,11 +86,6 @@ impl Timestamp {
         })
     }
 
-    /// Like [`Timestamp::parse`] but with an `invalid-timestamp` error.
-    pub fn parse_or_err(s: &str) -> Result<Self> {
-        Timestamp::parse(s).ok_or_else(|| SyncError::InvalidTimestamp(s.to_string()))
-    }
-
     /// Physical part, milliseconds since the epoch.
     pub fn millis(&self) -> i64 {
         self.millis
@@ -106,6 +99,13 @@ impl Timestamp {
     /// Node id as stored (unpadded).
     pub fn node(&self) -> &str {
         &self.node
+    }
+
+    /// Moves the physical and logical parts (upstream `MutableTimestamp.setMillis` and
+    /// `setCounter`), as the clock does when it issues or receives a timestamp.
+    pub fn set_time(&mut self, millis: i64, counter: u32) {
+        self.millis = millis;
+        self.counter = counter;
     }
 
     /// Replaces the node id (upstream `MutableTimestamp.setNode`).
@@ -177,13 +177,6 @@ impl Ord for Timestamp {
     }
 }
 
-impl std::str::FromStr for Timestamp {
-    type Err = SyncError;
-    fn from_str(s: &str) -> Result<Self> {
-        Timestamp::parse_or_err(s)
-    }
-}
-
 /// A new random node id: the last 16 hex digits of a v4 UUID (upstream `makeClientId`),
 /// so the first digit is one of `8 9 a b`.
 pub fn make_client_id() -> String {
@@ -199,121 +192,6 @@ pub fn now_millis() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
-}
-
-/// The client's clock: the latest timestamp it issued or saw, and the merkle trie of all
-/// messages it holds. Persisted as JSON in `messages_clock(id=1).clock`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Clock {
-    /// The HLC state (`clock.timestamp`).
-    pub timestamp: Timestamp,
-    /// The merkle trie (`clock.merkle`).
-    pub merkle: Trie,
-    /// Maximum allowed drift ahead of physical time (upstream `config.maxDrift`).
-    pub max_drift: i64,
-}
-
-impl Clock {
-    /// `makeClock(timestamp, merkle)`.
-    pub fn new(timestamp: Timestamp, merkle: Trie) -> Self {
-        Clock {
-            timestamp,
-            merkle,
-            max_drift: DEFAULT_MAX_DRIFT_MS,
-        }
-    }
-
-    /// `Timestamp.send()` at physical time `now` (ms): a new unique timestamp for a local change.
-    pub fn send_at(&mut self, now: i64) -> Result<Timestamp> {
-        let l_old = self.timestamp.millis;
-        let c_old = self.timestamp.counter as i64;
-        let l_new = l_old.max(now);
-        let c_new = if l_old == l_new { c_old + 1 } else { 0 };
-        self.advance_to(l_new, c_new, now)
-    }
-
-    /// The checks `send` and `recv` share before the clock moves to (`l_new`, `c_new`).
-    fn advance_to(&mut self, l_new: i64, c_new: i64, now: i64) -> Result<Timestamp> {
-        if l_new - now > self.max_drift {
-            return Err(SyncError::ClockDrift);
-        }
-        if c_new > MAX_COUNTER as i64 {
-            return Err(SyncError::ClockOverflow);
-        }
-        self.timestamp.millis = l_new;
-        self.timestamp.counter = c_new as u32;
-        Ok(self.timestamp.clone())
-    }
-
-    /// [`Clock::send_at`] with the system time.
-    pub fn send(&mut self) -> Result<Timestamp> {
-        self.send_at(now_millis())
-    }
-
-    /// `Timestamp.recv(msg)` at physical time `now` (ms): advances the clock past a
-    /// received timestamp.
-    pub fn recv_at(&mut self, msg: &Timestamp, now: i64) -> Result<Timestamp> {
-        let l_msg = msg.millis;
-        let c_msg = msg.counter as i64;
-        if l_msg - now > self.max_drift {
-            return Err(SyncError::ClockDrift);
-        }
-        let l_old = self.timestamp.millis;
-        let c_old = self.timestamp.counter as i64;
-        let l_new = l_old.max(now).max(l_msg);
-        let c_new = if l_new == l_old && l_new == l_msg {
-            c_old.max(c_msg) + 1
-        } else if l_new == l_old {
-            c_old + 1
-        } else if l_new == l_msg {
-            c_msg + 1
-        } else {
-            0
-        };
-        self.advance_to(l_new, c_new, now)
-    }
-
-    /// [`Clock::recv_at`] with the system time.
-    pub fn recv(&mut self, msg: &Timestamp) -> Result<Timestamp> {
-        self.recv_at(msg, now_millis())
-    }
-
-    /// `serializeClock`: `{"timestamp":"...","merkle":{...}}`, byte for byte.
-    pub fn serialize(&self) -> String {
-        let mut out = String::from("{\"timestamp\":");
-        out.push_str(
-            &serde_json::to_string(&self.timestamp.to_string()).expect("string serialises"),
-        );
-        out.push_str(",\"merkle\":");
-        out.push_str(&self.merkle.to_json());
-        out.push('}');
-        out
-    }
-
-    /// `deserializeClock`: JSON that does not parse yields a fresh clock at the epoch with a
-    /// new node id (as upstream); a bad timestamp is an `invalid-clock` error.
-    pub fn deserialize(s: &str) -> Result<Self> {
-        let data: serde_json::Value = match serde_json::from_str(s) {
-            Ok(v) => v,
-            Err(_) => {
-                return Ok(Clock::new(
-                    Timestamp::new(0, 0, make_client_id()),
-                    Trie::default(),
-                ));
-            }
-        };
-        let ts = data
-            .get("timestamp")
-            .and_then(|t| t.as_str())
-            .ok_or_else(|| SyncError::InvalidClock("missing timestamp".into()))?;
-        let timestamp = Timestamp::parse(ts)
-            .ok_or_else(|| SyncError::InvalidClock(format!("timestamp is not valid {ts}")))?;
-        let merkle = match data.get("merkle") {
-            None | Some(serde_json::Value::Null) => Trie::default(),
-            Some(v) => Trie::from_value(v)?,
-        };
-        Ok(Clock::new(timestamp, merkle))
-    }
 }
 
 // ---------------------------------------------------------------------------------------
