@@ -175,8 +175,8 @@ class Client {
   #hasWritten = false;
   #importing = false; // inside runImport's function
 
-  constructor(nativeClient, { dataDir }) {
-    this.#native = nativeClient;
+  constructor(nativeSession, { dataDir }) {
+    this.#native = nativeSession;
     this.#dataDir = dataDir;
   }
 
@@ -432,10 +432,10 @@ async function connect(config) {
     throw new ConfigError('the config must be an object', { code: 'invalid-config' });
   }
   const options = resolveOptions(config);
-  const nativeClient = options.serverUrl
+  const nativeSession = options.serverUrl
     ? await callNative(() => native.connect(options))
     : await callNative(async () => native.connectOffline({ dataDir: options.dataDir, verbose: options.verbose }));
-  return new Client(nativeClient, { dataDir: nativeClient.dataDir() });
+  return new Client(nativeSession, { dataDir: nativeSession.dataDir() });
 }
 
 /** createClient(config): a client of its own, beside the module's default one. */

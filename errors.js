@@ -68,7 +68,7 @@ class ArgumentTypeError extends TypeError {
 // A case the native engine does not take (named), refused before anything is written.
 class UnsupportedError extends ActualError {}
 
-// The class of each native error kind (crates/client/src/error.rs, ErrorKind).
+// The class of each native error kind (crates/session/src/error.rs, ErrorKind).
 const CLASS_BY_KIND = {
   state: ActualError,
   config: ConfigError,

@@ -7,7 +7,7 @@
 // Each class:
 //   name      the class (exported under that name)
 //   extends   its parent: another class of this table, or Error / TypeError
-//   kind      the native ErrorKind (crates/client/src/error.rs) whose errors it is
+//   kind      the native ErrorKind (crates/session/src/error.rs) whose errors it is
 //   doc       what it is, for both the JavaScript and the .d.ts
 //   fields    what its constructor copies from the fields it is given, beside its
 //             parent's: name -> { type (TypeScript), doc, required }; an optional one is

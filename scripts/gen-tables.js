@@ -70,7 +70,7 @@ function classDts(error) {
 function errorsJs() {
   return (
     TABLE.map(classJs).join('') +
-    '\n// The class of each native error kind (crates/client/src/error.rs, ErrorKind).\n' +
+    '\n// The class of each native error kind (crates/session/src/error.rs, ErrorKind).\n' +
     `const CLASS_BY_KIND = {\n${TABLE.map((e) => `  ${/^[a-z]+$/.test(e.kind) ? e.kind : quoted(e.kind)}: ${e.name},\n`).join('')}};\n` +
     `const classes = {\n${TABLE.map((e) => `  ${e.name},\n`).join('')}};\n`
   );

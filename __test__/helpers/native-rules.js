@@ -1,6 +1,6 @@
 'use strict';
 // Downloads a budget with this package and runs transactions through the native rules
-// engine with the test-only binding (src/rules_testing.rs), in its own process:
+// engine with the test-only binding (napi/rules_testing.rs), in its own process:
 // node native-rules.js '<json args>' -> { answers } in args.resultFile. The binding is
 // in the test build of the addon only (`npm run build:test-rules`), never in binding.js.
 const fs = require('node:fs');

@@ -52,9 +52,9 @@ fn h<T: Hash + ?Sized>(v: &T) -> u64 {
 // zip extraction
 
 fn zip_target(data: &[u8]) -> u64 {
-    match actual_client::archive::extract(data) {
+    match actual_session::archive::extract(data) {
         Ok(files) => {
-            assert!(files.db.len() as u64 <= actual_client::archive::MAX_UNZIPPED_BYTES);
+            assert!(files.db.len() as u64 <= actual_session::archive::MAX_UNZIPPED_BYTES);
             assert!(files.metadata.len() <= 1024 * 1024);
             h(&(1u8, files.db.len().min(4), files.metadata.is_empty()))
         }

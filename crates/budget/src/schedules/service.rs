@@ -2,7 +2,7 @@
 //! `server/schedules/app.ts`, with `getStatus`, `getHasTransactionsQuery` and
 //! `getNextDate` from `shared/schedules.ts`), run as one write. Upstream starts it
 //! after a successful sync, once a day; the caller decides when (see
-//! `actual_client`). For each schedule that is not completed and has a live, open
+//! `actual_session`). For each schedule that is not completed and has a live, open
 //! account, in `q('schedules')` order:
 //!
 //! - auto-posting, and due, missed, or paid and recurring: while it stays so, a paid

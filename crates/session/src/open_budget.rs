@@ -12,7 +12,7 @@ use actual_sync::{BudgetDb, Clock};
 use crate::budget_dir::DataDirLock;
 
 use crate::budget_dir::{self, Metadata};
-use crate::error::{ClientError, Result};
+use crate::error::{Result, SessionError};
 
 #[derive(Debug)]
 pub struct OpenBudget {
@@ -60,7 +60,7 @@ impl OpenBudget {
         let mut meta = Metadata::read(dir)?;
         let db_path = dir.join(budget_dir::DB_FILE);
         if !db_path.is_file() {
-            return Err(ClientError::fs(
+            return Err(SessionError::fs(
                 "cannot open",
                 &db_path,
                 std::io::Error::from(std::io::ErrorKind::NotFound),
@@ -98,7 +98,7 @@ impl OpenBudget {
                 "DELETE FROM categories WHERE is_income = 0;
                  DELETE FROM category_groups WHERE is_income = 0;",
             )?;
-            Ok::<_, ClientError>(())
+            Ok::<_, SessionError>(())
         })?;
         open.importing = true;
         Ok(open)
@@ -223,7 +223,7 @@ impl OpenBudget {
     /// (on disk before this returns; the next sync sends it), then the day recorded.
     /// When the service cannot run natively nothing is written, the day is not
     /// recorded (the next sync tries again), and the reads that would see its work are
-    /// refused; so too when it has work and this client may not write (a read-only API
+    /// refused; so too when it has work and this session may not write (a read-only API
     /// token). Resolves to the number of messages it made.
     pub fn run_schedule_service(&mut self, may_write: bool) -> Result<usize> {
         let today = budget_dir::today();
@@ -254,7 +254,7 @@ impl OpenBudget {
                 budget_dir::set_metadata_field(&self.dir, "lastScheduleRun", today)?;
                 Ok(run.messages)
             }
-            Err(ClientError::Budget(actual_budget::BudgetError::Unsupported(why))) => {
+            Err(SessionError::Budget(actual_budget::BudgetError::Unsupported(why))) => {
                 self.service_refusal = Some(why);
                 Ok(0)
             }

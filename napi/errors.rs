@@ -1,4 +1,4 @@
-use actual_client::{ClientError, ErrorKind};
+use actual_session::{ErrorKind, SessionError};
 use napi_derive::napi;
 
 /// Marks a native error whose message is a JSON payload for `errors.js` (which reads
@@ -8,7 +8,7 @@ pub const ERROR_PAYLOAD_PREFIX: &str = "ACTUAL_NATIVE_ERROR:";
 
 /// Async functions cannot carry a custom napi status, so the error's fields travel as
 /// JSON in the message; `errors.js` rebuilds the typed error from them.
-pub fn to_napi(e: ClientError) -> napi::Error {
+pub fn to_napi(e: SessionError) -> napi::Error {
     let reply = e.reply();
     let payload = serde_json::json!({
         "kind": e.kind().name(),

@@ -3,27 +3,27 @@
 
 use reqwest::header::CONTENT_TYPE;
 
-use super::{blocking, Client};
+use super::{blocking, Session};
 use crate::archive;
 use crate::budget_dir;
 use crate::budget_export;
-use crate::error::{ClientError, Reply, Result};
+use crate::error::{Reply, Result, SessionError};
 use crate::open_budget::OpenBudget;
 use actual_protocol::endpoint::{self, FILE_ID_HEADER};
 
-fn upload_failed(reply: Reply) -> ClientError {
-    ClientError::Network {
+fn upload_failed(reply: Reply) -> SessionError {
+    SessionError::Network {
         message: "the server did not take the budget file".into(),
         reply,
     }
 }
 
 /// A plain JavaScript `Error` with upstream's message (`code`: the reason in it).
-fn thrown(code: &'static str, message: impl Into<String>) -> ClientError {
+fn thrown(code: &'static str, message: impl Into<String>) -> SessionError {
     actual_budget::BudgetError::thrown("Error", code, message).into()
 }
 
-impl Client {
+impl Session {
     /// `exportBudget()`: the open budget as upstream's export zip.
     pub async fn export_budget(&self) -> Result<Vec<u8>> {
         let slot = self.open.clone().lock_owned().await;
@@ -69,7 +69,7 @@ impl Client {
         })
         .await
         .map_err(|e| match e {
-            ClientError::Download { code, .. }
+            SessionError::Download { code, .. }
                 if matches!(
                     code,
                     "not-zip-file" | "invalid-zip-file" | "zip-too-large" | "invalid-meta-file"

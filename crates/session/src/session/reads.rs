@@ -1,9 +1,9 @@
 //! The native reads on the open budget.
 
-use super::{blocking, no_budget_open, Client};
+use super::{blocking, no_budget_open, Session};
 use crate::error::Result;
 
-impl Client {
+impl Session {
     /// Runs the read `method` (its `@actual-app/api` name) on the open budget with
     /// upstream's argument object; resolves to the answer as JSON text.
     pub async fn read(&self, method: String, args: serde_json::Value) -> Result<String> {

@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use reqwest::header::CONTENT_TYPE;
 
-use super::{list_failed, Client};
-use crate::config::{ClientConfig, Credential};
-use crate::error::{ClientError, ErrorKind, Reply, Result};
+use super::{list_failed, Session};
+use crate::config::{Credential, SessionConfig};
+use crate::error::{ErrorKind, Reply, Result, SessionError};
 use crate::http::{AuthMethod, Http, Secret};
 use actual_protocol::endpoint;
 use actual_protocol::files::UserInfo;
 
-fn login_failed(reply: Reply) -> ClientError {
-    ClientError::Auth {
+fn login_failed(reply: Reply) -> SessionError {
+    SessionError::Auth {
         kind: ErrorKind::Auth,
         code: reply
             .reason
@@ -25,8 +25,8 @@ fn login_failed(reply: Reply) -> ClientError {
     }
 }
 
-fn validate_failed(reply: Reply) -> ClientError {
-    ClientError::Auth {
+fn validate_failed(reply: Reply) -> SessionError {
+    SessionError::Auth {
         kind: ErrorKind::Auth,
         code: reply
             .reason
@@ -37,9 +37,9 @@ fn validate_failed(reply: Reply) -> ClientError {
     }
 }
 
-impl Client {
+impl Session {
     /// Signs in: password -> one login; session token or API token -> one validate.
-    pub async fn connect(config: ClientConfig) -> Result<Client> {
+    pub async fn connect(config: SessionConfig) -> Result<Session> {
         let data_dir = prepare_data_dir(&config.data_dir)?;
         let http = Http::new(&config)?;
         let (token, method) = match &config.credential {
@@ -62,7 +62,7 @@ impl Client {
             Credential::SessionToken(t) => (Secret::new(t.clone()), AuthMethod::SessionToken),
             Credential::ApiToken(t) => (Secret::new(t.clone()), AuthMethod::ApiToken),
         };
-        let mut client = Client {
+        let mut client = Session {
             http: Some(http),
             token,
             method,
@@ -82,8 +82,8 @@ impl Client {
 
     /// A client without a server (upstream's `init` without `serverURL`): it opens and
     /// reads local copies; anything that needs the server fails with `no-server`.
-    pub fn offline(data_dir: &Path, verbose: bool) -> Result<Client> {
-        Ok(Client {
+    pub fn offline(data_dir: &Path, verbose: bool) -> Result<Session> {
+        Ok(Session {
             http: None,
             token: Secret::new(String::new()),
             method: AuthMethod::SessionToken,
@@ -126,7 +126,7 @@ impl Client {
 
 /// Creates `dataDir` if missing and checks that it is a writable folder.
 fn prepare_data_dir(dir: &Path) -> Result<PathBuf> {
-    let bad = |why: String| ClientError::config("invalid-data-dir", why);
+    let bad = |why: String| SessionError::config("invalid-data-dir", why);
     if dir.exists() && !dir.is_dir() {
         return Err(bad(format!(
             "dataDir {} is a file, not a folder",

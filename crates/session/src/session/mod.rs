@@ -1,5 +1,7 @@
-//! A signed-in client: what `init` returns and what every later call uses. One
-//! `impl Client`, split by what a call does:
+//! A session with a server (signed in with a password, a session token or an API
+//! token, or offline over a data directory): what `init` makes and what every later
+//! call uses. One
+//! `impl Session`, split by what a call does:
 //!
 //! - [`signin`]: `init` (password, session token, API token, or no server), the server's version;
 //! - [`budgets`]: `getBudgets` (local copies and the server's files);
@@ -28,7 +30,7 @@ mod writes;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::error::{ClientError, Reply, Result};
+use crate::error::{Reply, Result, SessionError};
 use crate::http::{AuthMethod, Http, Secret};
 use crate::open_budget::OpenBudget;
 use actual_protocol::files::UserInfo;
@@ -38,8 +40,8 @@ pub use budgets::{BudgetEntry, RemoteBudget};
 pub use download::DownloadedBudget;
 
 #[derive(Debug)]
-pub struct Client {
-    /// `None` for a client made without a server (`init({ dataDir })`): it opens local
+pub struct Session {
+    /// `None` for a session made without a server (`init({ dataDir })`): it opens local
     /// copies only.
     http: Option<Http>,
     token: Secret,
@@ -47,37 +49,37 @@ pub struct Client {
     data_dir: PathBuf,
     user: UserInfo,
     verbose: bool,
-    /// The budget this client has open, if any. Held for the whole of a download, a
-    /// sync or a read, so one client's calls on its budget take turns.
+    /// The budget this session has open, if any. Held for the whole of a download, a
+    /// sync or a read, so one session's calls on its budget take turns.
     open: Arc<tokio::sync::Mutex<Option<OpenBudget>>>,
-    /// The ids of the budget keys this client has worked out from a password: a server
+    /// The ids of the budget keys this session has worked out from a password: a server
     /// file encrypted with one of them lists with `hasKey: true`, as upstream's do once
     /// its key is loaded.
     loaded_keys: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Whether the schedule service wrote since the caller last asked
-    /// ([`Client::take_schedule_service_writes`]): its changes wait to be sent.
+    /// ([`Session::take_schedule_service_writes`]): its changes wait to be sent.
     service_wrote: std::sync::atomic::AtomicBool,
 }
 
-/// The guard on a client's open budget.
+/// The guard on a session's open budget.
 type OpenSlot = tokio::sync::OwnedMutexGuard<Option<OpenBudget>>;
 
-fn list_failed(reply: Reply) -> ClientError {
-    ClientError::Network {
+fn list_failed(reply: Reply) -> SessionError {
+    SessionError::Network {
         message: "could not get the list of budgets from the server".into(),
         reply,
     }
 }
 
 /// Upstream's answer to a call that needs an open budget when none is.
-fn no_budget_open() -> ClientError {
+fn no_budget_open() -> SessionError {
     actual_budget::BudgetError::api("No budget file is open").into()
 }
 
-impl Client {
+impl Session {
     fn http(&self) -> Result<&Http> {
         self.http.as_ref().ok_or_else(|| {
-            ClientError::config(
+            SessionError::config(
                 "no-server",
                 "this client has no server: pass serverURL (or set ACTUAL_SERVER_URL) to init",
             )
@@ -98,7 +100,7 @@ impl Client {
         &self.user
     }
 
-    /// Waits for this client's other calls on its open budget and closes the budget
+    /// Waits for this session's other calls on its open budget and closes the budget
     /// (upstream closes the open budget before loading or downloading another).
     async fn take_slot(&self) -> OpenSlot {
         let mut slot = self.open.clone().lock_owned().await;
@@ -118,7 +120,7 @@ async fn blocking<T: Send + 'static>(
     let operation = operation.into();
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|_| ClientError::Internal { operation })?
+        .map_err(|_| SessionError::Internal { operation })?
 }
 
 #[cfg(test)]

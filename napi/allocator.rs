@@ -33,5 +33,5 @@ fn set_up_allocator() {
         }
     }
     // Before any budget opens. The bundled SQLite is the addon's own (not exported).
-    let _ = actual_client::sqlite_allocates_through_rust();
+    let _ = actual_session::sqlite_allocates_through_rust();
 }

@@ -4,7 +4,7 @@
 
 mod allocator;
 mod errors;
-mod native_client;
+mod native_session;
 // Test-only (`__test__/rules.test.js`), only in the test build: not in the published addon.
 #[cfg(feature = "test-rules")]
 mod rules_testing;

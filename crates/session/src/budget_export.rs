@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use zip::write::SimpleFileOptions;
 
 use crate::budget_dir::{self, Metadata, DB_FILE, META_FILE};
-use crate::error::{ClientError, Result};
+use crate::error::{Result, SessionError};
 
 /// Upstream drops its spreadsheet cache from an exported or imported database.
 const CLEAR_CACHE: &str = "DELETE FROM kvcache; DELETE FROM kvcache_key;";
@@ -19,10 +19,10 @@ const CLEAR_CACHE: &str = "DELETE FROM kvcache; DELETE FROM kvcache_key;";
 pub fn export_zip(dir: &Path) -> Result<Vec<u8>> {
     let db_path = dir.join(DB_FILE);
     let file =
-        std::fs::File::open(&db_path).map_err(|e| ClientError::fs("cannot read", &db_path, e))?;
+        std::fs::File::open(&db_path).map_err(|e| SessionError::fs("cannot read", &db_path, e))?;
     let size = file
         .metadata()
-        .map_err(|e| ClientError::fs("cannot read", &db_path, e))?
+        .map_err(|e| SessionError::fs("cannot read", &db_path, e))?
         .len();
     let mut memory = Connection::open_in_memory()?;
     memory.deserialize_read_exact(MAIN_DB, file, size as usize, false)?;
@@ -32,9 +32,9 @@ pub fn export_zip(dir: &Path) -> Result<Vec<u8>> {
 
     let meta_path = dir.join(META_FILE);
     let raw =
-        std::fs::read(&meta_path).map_err(|e| ClientError::fs("cannot read", &meta_path, e))?;
+        std::fs::read(&meta_path).map_err(|e| SessionError::fs("cannot read", &meta_path, e))?;
     let mut meta: Map<String, Value> = serde_json::from_slice(&raw).map_err(|_| {
-        ClientError::download("invalid-meta-file", "metadata.json is not a JSON object")
+        SessionError::download("invalid-meta-file", "metadata.json is not a JSON object")
     })?;
     meta.insert("resetClock".into(), Value::Bool(true));
     let meta = serde_json::to_vec(&meta).expect("a JSON map always serialises");
@@ -45,10 +45,10 @@ pub fn export_zip(dir: &Path) -> Result<Vec<u8>> {
     for (name, data) in [(DB_FILE, &db), (META_FILE, &meta)] {
         zip.start_file(name, options)
             .and_then(|()| zip.write_all(data).map_err(Into::into))
-            .map_err(|e| ClientError::download("internal-error", format!("cannot zip: {e}")))?;
+            .map_err(|e| SessionError::download("internal-error", format!("cannot zip: {e}")))?;
     }
     zip.finish()
-        .map_err(|e| ClientError::download("internal-error", format!("cannot zip: {e}")))?;
+        .map_err(|e| SessionError::download("internal-error", format!("cannot zip: {e}")))?;
     Ok(out.into_inner())
 }
 

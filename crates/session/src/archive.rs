@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::io::{Cursor, Read, Write};
 
-use crate::error::{ClientError, Result};
+use crate::error::{Result, SessionError};
 
 /// Upstream's cap on the unzipped size of a budget.
 pub const MAX_UNZIPPED_BYTES: u64 = 500 * 1024 * 1024;
@@ -49,13 +49,13 @@ pub fn extract(zip_bytes: &[u8]) -> Result<BudgetFiles> {
 pub fn open<B: AsRef<[u8]>>(zip_bytes: B) -> Result<BudgetArchive<B>> {
     let declared = declared_entry_count(zip_bytes.as_ref());
     let mut archive = zip::ZipArchive::new(Cursor::new(zip_bytes)).map_err(|_| {
-        ClientError::download("not-zip-file", "the downloaded file is not a zip archive")
+        SessionError::download("not-zip-file", "the downloaded file is not a zip archive")
     })?;
 
     // The zip reader keeps one entry per name; compare with the central directory's own
     // count so that an archive holding one name twice is still caught.
     if declared.is_some_and(|n| n != archive.len()) {
-        return Err(ClientError::download(
+        return Err(SessionError::download(
             "invalid-zip-file",
             "the budget archive holds the same name twice",
         ));
@@ -66,31 +66,31 @@ pub fn open<B: AsRef<[u8]>>(zip_bytes: B) -> Result<BudgetArchive<B>> {
     let mut declared_total: u64 = 0;
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(|_| {
-            ClientError::download("invalid-zip-file", "the budget archive is damaged")
+            SessionError::download("invalid-zip-file", "the budget archive is damaged")
         })?;
         let name = entry
             .name()
             .map_err(|_| {
-                ClientError::download(
+                SessionError::download(
                     "invalid-zip-file",
                     "the budget archive has an unreadable file name",
                 )
             })?
             .to_string();
         if unsafe_name(&name) {
-            return Err(ClientError::download(
+            return Err(SessionError::download(
                 "invalid-zip-file",
                 "the budget archive holds a file with an unsafe path",
             ));
         }
         if entry.is_symlink() {
-            return Err(ClientError::download(
+            return Err(SessionError::download(
                 "invalid-zip-file",
                 "the budget archive holds a symbolic link",
             ));
         }
         if !names.insert(name.clone()) {
-            return Err(ClientError::download(
+            return Err(SessionError::download(
                 "invalid-zip-file",
                 "the budget archive holds the same name twice",
             ));
@@ -118,7 +118,7 @@ pub fn open<B: AsRef<[u8]>>(zip_bytes: B) -> Result<BudgetArchive<B>> {
     } else if shared.len() == 1 {
         shared[0].clone()
     } else {
-        return Err(ClientError::download(
+        return Err(SessionError::download(
             "invalid-zip-file",
             "the budget archive does not hold db.sqlite and metadata.json side by side",
         ));
@@ -148,7 +148,7 @@ impl<B: AsRef<[u8]>> BudgetArchive<B> {
     pub fn write_db(
         &mut self,
         out: &mut impl Write,
-        write_error: impl FnOnce(std::io::Error) -> ClientError,
+        write_error: impl FnOnce(std::io::Error) -> SessionError,
     ) -> Result<u64> {
         let name = format!("{}{DB_NAME}", self.dir);
         self.inflate(&name, MAX_UNZIPPED_BYTES, out, write_error)
@@ -161,20 +161,21 @@ impl<B: AsRef<[u8]>> BudgetArchive<B> {
         name: &str,
         cap: u64,
         out: &mut impl Write,
-        write_error: impl FnOnce(std::io::Error) -> ClientError,
+        write_error: impl FnOnce(std::io::Error) -> SessionError,
     ) -> Result<u64> {
-        let damaged = || ClientError::download("invalid-zip-file", "the budget archive is damaged");
+        let damaged =
+            || SessionError::download("invalid-zip-file", "the budget archive is damaged");
         let mut entry = self.archive.by_name(name).map_err(|_| damaged())?;
         let written = copy_capped(&mut entry, out, cap + 1).map_err(|e| match e {
             CopyError::Write(e) => write_error(e),
-            CopyError::Read => ClientError::download(
+            CopyError::Read => SessionError::download(
                 "invalid-zip-file",
                 "the budget archive is damaged or truncated",
             ),
         })?;
         if written > cap {
             return Err(if name.ends_with(META_NAME) {
-                ClientError::download(
+                SessionError::download(
                     "invalid-meta-file",
                     "metadata.json in the budget archive is far too large",
                 )
@@ -187,8 +188,8 @@ impl<B: AsRef<[u8]>> BudgetArchive<B> {
 }
 
 /// Writes into a `Vec` do not fail.
-fn in_memory(e: std::io::Error) -> ClientError {
-    ClientError::download("download-failure", format!("out of memory unzipping: {e}"))
+fn in_memory(e: std::io::Error) -> SessionError {
+    SessionError::download("download-failure", format!("out of memory unzipping: {e}"))
 }
 
 enum CopyError {
@@ -234,8 +235,8 @@ fn declared_entry_count(zip: &[u8]) -> Option<usize> {
     (total != u16::MAX).then_some(total as usize)
 }
 
-fn too_large() -> ClientError {
-    ClientError::download(
+fn too_large() -> SessionError {
+    SessionError::download(
         "zip-too-large",
         "the budget archive unpacks to more than 500 MB",
     )

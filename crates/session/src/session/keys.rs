@@ -3,21 +3,21 @@
 
 use reqwest::header::CONTENT_TYPE;
 
-use super::{blocking, Client};
-use crate::error::{ClientError, Reply, Result};
+use super::{blocking, Session};
+use crate::error::{Reply, Result, SessionError};
 use actual_protocol::crypto::{BudgetKey, KeyTest};
 use actual_protocol::endpoint;
 use actual_protocol::files::UserKey;
 
-fn key_failed(reply: Reply) -> ClientError {
-    ClientError::Download {
+fn key_failed(reply: Reply) -> SessionError {
+    SessionError::Download {
         code: "download-failure",
         message: "the server did not send the budget's encryption key".into(),
         reply,
     }
 }
 
-impl Client {
+impl Session {
     /// Fetches the file's key parameters and checks the password against the key test.
     pub(super) async fn budget_key(&self, file_id: &str, password: &str) -> Result<BudgetKey> {
         let http = self.http()?;
@@ -29,7 +29,7 @@ impl Client {
         let key: UserKey = http.send_json(rb, self.method, key_failed).await?;
         let key_id = key.id.clone();
         let test = key.test.ok_or_else(|| {
-            ClientError::download(
+            SessionError::download(
                 "old-key-style",
                 "the budget uses an old key style this client cannot open",
             )
@@ -42,7 +42,7 @@ impl Client {
             Ok(test.accepts(&key).map(|ok| ok.then_some(key))?)
         })
         .await?;
-        let derived = derived.ok_or(ClientError::DecryptFailure)?;
+        let derived = derived.ok_or(SessionError::DecryptFailure)?;
         if let Some(id) = key_id {
             self.loaded_keys
                 .lock()

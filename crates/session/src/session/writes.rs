@@ -1,9 +1,9 @@
 //! The native writes on the open budget, and who may write.
 
-use super::{blocking, no_budget_open, Client};
-use crate::error::{ClientError, ErrorKind, Reply, Result};
+use super::{blocking, no_budget_open, Session};
+use crate::error::{ErrorKind, Reply, Result, SessionError};
 
-impl Client {
+impl Session {
     /// Runs the write `method` on the open budget; resolves once its changes are on disk
     /// (or, inside a batch, part of the batch's transaction). The next sync sends them.
     pub async fn write(&self, method: String, args: serde_json::Value) -> Result<String> {
@@ -25,7 +25,7 @@ impl Client {
     /// (the gateway would refuse to send them; they would stay unsent).
     pub(super) fn check_may_write(&self) -> Result<()> {
         if self.user.api_token.as_ref().is_some_and(|t| t.read_only) {
-            return Err(ClientError::Auth {
+            return Err(SessionError::Auth {
                 kind: ErrorKind::TokenScope,
                 code: "token-read-only".into(),
                 message: "this API token is read-only: it cannot change the budget".into(),

@@ -1,15 +1,15 @@
 //! `loadBudget`: a local copy opened without the network; and closing the open budget.
 
-use super::{blocking, Client};
+use super::{blocking, Session};
 use crate::budget_dir;
-use crate::error::{ClientError, Reply, Result};
+use crate::error::{Reply, Result, SessionError};
 use crate::open_budget::OpenBudget;
 
-impl Client {
+impl Session {
     /// Opens the local copy `<dataDir>/<id>/` without the network (upstream
     /// `loadBudget`), closing the budget that was open.
     pub async fn load_budget(&self, id: &str) -> Result<String> {
-        let not_found = || ClientError::BudgetNotFound {
+        let not_found = || SessionError::BudgetNotFound {
             sync_id: id.to_string(),
             reply: Reply::default(),
         };

@@ -12,8 +12,8 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::config::ClientConfig;
-use crate::error::{ClientError, ErrorKind, Reply, Result};
+use crate::config::SessionConfig;
+use crate::error::{ErrorKind, Reply, Result, SessionError};
 
 pub use actual_protocol::Secret;
 
@@ -35,7 +35,7 @@ pub struct Http {
 }
 
 /// A failed reply that is not about credentials, for the caller to name.
-pub type OnError = fn(Reply) -> ClientError;
+pub type OnError = fn(Reply) -> SessionError;
 
 /// A request to one endpoint of the table, being built: the endpoint says how it is
 /// sent (retries, reply size), so its path is named once.
@@ -74,7 +74,7 @@ fn method_of(endpoint: &Endpoint) -> Method {
 }
 
 impl Http {
-    pub fn new(config: &ClientConfig) -> Result<Self> {
+    pub fn new(config: &SessionConfig) -> Result<Self> {
         transport::install_crypto_provider();
         let client = reqwest::Client::builder()
             .tls_certs_merge(extra_ca_certs()?)
@@ -189,7 +189,7 @@ impl Http {
         response: Response,
         method: AuthMethod,
         on_error: OnError,
-    ) -> ClientError {
+    ) -> SessionError {
         let status = response.status();
         let retry_after = response
             .headers()
@@ -204,7 +204,7 @@ impl Http {
             return e;
         }
         if status.is_server_error() {
-            return ClientError::Network {
+            return SessionError::Network {
                 message: format!(
                     "the server answered {}{}",
                     status.as_u16(),
@@ -236,8 +236,8 @@ async fn read_capped(mut response: Response, limit: usize) -> Result<Bytes> {
     Ok(body.freeze())
 }
 
-fn too_large() -> ClientError {
-    ClientError::download(
+fn too_large() -> SessionError {
+    SessionError::download(
         "response-too-large",
         "the server sent a reply far larger than any budget",
     )
@@ -250,9 +250,9 @@ fn extra_ca_certs() -> Result<Vec<reqwest::Certificate>> {
     };
     let path = std::path::PathBuf::from(path);
     let pem = std::fs::read(&path)
-        .map_err(|e| ClientError::fs("cannot read NODE_EXTRA_CA_CERTS file", &path, e))?;
+        .map_err(|e| SessionError::fs("cannot read NODE_EXTRA_CA_CERTS file", &path, e))?;
     reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
-        ClientError::config(
+        SessionError::config(
             "invalid-config",
             format!(
                 "NODE_EXTRA_CA_CERTS file {} holds no valid PEM certificate",
@@ -264,7 +264,7 @@ fn extra_ca_certs() -> Result<Vec<reqwest::Certificate>> {
 
 /// Turns a credential-related reply into the matching typed error; `None` when the
 /// reply is about something else.
-pub fn classify(reply: &Reply, method: AuthMethod) -> Option<ClientError> {
+pub fn classify(reply: &Reply, method: AuthMethod) -> Option<SessionError> {
     let reason = reply.reason.as_deref().unwrap_or("");
     let details = reply.details.as_deref().unwrap_or("");
     let status = reply.status.unwrap_or(0);
@@ -326,7 +326,7 @@ pub fn classify(reply: &Reply, method: AuthMethod) -> Option<ClientError> {
         ),
         _ => return None,
     };
-    Some(ClientError::Auth {
+    Some(SessionError::Auth {
         kind,
         code: code.to_string(),
         message: message.to_string(),
@@ -336,8 +336,8 @@ pub fn classify(reply: &Reply, method: AuthMethod) -> Option<ClientError> {
 
 /// Describes a transport failure without the URL (which may carry a path we do not
 /// want to repeat) and without any header.
-pub fn network_error(e: &reqwest::Error) -> ClientError {
-    ClientError::Network {
+pub fn network_error(e: &reqwest::Error) -> SessionError {
+    SessionError::Network {
         message: transport::describe(e),
         reply: Reply::default(),
     }

@@ -72,7 +72,7 @@ impl Reply {
 /// Every failure of the client. Messages are written for the person running the
 /// script and never contain a password, session token, API token or key.
 #[derive(Debug, Error)]
-pub enum ClientError {
+pub enum SessionError {
     #[error("{message}")]
     InvalidConfig { code: &'static str, message: String },
     #[error("not initialised: call init() first")]
@@ -121,18 +121,18 @@ pub enum ClientError {
     Budget(#[from] actual_budget::BudgetError),
 }
 
-pub type Result<T, E = ClientError> = std::result::Result<T, E>;
+pub type Result<T, E = SessionError> = std::result::Result<T, E>;
 
-impl ClientError {
+impl SessionError {
     pub fn config(code: &'static str, message: impl Into<String>) -> Self {
-        ClientError::InvalidConfig {
+        SessionError::InvalidConfig {
             code,
             message: message.into(),
         }
     }
 
     pub fn download(code: &'static str, message: impl Into<String>) -> Self {
-        ClientError::Download {
+        SessionError::Download {
             code,
             message: message.into(),
             reply: Reply::default(),
@@ -140,7 +140,7 @@ impl ClientError {
     }
 
     pub fn fs(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
-        ClientError::Filesystem {
+        SessionError::Filesystem {
             action,
             path: path.display().to_string(),
             source,
@@ -149,35 +149,35 @@ impl ClientError {
 
     pub fn kind(&self) -> ErrorKind {
         match self {
-            ClientError::InvalidConfig { .. } => ErrorKind::Config,
-            ClientError::NotInitialized => ErrorKind::State,
-            ClientError::Auth { kind, .. } => *kind,
-            ClientError::Network { .. } => ErrorKind::Network,
-            ClientError::BudgetNotFound { .. } => ErrorKind::BudgetNotFound,
-            ClientError::MissingKey { .. } | ClientError::DecryptFailure => ErrorKind::Encryption,
-            ClientError::Download { .. } => ErrorKind::Download,
-            ClientError::Sync { .. } => ErrorKind::Sync,
-            ClientError::Filesystem { .. } => ErrorKind::Filesystem,
-            ClientError::Internal { .. } => ErrorKind::State,
-            ClientError::Budget(e) => budget_kind(e),
+            SessionError::InvalidConfig { .. } => ErrorKind::Config,
+            SessionError::NotInitialized => ErrorKind::State,
+            SessionError::Auth { kind, .. } => *kind,
+            SessionError::Network { .. } => ErrorKind::Network,
+            SessionError::BudgetNotFound { .. } => ErrorKind::BudgetNotFound,
+            SessionError::MissingKey { .. } | SessionError::DecryptFailure => ErrorKind::Encryption,
+            SessionError::Download { .. } => ErrorKind::Download,
+            SessionError::Sync { .. } => ErrorKind::Sync,
+            SessionError::Filesystem { .. } => ErrorKind::Filesystem,
+            SessionError::Internal { .. } => ErrorKind::State,
+            SessionError::Budget(e) => budget_kind(e),
         }
     }
 
     /// The stable public code; upstream's wherever upstream has one.
     pub fn code(&self) -> &str {
         match self {
-            ClientError::InvalidConfig { code, .. } => code,
-            ClientError::NotInitialized => "not-initialized",
-            ClientError::Auth { code, .. } => code,
-            ClientError::Network { .. } => "network-failure",
-            ClientError::BudgetNotFound { .. } => "budget-not-found",
-            ClientError::MissingKey { .. } => "missing-key",
-            ClientError::DecryptFailure => "decrypt-failure",
-            ClientError::Download { code, .. } => code,
-            ClientError::Sync { code, .. } => code,
-            ClientError::Filesystem { .. } => "filesystem-error",
-            ClientError::Internal { .. } => "internal-error",
-            ClientError::Budget(e) => e.code(),
+            SessionError::InvalidConfig { code, .. } => code,
+            SessionError::NotInitialized => "not-initialized",
+            SessionError::Auth { code, .. } => code,
+            SessionError::Network { .. } => "network-failure",
+            SessionError::BudgetNotFound { .. } => "budget-not-found",
+            SessionError::MissingKey { .. } => "missing-key",
+            SessionError::DecryptFailure => "decrypt-failure",
+            SessionError::Download { code, .. } => code,
+            SessionError::Sync { code, .. } => code,
+            SessionError::Filesystem { .. } => "filesystem-error",
+            SessionError::Internal { .. } => "internal-error",
+            SessionError::Budget(e) => e.code(),
         }
     }
 
@@ -185,7 +185,7 @@ impl ClientError {
     /// class name (see [`actual_budget::BudgetError::js_name`]).
     pub fn js_name(&self) -> Option<&'static str> {
         match self {
-            ClientError::Budget(e) => e.js_name(),
+            SessionError::Budget(e) => e.js_name(),
             _ => None,
         }
     }
@@ -193,18 +193,18 @@ impl ClientError {
     /// The `meta` upstream's APIError carries, when it has one.
     pub fn meta(&self) -> Option<&serde_json::Value> {
         match self {
-            ClientError::Budget(e) => e.meta(),
+            SessionError::Budget(e) => e.meta(),
             _ => None,
         }
     }
 
     pub fn reply(&self) -> Option<&Reply> {
         match self {
-            ClientError::Auth { reply, .. }
-            | ClientError::Network { reply, .. }
-            | ClientError::BudgetNotFound { reply, .. }
-            | ClientError::Download { reply, .. }
-            | ClientError::Sync { reply, .. } => Some(reply),
+            SessionError::Auth { reply, .. }
+            | SessionError::Network { reply, .. }
+            | SessionError::BudgetNotFound { reply, .. }
+            | SessionError::Download { reply, .. }
+            | SessionError::Sync { reply, .. } => Some(reply),
             _ => None,
         }
     }
@@ -222,20 +222,20 @@ fn budget_kind(e: &actual_budget::BudgetError) -> ErrorKind {
     }
 }
 
-impl From<actual_protocol::ProtocolError> for ClientError {
+impl From<actual_protocol::ProtocolError> for SessionError {
     fn from(e: actual_protocol::ProtocolError) -> Self {
         match e {
-            actual_protocol::ProtocolError::DecryptFailure => ClientError::DecryptFailure,
-            other => ClientError::download("invalid-encrypt-meta", other.to_string()),
+            actual_protocol::ProtocolError::DecryptFailure => SessionError::DecryptFailure,
+            other => SessionError::download("invalid-encrypt-meta", other.to_string()),
         }
     }
 }
 
-impl From<actual_sync::SyncError> for ClientError {
+impl From<actual_sync::SyncError> for SessionError {
     fn from(e: actual_sync::SyncError) -> Self {
         match e {
-            actual_sync::SyncError::DecryptFailure { .. } => ClientError::DecryptFailure,
-            other => ClientError::Sync {
+            actual_sync::SyncError::DecryptFailure { .. } => SessionError::DecryptFailure,
+            other => SessionError::Sync {
                 code: other.code().to_string(),
                 message: format!("syncing the budget failed: {other}"),
                 reply: Reply::default(),
@@ -244,7 +244,7 @@ impl From<actual_sync::SyncError> for ClientError {
     }
 }
 
-impl From<rusqlite::Error> for ClientError {
+impl From<rusqlite::Error> for SessionError {
     fn from(e: rusqlite::Error) -> Self {
         actual_sync::SyncError::from(e).into()
     }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{list_failed, Client};
+use super::{list_failed, Session};
 use crate::budget_dir::{self, LocalBudget};
 use crate::error::Result;
 use actual_protocol::endpoint;
@@ -29,7 +29,7 @@ pub struct RemoteBudget {
     pub users_with_access: Option<serde_json::Value>,
 }
 
-impl Client {
+impl Session {
     /// The files the credential can see on the server.
     pub async fn remote_files(&self) -> Result<Vec<RemoteFile>> {
         let http = self.http()?;

@@ -6,10 +6,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::sync::{record_sync, sync_params};
-use super::{blocking, Client};
+use super::{blocking, Session};
 use crate::archive;
 use crate::budget_dir;
-use crate::error::{ClientError, ErrorKind, Reply, Result};
+use crate::error::{ErrorKind, Reply, Result, SessionError};
 use crate::http::AuthMethod;
 use crate::open_budget::OpenBudget;
 use actual_protocol::endpoint::{self, FILE_ID_HEADER};
@@ -27,15 +27,15 @@ pub struct DownloadedBudget {
     pub path: String,
 }
 
-fn download_failed(reply: Reply) -> ClientError {
-    ClientError::Download {
+fn download_failed(reply: Reply) -> SessionError {
+    SessionError::Download {
         code: "download-failure",
         message: "the server did not send the budget file".into(),
         reply,
     }
 }
 
-impl Client {
+impl Session {
     /// Brings the budget whose sync id (`groupId`) is `sync_id` into
     /// `<dataDir>/<id>/`, current with the server, and keeps it open: a local copy is
     /// synced in place, as upstream does; otherwise the snapshot is downloaded into a
@@ -46,7 +46,7 @@ impl Client {
         password: Option<&str>,
     ) -> Result<DownloadedBudget> {
         if !budget_dir::is_valid_budget_id(sync_id) {
-            return Err(ClientError::config(
+            return Err(SessionError::config(
                 "invalid-sync-id",
                 "the sync id may hold only letters, digits, '-' and '_' (find it in Settings > Advanced)",
             ));
@@ -65,7 +65,7 @@ impl Client {
         };
         let password = password.filter(|p| !p.is_empty());
         if file.encrypt_key_id.is_some() && password.is_none() {
-            return Err(ClientError::MissingKey { name: file.name });
+            return Err(SessionError::MissingKey { name: file.name });
         }
 
         if let Some(local) = budget_dir::find_local(&self.data_dir, sync_id) {
@@ -120,7 +120,7 @@ impl Client {
             (Some(_), None) => match password {
                 // The listing said plain but the file is encrypted: check the key now.
                 Some(p) => Some(self.budget_key(&file.file_id, p).await?),
-                None => return Err(ClientError::MissingKey { name: file.name }),
+                None => return Err(SessionError::MissingKey { name: file.name }),
             },
             (_, key) => key,
         };
@@ -192,8 +192,8 @@ impl Client {
     /// The error for a sync id missing from the listing. A token gateway lists only the
     /// token's budgets, so with an API token we ask it about that id: it answers
     /// `token-scope-error` for a budget the token may not reach.
-    async fn not_found(&self, sync_id: &str) -> ClientError {
-        let not_found = ClientError::BudgetNotFound {
+    async fn not_found(&self, sync_id: &str) -> SessionError {
+        let not_found = SessionError::BudgetNotFound {
             sync_id: sync_id.to_string(),
             reply: Reply::default(),
         };
@@ -223,7 +223,7 @@ impl Client {
         http.send(rb, self.method, download_failed)
             .await
             .map_err(|e| match e {
-                ClientError::Network { message, reply } => ClientError::Download {
+                SessionError::Network { message, reply } => SessionError::Download {
                     code: "download-failure",
                     message: format!("downloading the budget failed: {message}"),
                     reply,

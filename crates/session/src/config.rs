@@ -5,7 +5,7 @@ use std::time::Duration;
 use actual_protocol::token;
 use url::Url;
 
-use crate::error::{ClientError, ErrorKind, Reply, Result};
+use crate::error::{ErrorKind, Reply, Result, SessionError};
 
 /// How the script signs in. Debug output never shows the secret.
 #[derive(Clone)]
@@ -92,8 +92,8 @@ impl CredentialFields {
     }
 }
 
-fn auth_error(kind: ErrorKind, code: &str, message: &str) -> ClientError {
-    ClientError::Auth {
+fn auth_error(kind: ErrorKind, code: &str, message: &str) -> SessionError {
+    SessionError::Auth {
         kind,
         code: code.to_string(),
         message: message.to_string(),
@@ -103,7 +103,7 @@ fn auth_error(kind: ErrorKind, code: &str, message: &str) -> ClientError {
 
 /// Everything `init` needs, already checked.
 #[derive(Debug, Clone)]
-pub struct ClientConfig {
+pub struct SessionConfig {
     pub server_url: Url,
     pub data_dir: PathBuf,
     pub credential: Credential,
@@ -120,7 +120,7 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// path prefix kept).
 pub fn parse_server_url(raw: &str) -> Result<Url> {
     actual_protocol::url::parse_server_url(raw)
-        .map_err(|e| ClientError::config("invalid-server-url", e.to_string()))
+        .map_err(|e| SessionError::config("invalid-server-url", e.to_string()))
 }
 
 #[cfg(test)]

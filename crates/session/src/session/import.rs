@@ -1,20 +1,20 @@
 //! `runImport(name, func)`: a new local budget built in import mode, then opened again
 //! and uploaded, or deleted when `func` fails.
 
-use super::{blocking, Client};
+use super::{blocking, Session};
 use crate::budget_dir;
 use crate::budget_new;
-use crate::error::{ClientError, Result};
+use crate::error::{Result, SessionError};
 use crate::open_budget::OpenBudget;
 
-fn no_import() -> ClientError {
-    ClientError::config(
+fn no_import() -> SessionError {
+    SessionError::config(
         "no-import",
         "runImport: the budget being imported is no longer open",
     )
 }
 
-impl Client {
+impl Session {
     /// upstream's `api/start-import` (the start of `runImport(name, func)`): closes the
     /// open budget, makes a new local budget named `name` (see [`budget_new`]) and opens
     /// it in import mode, where writes change the tables and record nothing to send.
@@ -73,6 +73,6 @@ impl Client {
             }
         };
         let _other_processes_wait = budget_dir::DataDirLock::acquire(&self.data_dir).await?;
-        std::fs::remove_dir_all(&dir).map_err(|e| ClientError::fs("cannot delete", &dir, e))
+        std::fs::remove_dir_all(&dir).map_err(|e| SessionError::fs("cannot delete", &dir, e))
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::archive::BudgetArchive;
-use crate::error::{ClientError, Result};
+use crate::error::{Result, SessionError};
 use actual_protocol::files::FileInfo;
 
 pub const DB_FILE: &str = "db.sqlite";
@@ -44,7 +44,7 @@ impl Metadata {
             None => return Err(invalid_meta("has no id")),
         };
         // The official client may have stored its session token here (as `userId`);
-        // we never keep a credential. `Client` puts the owner's user id in its place.
+        // we never keep a credential. `Session` puts the owner's user id in its place.
         fields.remove("userId");
         Ok(Metadata { id, fields })
     }
@@ -52,7 +52,7 @@ impl Metadata {
     /// Reads the `metadata.json` of a local budget folder.
     pub fn read(dir: &Path) -> Result<Self> {
         let path = dir.join(META_FILE);
-        let raw = fs::read(&path).map_err(|e| ClientError::fs("cannot read", &path, e))?;
+        let raw = fs::read(&path).map_err(|e| SessionError::fs("cannot read", &path, e))?;
         Self::parse(&raw)
     }
 
@@ -102,7 +102,7 @@ pub fn write_metadata(dir: &Path, meta: &Metadata) -> Result<()> {
 /// (`userId` included) left as it is.
 pub fn set_metadata_field(dir: &Path, key: &str, value: Value) -> Result<()> {
     let path = dir.join(META_FILE);
-    let raw = fs::read(&path).map_err(|e| ClientError::fs("cannot read", &path, e))?;
+    let raw = fs::read(&path).map_err(|e| SessionError::fs("cannot read", &path, e))?;
     let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(&raw) else {
         return Err(invalid_meta("is not a JSON object"));
     };
@@ -122,13 +122,13 @@ fn replace_metadata(dir: &Path, json: &[u8]) -> Result<()> {
     });
     if let Err(e) = written.and_then(|()| fs::rename(&tmp, &path)) {
         let _ = fs::remove_file(&tmp);
-        return Err(ClientError::fs("cannot write", &path, e));
+        return Err(SessionError::fs("cannot write", &path, e));
     }
     Ok(())
 }
 
-fn invalid_meta(what: &str) -> ClientError {
-    ClientError::download(
+fn invalid_meta(what: &str) -> SessionError {
+    SessionError::download(
         "invalid-meta-file",
         format!("metadata.json in the budget archive {what}"),
     )
@@ -170,7 +170,7 @@ impl Scratch {
     fn create(data_dir: &Path, what: &str) -> Result<Self> {
         let path = data_dir.join(format!("{SCRATCH_PREFIX}{what}-{}", random_suffix()));
         fs::create_dir(&path)
-            .map_err(|e| ClientError::fs("cannot create a folder in", data_dir, e))?;
+            .map_err(|e| SessionError::fs("cannot create a folder in", data_dir, e))?;
         Ok(Scratch { path, keep: false })
     }
 }
@@ -199,8 +199,8 @@ impl Staged {
         let path = scratch.path.join(DB_FILE);
         // written in large chunks (see `archive::copy_capped`): no buffering needed
         let mut file =
-            fs::File::create(&path).map_err(|e| ClientError::fs("cannot write", &path, e))?;
-        archive.write_db(&mut file, |e| ClientError::fs("cannot write", &path, e))?;
+            fs::File::create(&path).map_err(|e| SessionError::fs("cannot write", &path, e))?;
+        archive.write_db(&mut file, |e| SessionError::fs("cannot write", &path, e))?;
         Ok(Staged { scratch })
     }
 
@@ -222,19 +222,19 @@ impl Staged {
         let staged = self.scratch.path.clone();
         let meta_path = staged.join(META_FILE);
         fs::write(&meta_path, meta.to_json())
-            .map_err(|e| ClientError::fs("cannot write", &meta_path, e))?;
+            .map_err(|e| SessionError::fs("cannot write", &meta_path, e))?;
         // Flushed before the rename, so a crash cannot leave a renamed but empty file.
         for file in [DB_FILE, META_FILE] {
             let path = staged.join(file);
             fs::File::open(&path)
                 .and_then(|f| f.sync_all())
-                .map_err(|e| ClientError::fs("cannot write", &path, e))?;
+                .map_err(|e| SessionError::fs("cannot write", &path, e))?;
         }
 
         let target = data_dir.join(&meta.id);
         if !target.exists() {
             fs::rename(&staged, &target)
-                .map_err(|e| ClientError::fs("cannot move into place", &target, e))?;
+                .map_err(|e| SessionError::fs("cannot move into place", &target, e))?;
             self.scratch.keep = true;
             return Ok(target);
         }
@@ -242,10 +242,10 @@ impl Staged {
         let old = Scratch::create(data_dir, "previous")?;
         let aside = old.path.join("budget");
         fs::rename(&target, &aside)
-            .map_err(|e| ClientError::fs("cannot move aside", &target, e))?;
+            .map_err(|e| SessionError::fs("cannot move aside", &target, e))?;
         if let Err(e) = fs::rename(&staged, &target) {
             let _ = fs::rename(&aside, &target);
-            return Err(ClientError::fs("cannot move into place", &target, e));
+            return Err(SessionError::fs("cannot move into place", &target, e));
         }
         self.scratch.keep = true;
         if let Ok(entries) = fs::read_dir(&aside) {
@@ -275,7 +275,7 @@ impl DataDirLock {
         let dir = data_dir.to_path_buf();
         tokio::task::spawn_blocking(move || DataDirLock::acquire_blocking(&dir))
             .await
-            .map_err(|_| ClientError::Internal {
+            .map_err(|_| SessionError::Internal {
                 operation: "locking the data folder".into(),
             })?
     }
@@ -289,7 +289,7 @@ impl DataDirLock {
         };
         handle
             .lock()
-            .map_err(|e| ClientError::fs("cannot lock", dir, e))?;
+            .map_err(|e| SessionError::fs("cannot lock", dir, e))?;
         Ok(DataDirLock(Some(handle)))
     }
 }

@@ -3,28 +3,28 @@
 
 use reqwest::header::CONTENT_TYPE;
 
-use super::{blocking, no_budget_open, Client};
+use super::{blocking, no_budget_open, Session};
 use crate::budget_dir;
-use crate::error::{ClientError, Reply, Result};
+use crate::error::{Reply, Result, SessionError};
 use crate::open_budget::OpenBudget;
 use actual_protocol::crypto::BudgetKey;
 use actual_protocol::endpoint;
 use actual_sync::{FullSync, SyncParams, SyncStep, Transaction};
 
 /// The sync endpoint answers 400 with a plain-text reason such as `file-has-reset`.
-fn sync_failed(reply: Reply) -> ClientError {
+fn sync_failed(reply: Reply) -> SessionError {
     let code = reply
         .reason
         .clone()
         .unwrap_or_else(|| "sync-failure".into());
-    ClientError::Sync {
+    SessionError::Sync {
         message: format!("the server refused to sync the budget ({code})"),
         code,
         reply,
     }
 }
 
-impl Client {
+impl Session {
     /// Brings the open budget current with the server (upstream `sync`).
     pub async fn sync(&self) -> Result<()> {
         let mut slot = self.open.clone().lock_owned().await;
@@ -38,7 +38,7 @@ impl Client {
             );
         }
         if open.in_batch() {
-            return Err(ClientError::config(
+            return Err(SessionError::config(
                 "batch-in-progress",
                 "sync() cannot run inside batchBudgetUpdates(); the batch's changes are sent when it ends",
             ));

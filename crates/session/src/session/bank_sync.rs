@@ -3,7 +3,7 @@
 
 use reqwest::header::CONTENT_TYPE;
 
-use super::{list_failed, Client};
+use super::{list_failed, Session};
 use crate::budget_dir;
 use crate::error::Result;
 use crate::open_budget::OpenBudget;
@@ -29,7 +29,7 @@ impl BankSyncOutcome {
     }
 }
 
-impl Client {
+impl Session {
     /// `runBankSync(args)` on the open budget: the accounts upstream downloads for
     /// (none: it resolves, nothing written), each one's download through the server's
     /// bank routes, and what it makes of them written in one transaction, on disk when

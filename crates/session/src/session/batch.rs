@@ -1,11 +1,11 @@
 //! `batchBudgetUpdates`: one transaction for every write until the batch ends.
 
-use super::{blocking, no_budget_open, Client};
+use super::{blocking, no_budget_open, Session};
 use crate::budget_dir;
 use crate::error::Result;
 
-impl Client {
-    /// Starts `batchBudgetUpdates`: every write until [`Client::end_batch`] goes into
+impl Session {
+    /// Starts `batchBudgetUpdates`: every write until [`Session::end_batch`] goes into
     /// one transaction, and no sync runs meanwhile.
     pub async fn begin_batch(&self) -> Result<()> {
         self.check_may_write()?;
