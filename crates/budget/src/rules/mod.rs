@@ -100,6 +100,9 @@ impl Rules {
         if let Some(what) = loaded.iter().find_map(Rule::unsupported) {
             return Err(BudgetError::Unsupported(what.to_string()));
         }
+        if loaded.iter().any(formula::prefetch::has_formula) {
+            formula::prefetch::check_formula_units(b)?;
+        }
         let order = rank_order(&loaded);
         let mut position_of = vec![0; loaded.len()];
         for (position, &i) in order.iter().enumerate() {

@@ -53,6 +53,26 @@ pub fn running_balance(b: &Budget, trans: &Row, account: &str) -> Result<Value> 
     })
 }
 
+/// A later release's data migration that changes what a rule formula's number means
+/// (`1790886768820_rule_formula_amount_units`).
+const FORMULA_UNITS_MIGRATION: i64 = 1790886768820;
+
+/// Refuses to run formulas on a budget a newer release migrated to other formula
+/// units: 26.9.0's reading of them is not what their author's client computes.
+pub fn check_formula_units(b: &Budget) -> Result<()> {
+    let mut stmt = b
+        .conn
+        .prepare_cached("SELECT count(*) FROM __migrations__ WHERE id = ?")?;
+    let applied: i64 = stmt.query_row([FORMULA_UNITS_MIGRATION], |r| r.get(0))?;
+    if applied > 0 {
+        return Err(crate::BudgetError::Unsupported(format!(
+            "a formula rule in a budget migrated by {FORMULA_UNITS_MIGRATION}_rule_formula_amount_units \
+             (a newer release), which changes what formulas mean"
+        )));
+    }
+    Ok(())
+}
+
 /// Whether any action of `rule` has a formula.
 pub fn has_formula(rule: &Rule) -> bool {
     rule.actions
