@@ -135,3 +135,24 @@ pub fn accounts_in_order(b: &Budget) -> Result<Vec<Map<String, Value>>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_refused_after_the_newer_units_migration() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE __migrations__ (id INT PRIMARY KEY NOT NULL);")
+            .unwrap();
+        let b = Budget::new(&conn);
+        assert!(check_formula_units(&b).is_ok());
+        conn.execute(
+            "INSERT INTO __migrations__ VALUES (?)",
+            [FORMULA_UNITS_MIGRATION],
+        )
+        .unwrap();
+        let err = check_formula_units(&b).unwrap_err();
+        assert!(matches!(&err, crate::BudgetError::Unsupported(m) if m.contains("1790886768820")));
+    }
+}
