@@ -92,7 +92,10 @@ const dates = [
   '=YEAR(2958465)', '=TODAY()', '=TODAY()-today', '=DATE(YEAR(date),MONTH(date)+1,1)',
   '=DATE(YEAR(date),MONTH(date)+1,0)', '=YEAR("2024-03-01")', '=MONTH("15/04/2024")', '=DAY("2024/02/29")',
   '=DAY("2023-02-29")', '=YEAR(notes)', '=DATE(2024,1,5)=date', '=date+30', '=DATE(2024,1,5)&""',
-  '=TEXT(date,"yyyy")', '=EDATE(date,1)', '=EOMONTH(date,0)',
+  '=TEXT(date,"yyyy")', '=EDATE(date,1)', '=EOMONTH(date,0)', '=EDATE(date,-1)', '=EDATE(date,1.5)', '=EDATE(DATE(2024,1,31),1)',
+  '=EDATE(DATE(2024,3,29),-1)', '=EDATE(DATE(2023,3,31),-1)', '=EDATE(date,-2000*12)', '=EDATE(date,100000)', '=EDATE(-1,1)',
+  '=EOMONTH(date,1)', '=EOMONTH(date,-1)', '=EOMONTH(DATE(2024,1,15),1)', '=EOMONTH(date,0.5)', '=EOMONTH(date,-24300)',
+  '=EOMONTH(today,0)-today', '=EDATE(today,-1)', '=EDATE("2024-01-31",1)', '=EOMONTH(notes,0)',
 ];
 
 const refusedOrNames = [
@@ -127,7 +130,7 @@ function cases() {
 
 /** Formulas (or field values) the native engine refuses; anything else must match. */
 const expectedRefusals = [
-  /=A1|A1:A2|Sheet1!A1|VLOOKUP|\{1,2\}|#N\/A|QUERY|TEXT\(|EDATE|EOMONTH|=1\+$|=\(1$|^=$|foo\(|IF\(,|\\"|1E5/,
+  /=A1|A1:A2|Sheet1!A1|VLOOKUP|\{1,2\}|#N\/A|QUERY|TEXT\(|=1\+$|=\(1$|^=$|foo\(|IF\(,|\\"|1E5/,
   /^="a"<|^=1<"a"|^="a">/,
   // Powers other than whole results or powers of ten (V8's Math.pow is not libm's).
   /\^0\.5|\^-1|POWER\(2,0\.5\)|POWER\(-8/,

@@ -46,6 +46,8 @@ const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
     ("MONTH", 1, Some(1)),
     ("DAY", 1, Some(1)),
     ("TODAY", 0, Some(0)),
+    ("EDATE", 2, Some(2)),
+    ("EOMONTH", 2, Some(2)),
     ("BALANCE_OF", 1, Some(1)),
     ("INTEGER_TO_AMOUNT", 1, Some(2)),
     ("FIXED", 1, Some(2)),
@@ -419,6 +421,39 @@ pub fn call(name: &str, args: Vec<V>, cx: &Context) -> Result<V, RuleError> {
             } as f64)
         }
         "TODAY" => V::Num(cx.today),
+        "EDATE" | "EOMONTH" => {
+            let n = tryv!(num(arg(0))?);
+            if n < 0.0 {
+                return Ok(value::err("Value too small."));
+            }
+            let delta = tryv!(num(arg(1))?);
+            if n > 1e9 || delta.abs() > 1e9 {
+                return Err(unsupported(format!("{name} out of range")));
+            }
+            let (y, m, d) = number_to_date(n);
+            // `offsetMonth`: a fractional or negative month total makes no date
+            // (NaN, then out of bounds).
+            let total = (12 * y + m - 1) as f64 + delta;
+            if total.fract() != 0.0 || total < 0.0 {
+                return Ok(value::err("Date outside of bounds."));
+            }
+            let total = total as i64;
+            let (y, m) = (total / 12, total % 12 + 1);
+            // EDATE truncates the day to a common year's month length (29 February
+            // too); EOMONTH takes the month's last day.
+            const COMMON: [i64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+            let day = if name == "EDATE" {
+                d.min(COMMON[(m - 1) as usize])
+            } else {
+                value::days_in_month(y, m)
+            };
+            let serial = date_to_number(y, m, day);
+            if (0..=max_date()).contains(&serial) {
+                V::Num(serial as f64)
+            } else {
+                value::err("Date outside of bounds.")
+            }
+        }
         "BALANCE_OF" => {
             let key = tryv!(to_text(arg(0)));
             V::Num(cx.balances.get(&key).copied().unwrap_or(0.0))
