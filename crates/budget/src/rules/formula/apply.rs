@@ -69,6 +69,25 @@ fn whole(n: f64, what: &str) -> Result<Value, RuleError> {
     Ok(json::number(n))
 }
 
+/// Whether `new Date(y, m - 1, d)` of the text's parts might be a valid JavaScript date
+/// (years up to ±275760) that the calendar here cannot hold: all parts numbers and
+/// the year they make within JavaScript's reach.
+fn maybe_valid_far_date(text: &str) -> bool {
+    let mut parts = text.split('-');
+    let Some(y) = parts.next().and_then(dates::parse_int) else {
+        return false;
+    };
+    let part = |p: Option<&str>| match p {
+        None => Some(1),
+        Some(p) => dates::parse_int(p),
+    };
+    let (Some(m), Some(d)) = (part(parts.next()), part(parts.next())) else {
+        return false;
+    };
+    let years = i128::from(y) + (i128::from(m) - 1) / 12 + (i128::from(d) - 1) / 365;
+    years.abs() <= 280_000
+}
+
 fn today() -> String {
     dates::day_string(chrono::Local::now().date_naive())
 }
@@ -117,6 +136,11 @@ impl Action {
                         object.insert(field.clone(), Value::String(dates::day_string(d)));
                     }
                     Some(_) => {
+                        return Err(RuleError::Unsupported(format!(
+                            "a formula setting {field} to a date beyond year 9999"
+                        )))
+                    }
+                    None if maybe_valid_far_date(&json::to_string(&result)) => {
                         return Err(RuleError::Unsupported(format!(
                             "a formula setting {field} to a date beyond year 9999"
                         )))
@@ -173,5 +197,20 @@ impl Action {
                 ),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::maybe_valid_far_date;
+
+    #[test]
+    fn far_dates_javascript_might_hold() {
+        assert!(maybe_valid_far_date("262200"));
+        assert!(maybe_valid_far_date("2024-999999-01"));
+        assert!(!maybe_valid_far_date("4529600"));
+        assert!(!maybe_valid_far_date("-77700"));
+        assert!(!maybe_valid_far_date("true"));
+        assert!(!maybe_valid_far_date("no date"));
     }
 }
