@@ -41,6 +41,8 @@ const FUNCTIONS: &[(&str, usize, Option<usize>)] = &[
     ("TRIM", 1, Some(1)),
     ("SUBSTITUTE", 3, Some(4)),
     ("FIND", 2, Some(3)),
+    ("SEARCH", 2, Some(3)),
+    ("VALUE", 1, Some(1)),
     ("DATE", 3, Some(3)),
     ("YEAR", 1, Some(1)),
     ("MONTH", 1, Some(1)),
@@ -380,6 +382,59 @@ pub fn call(name: &str, args: Vec<V>, cx: &Context) -> Result<V, RuleError> {
                 None => value::err("Pattern not found."),
             }
         }
+        "SEARCH" => {
+            let pattern = tryv!(to_text(arg(0)));
+            let text = tryv!(to_text(arg(1)));
+            let start = match args.get(2) {
+                Some(s) => tryv!(num(s)?),
+                None => 1.0,
+            };
+            if !pattern.is_ascii() || !text.is_ascii() || pattern.contains(['*', '?']) {
+                return Err(unsupported(
+                    "SEARCH with wildcards or beyond ASCII (a pattern HyperFormula matches as one)",
+                ));
+            }
+            let len = text.len();
+            if start < 1.0 || start > len as f64 {
+                return Ok(value::err("Length out of bounds."));
+            }
+            let shifted = text[clamp_index(start - 1.0, len)..].to_ascii_lowercase();
+            match shifted.find(&pattern.to_ascii_lowercase()) {
+                Some(i) => V::Num(i as f64 + start),
+                None => value::err("Pattern not found."),
+            }
+        }
+        "VALUE" => match arg(0) {
+            V::Err(_) | V::Num(_) => arg(0).clone(),
+            V::Bool(_) => value::err(value::NUMBER_COERCION),
+            V::Str(s) => {
+                // `(1.5)` is -1.5; else the text as a number, a percentage, an amount
+                // of dollars or a date.
+                let t = value::js_trim(s);
+                let parse = |x: &str| -> Result<Option<f64>, RuleError> {
+                    let x = value::js_trim(x);
+                    if x.is_empty() {
+                        return Ok(None);
+                    }
+                    value::to_number(&V::Str(x.to_string()))
+                };
+                let inner = t
+                    .strip_prefix('(')
+                    .and_then(|r| r.strip_suffix(')'))
+                    .filter(|r| !r.is_empty() && !r.contains(['(', ')']));
+                let negated = match inner {
+                    Some(r) => parse(r)?.map(|n| -n),
+                    None => None,
+                };
+                match negated {
+                    Some(n) => V::Num(n),
+                    None => match parse(t)? {
+                        Some(n) => V::Num(n),
+                        None => value::err(value::NUMBER_COERCION),
+                    },
+                }
+            }
+        },
         "DATE" => {
             let y = tryv!(num(arg(0))?);
             let m = tryv!(num(arg(1))?);
