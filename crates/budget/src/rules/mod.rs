@@ -24,10 +24,11 @@
 //! load; here it is left out, as that next load leaves it out.
 //!
 //! What cannot be told exactly (whether upstream loads a rule, or how it runs one:
-//! formulas beyond the subset [`formula`] runs, templates beyond the subset [`template`] renders, and the other
-//! cases named in the `Unsupported` errors) fails with `BudgetError::Unsupported`: a read when the rule cannot be
-//! built, [`Rules::load`] (before anything is written) when it cannot be run, so the
-//! whole call is refused as unsupported.
+//! formulas beyond the subset [`formula`] runs, templates beyond the subset
+//! [`template`] renders, and the other cases named in the `Unsupported` errors) fails
+//! with `BudgetError::Unsupported`: a read when the rule cannot be built,
+//! [`Rules::load`] (before anything is written) when it cannot be run, so the whole
+//! call is refused as unsupported.
 
 pub mod action;
 pub mod condition;
