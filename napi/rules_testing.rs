@@ -54,3 +54,26 @@ pub fn test_only_run_rules(db_path: String, transactions: String) -> napi::Resul
     })();
     Ok(outcome?.to_string())
 }
+
+/// Runs one rule formula natively on a transaction's fields (`fields`, a JSON object)
+/// with `today` ('YYYY-MM-DD'), as upstream's `executeFormulaSync` would: answers
+/// `{ ok: value }`, `{ error: message }` (what upstream throws) or
+/// `{ unsupported: what }` (a formula or a value the engine refuses).
+#[napi]
+pub fn test_only_run_formula(
+    formula: String,
+    fields: String,
+    today: String,
+) -> napi::Result<String> {
+    use actual_budget::rules::error::RuleError;
+    use actual_budget::rules::formula::Formula;
+    let fields: Map<String, Value> =
+        serde_json::from_str(&fields).map_err(|e| fail(e.to_string()))?;
+    let answer = match Formula::compile(&formula).and_then(|f| f.execute(&fields, &today)) {
+        Ok(Ok(value)) => json!({ "ok": value }),
+        Ok(Err(message)) => json!({ "error": message }),
+        Err(RuleError::Unsupported(what)) => json!({ "unsupported": what }),
+        Err(other) => json!({ "unsupported": format!("{other:?}") }),
+    };
+    Ok(answer.to_string())
+}

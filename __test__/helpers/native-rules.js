@@ -7,10 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const api = require('../../index.js');
 
-const TEST_BUILD = path.join(__dirname, '..', '..', 'target', 'rules-testing');
-const addon = fs.existsSync(TEST_BUILD) && fs.readdirSync(TEST_BUILD).find((f) => f.endsWith('.node'));
-if (!addon) throw new Error('no test build of the addon: run `npm run build:test-rules` first');
-const binding = require(path.join(TEST_BUILD, addon));
+const binding = require('./test-build.js');
 
 const args = JSON.parse(process.argv[2]);
 

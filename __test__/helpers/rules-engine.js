@@ -44,6 +44,38 @@ const TEMPLATE_RULES = NOTES_TEMPLATES.map((template, n) => [
   set('cleared', false, { template: BOOLEAN_TEMPLATES[n % BOOLEAN_TEMPLATES.length] }),
 ]);
 
+// Formula actions (HyperFormula): every field read as cell content, the running
+// balance, BALANCE_OF by name, numbers in cents times 100, conversions by field type,
+// errors recorded in _ruleErrors, and split amounts by formula.
+const FORMULA_NOTES = [
+  '=imported_payee&" "&amount&" "&balance',
+  '=account_name&"/"&category_name&"/"&payee_name&"/"&notes',
+  '="bal "&BALANCE_OF("Checking")&" card "&BALANCE_OF("Card")&" none "&BALANCE_OF("Nope")',
+  '=IF(amount<0,"out "&FIXED(-amount/100,2),"in "&FIXED(amount/100,2))',
+  '=YEAR(date)&"-"&MONTH(date)&"-"&DAY(date)&" "&(today-date)',
+  '=LEFT(notes,3)&LEN(notes)&UPPER(imported_payee)',
+  '=notes+1',
+  '=CONCATENATE(cleared,reconciled,date)&IFERROR(1/0,"!")',
+];
+const FORMULA_AMOUNTS = ['=amount/100*1.1', '=ROUND(amount/300,2)', '=amount+balance/100', '=IF(amount>0,amount/100,0)', '="x"', '=INTEGER_TO_AMOUNT(amount)'];
+const FORMULA_DATES = ['=DATE(YEAR(date),MONTH(date)+1,1)', '="2024-02-30"', '=IF(amount<0,"2025-06-01","15/03/2025")', '=today', '=amount/10000'];
+const FORMULA_BOOLEANS = ['=amount<0', '=AND(cleared,amount<0)', '="TRUE"', '=1'];
+const FORMULA_RULES = [
+  ...FORMULA_NOTES.map((formula, n) => [
+    set('notes', '', { formula }),
+    set('amount', 0, { formula: FORMULA_AMOUNTS[n % FORMULA_AMOUNTS.length] }),
+    set('date', '', { formula: FORMULA_DATES[n % FORMULA_DATES.length] }),
+    set('cleared', false, { formula: FORMULA_BOOLEANS[n % FORMULA_BOOLEANS.length] }),
+  ]),
+  [
+    { op: 'set-split-amount', value: null, options: { splitIndex: 1, method: 'formula', formula: '=parent_amount/200' } },
+    set('notes', '', { splitIndex: 1, formula: '="half of "&parent_amount&" at "&balance' }),
+    { op: 'set-split-amount', value: null, options: { splitIndex: 2, method: 'remainder' } },
+    { op: 'set-split-amount', value: null, options: { splitIndex: 3, method: 'formula', formula: '=notes' } },
+    { op: 'set-split-amount', value: null, options: { splitIndex: 4, method: 'formula' } },
+  ],
+];
+
 /** Fills a budget opened in import mode (inside runImport). */
 async function buildRulesBudget(api) {
   const group = await api.createCategoryGroup({ name: 'Spending' });
@@ -178,6 +210,11 @@ async function buildRulesBudget(api) {
     await rule({ stage: n % 2 ? 'pre' : null, conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'is', value: `tmpl ${n}` }], actions });
   }
 
+  // Formula actions, one rule per set, fired by `fml <n>` (see ruleTransactions).
+  for (const [n, actions] of FORMULA_RULES.entries()) {
+    await rule({ stage: n % 2 ? 'pre' : null, conditionsOp: 'and', conditions: [{ field: 'imported_payee', op: 'is', value: `fml ${n}` }], actions });
+  }
+
   // Ids the rules name that change later: a merged payee, a deleted category moved on.
   await api.mergePayees(payee['Merge target'], [payee['Merged away']]);
   await api.deleteCategory(cat.Gone, cat.Kept);
@@ -238,6 +275,23 @@ async function ruleTransactions(api) {
         category: categoryIds[pick(categoryIds.length)],
         cleared: [true, false, undefined][pick(3)],
       };
+      for (const key of Object.keys(t)) if (t[key] === undefined) delete t[key];
+      out.push(t);
+    }
+  }
+  // Four transactions for each formula rule.
+  for (let n = 0; n < FORMULA_RULES.length; n++) {
+    for (let k = 0; k < 4; k++) {
+      const t = {
+        account: accountIds[pick(accountIds.length)],
+        date: dates[pick(dates.length)],
+        amount: [-2500, 1234, 0, -7, 100001, -10001][pick(6)],
+        imported_payee: `fml ${n}`,
+        notes: [null, undefined, '', 'plain', '12', '2024-01-05', 'TRUE'][pick(7)],
+        category: categoryIds[pick(categoryIds.length)],
+        cleared: [true, false, undefined][pick(3)],
+      };
+      if (k === 3) t.sort_order = 1000 + n;
       for (const key of Object.keys(t)) if (t[key] === undefined) delete t[key];
       out.push(t);
     }

@@ -100,6 +100,43 @@ async function createRules(api) {
       ],
     }),
   );
+  // Formula actions (HyperFormula): text, amount (a number result is in cents times
+  // 100, as upstream has it), date and boolean fields, the running balance and
+  // BALANCE_OF, a split amount by formula, and formulas whose errors are recorded.
+  out.formulaRule = await attemptRule(() =>
+    api.createRule({
+      stage: null,
+      conditionsOp: 'and',
+      conditions: [gate('FORMULA')],
+      actions: [
+        set('notes', '', { formula: '=LEFT(imported_payee,13)&": "&FIXED(amount/100,2)&" on "&DAY(date)&"/"&MONTH(date)&" in "&account_name&" bal "&balance&" chk "&BALANCE_OF("Checking")&" "&UPPER(payee_name)' }),
+        set('amount', 0, { formula: '=IF(amount<-1000,ROUND(amount*1.1/100,0),amount/100-0.5)' }),
+        set('date', '', { formula: '=IF(amount<-1000,"2026-01-15",IF(amount>0,"2026-2-15","no date"))' }),
+        set('cleared', false, { formula: '=AND(amount<0,LEN(notes)>5)' }),
+      ],
+    }),
+  );
+  out.formulaSplitRule = await attemptRule(() =>
+    api.createRule({
+      stage: null,
+      conditionsOp: 'and',
+      conditions: [gate('FSPLIT')],
+      actions: [
+        { op: 'set-split-amount', value: null, options: { splitIndex: 1, method: 'formula', formula: '=ROUND(parent_amount/300,2)' } },
+        set('notes', '', { splitIndex: 1, formula: '="third of "&parent_amount' }),
+        { op: 'set-split-amount', value: null, options: { splitIndex: 2, method: 'remainder' } },
+        { op: 'set-split-amount', value: null, options: { splitIndex: 3, method: 'formula', formula: '=1/0' } },
+      ],
+    }),
+  );
+  out.formulaErrorRule = await attemptRule(() =>
+    api.createRule({
+      stage: null,
+      conditionsOp: 'and',
+      conditions: [gate('FERROR')],
+      actions: [set('amount', 0, { formula: '="not a number"' }), set('notes', '', { formula: '=nope&"x"' }), set('date', '', { formula: '=amount' })],
+    }),
+  );
   // A helper upstream does not register: the template fails its check.
   out.missingHelperRule = await attemptRule(() =>
     api.createRule({ stage: null, conditionsOp: 'and', conditions: [gate('BAD')], actions: [set('notes', '', { template: '{{nothelper notes}}' })] }),
@@ -161,10 +198,18 @@ async function importWithRules(api) {
   const imported = await api.importTransactions(checking, [
     ...file,
     { date: dayOffset(-8), amount: -1234, payee_name: 'Corner shop', imported_payee: 'RULES TEMPLATE 1', imported_id: 'rules-9', notes: 'a <b>note</b> & "more"' },
+    { date: dayOffset(-3), amount: -4321, payee_name: 'Corner shop', imported_payee: 'RULES FORMULA 1', imported_id: 'rules-11', notes: 'formula' },
+    { date: dayOffset(-3), amount: 2500, payee_name: 'Employer', imported_payee: 'RULES FORMULA 2', imported_id: 'rules-12' },
+    { date: dayOffset(-3), amount: -250, payee_name: 'Bistro', imported_payee: 'RULES FORMULA 3', imported_id: 'rules-13' },
+    { date: dayOffset(-4), amount: -10000, payee_name: 'Supermarket', imported_payee: 'RULES FSPLIT', imported_id: 'rules-14' },
+    { date: dayOffset(-4), amount: -777, payee_name: 'Bistro', imported_payee: 'RULES FERROR', imported_id: 'rules-15' },
     { date: `${dayOffset(0).slice(0, 7)}-31`.replace(/-(02|04|06|09|11)-31$/, '-$1-28'), amount: 5, payee_name: 'Bistro', imported_payee: 'RULES TEMPLATE 2', imported_id: 'rules-10' },
   ]);
   // An add: rules run on it too.
-  await api.addTransactions(checking, [{ date: dayOffset(-9), amount: -999, payee_name: 'Power Co', imported_payee: 'RULES TEMPLATE add', notes: 'added' }]);
+  await api.addTransactions(checking, [
+    { date: dayOffset(-9), amount: -999, payee_name: 'Power Co', imported_payee: 'RULES TEMPLATE add', notes: 'added' },
+    { date: dayOffset(-9), amount: -5555, payee_name: 'Power Co', imported_payee: 'RULES FORMULA add', notes: 'added too' },
+  ]);
   return imported;
 }
 

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::error::RuleError;
 use super::fields::{field_type, FieldType};
+use super::formula::{compile_formula, Formula};
 use super::split::{self, Row};
 use super::template::{self, Template};
 use crate::foundation::dates;
@@ -62,6 +63,8 @@ pub struct Action {
     pub split_index: usize,
     /// `options.template`, compiled (a `set` action).
     pub template: Option<Template>,
+    /// `options.formula`, parsed (a `set` action, or a split amount by formula).
+    pub formula: Option<Formula>,
     /// Why running this action would not be exact (templates, formulas, odd values):
     /// loading the rules for a run refuses it; storing the rule does not need it.
     pub unsupported: Option<String>,
@@ -82,6 +85,7 @@ impl Action {
         let option = |k: &str| options.as_ref().and_then(|o| o.get(k));
         let mut unsupported = None;
         let mut compiled = None;
+        let mut formula = None;
         let (this_field, ty) = match op {
             ActionOp::Set => {
                 let Some(ty) = field.and_then(Value::as_str).and_then(field_type) else {
@@ -99,8 +103,11 @@ impl Action {
                         }
                     }
                 }
-                if option("formula").is_some_and(js::is_truthy) {
-                    unsupported = Some("a rule action with a formula".to_string());
+                if let Some(f) = option("formula").filter(|f| js::is_truthy(f)) {
+                    match compile_formula(f) {
+                        Ok(f) => formula = Some(f),
+                        Err(why) => unsupported = Some(why),
+                    }
                 } else if value.is_none() && compiled.is_none() {
                     unsupported = Some("a set action without a value".to_string());
                 }
@@ -109,7 +116,12 @@ impl Action {
             ActionOp::SetSplitAmount => {
                 match option("method").and_then(Value::as_str) {
                     Some("formula") => {
-                        unsupported = Some("a split amount given by a formula".to_string())
+                        if let Some(f) = option("formula").filter(|f| js::is_truthy(f)) {
+                            match compile_formula(f) {
+                                Ok(f) => formula = Some(f),
+                                Err(why) => unsupported = Some(why),
+                            }
+                        }
                     }
                     Some("fixed-amount" | "fixed-percent")
                         if !value.is_some_and(|v| v.is_number() || v.is_null()) =>
@@ -161,6 +173,7 @@ impl Action {
             options,
             split_index,
             template: compiled,
+            formula,
             unsupported,
         })
     }
@@ -183,6 +196,14 @@ impl Action {
         }
         let value = self.value.clone().unwrap_or(Value::Null);
         match self.op {
+            ActionOp::Set if self.formula.is_some() => {
+                if !self.exec_formula(object)? {
+                    return Ok(());
+                }
+                if self.field_name() == "payee_name" {
+                    object.insert("payee".into(), Value::String("new".into()));
+                }
+            }
             ActionOp::Set => {
                 let value = match (&self.template, self.ty) {
                     (Some(t), Some(ty)) => {
@@ -197,11 +218,13 @@ impl Action {
                     object.insert("payee".into(), Value::String("new".into()));
                 }
             }
-            ActionOp::SetSplitAmount => {
-                if self.method() == Some("fixed-amount") {
+            ActionOp::SetSplitAmount => match self.method() {
+                Some("fixed-amount") => {
                     object.insert("amount".into(), value);
                 }
-            }
+                Some("formula") => self.exec_split_formula(object)?,
+                _ => {}
+            },
             ActionOp::LinkSchedule => {
                 object.insert("schedule".into(), value);
             }
@@ -290,6 +313,18 @@ fn exec_split_actions(actions: &[&Action], transaction: Row) -> Result<Row, Rule
                 "Cannot set properties of undefined (setting 'parent_amount')",
             ));
         };
+        // What a split's formula reads of its parent; dropped when the rules end.
+        for key in ["amount", "balance", "_balanceOfPrefetched"] {
+            let to = if key == "amount" {
+                "parent_amount"
+            } else {
+                key
+            };
+            row.insert(
+                to.into(),
+                transaction.get(key).cloned().unwrap_or(Value::Null),
+            );
+        }
         a.exec(row)?;
     }
     let amount_actions: Vec<&&Action> = actions

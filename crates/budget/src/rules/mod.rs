@@ -10,6 +10,7 @@
 //!   them, which schedules' next dates use too);
 //! - [`action`], [`split`]: actions, split actions and the split helpers they use;
 //!   [`template`]: the Handlebars templates of `set` actions and upstream's helpers;
+//!   [`formula`]: the HyperFormula formulas of `set` and split amount actions;
 //! - [`rule`]: a rule and its id mapping; [`rank`]: upstream's order;
 //!   [`index`]: which rules a transaction is tried against; [`run`]: runRules;
 //! - [`write`]: createRule / updateRule / deleteRule; [`learn`]: learnCategories.
@@ -23,15 +24,17 @@
 //! load; here it is left out, as that next load leaves it out.
 //!
 //! What cannot be told exactly (whether upstream loads a rule, or how it runs one:
-//! formula actions, templates beyond the subset [`template`] renders, and the other
-//! cases named in the `Unsupported` errors) fails with `BudgetError::Unsupported`: a read when the rule cannot be
-//! built, [`Rules::load`] (before anything is written) when it cannot be run, so the
-//! whole call is refused as unsupported.
+//! formulas beyond the subset [`formula`] runs, templates beyond the subset
+//! [`template`] renders, and the other cases named in the `Unsupported` errors) fails
+//! with `BudgetError::Unsupported`: a read when the rule cannot be built,
+//! [`Rules::load`] (before anything is written) when it cannot be run, so the whole
+//! call is refused as unsupported.
 
 pub mod action;
 pub mod condition;
 pub mod error;
 pub mod fields;
+pub mod formula;
 pub mod index;
 pub mod learn;
 mod rank;
@@ -80,6 +83,8 @@ pub struct Rules {
     payee: Indexer,
     accounts: HashMap<String, Map<String, Value>>,
     new_payees: RefCell<Vec<NewPayee>>,
+    /// Whether a rule has a formula (which reads balances fetched for it).
+    has_formulas: bool,
 }
 
 impl Rules {
@@ -96,6 +101,9 @@ impl Rules {
         };
         if let Some(what) = loaded.iter().find_map(Rule::unsupported) {
             return Err(BudgetError::Unsupported(what.to_string()));
+        }
+        if loaded.iter().any(formula::prefetch::has_formula) {
+            formula::prefetch::check_formula_units(b)?;
         }
         let order = rank_order(&loaded);
         let mut position_of = vec![0; loaded.len()];
@@ -114,6 +122,7 @@ impl Rules {
             payee.index(position, rule);
         }
         Ok(Rules {
+            has_formulas: ranked.iter().any(formula::prefetch::has_formula),
             ranked,
             load_order: position_of,
             firstchar,

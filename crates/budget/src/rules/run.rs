@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
+use super::formula::prefetch;
 use super::split::Row;
 use super::{NewPayee, Rules};
 use crate::foundation::budget::Budget;
@@ -48,6 +49,12 @@ impl Rules {
         }
         r.insert("balance".into(), Value::from(0));
         if let Some(account) = id_of(trans.get("account"), "account")? {
+            if self.has_formulas {
+                r.insert(
+                    "balance".into(),
+                    prefetch::running_balance(b, trans, account)?,
+                );
+            }
             let row = match self.accounts.get(account) {
                 Some(a) => Some(a.clone()),
                 None => row_by_id(b, "SELECT * FROM accounts WHERE id = ?", account)?,
@@ -172,6 +179,13 @@ impl Rules {
         let mut applicable = BTreeSet::new();
         self.firstchar.applicable(&trans, &mut applicable);
         self.payee.applicable(&trans, &mut applicable);
+        if self.has_formulas {
+            let rules: Vec<&super::rule::Rule> =
+                applicable.iter().map(|&p| &self.ranked[p]).collect();
+            let accounts = prefetch::accounts_in_order(b)?;
+            let fetched = prefetch::balance_of(b, &out, &rules, &accounts)?;
+            out.insert("_balanceOfPrefetched".into(), fetched);
+        }
         for position in applicable {
             let rule = &self.ranked[position];
             let id = rule.id.as_str().unwrap_or("");
@@ -210,6 +224,13 @@ impl Rules {
             "parent_amount",
         ] {
             trans.shift_remove(key);
+        }
+        if let Some(Value::Array(children)) = trans.get_mut("subtransactions") {
+            for child in children.iter_mut().filter_map(Value::as_object_mut) {
+                for key in ["balance", "_balanceOfPrefetched", "parent_amount"] {
+                    child.shift_remove(key);
+                }
+            }
         }
         super::split::drop_undefined(&mut trans);
         Ok(trans)

@@ -951,7 +951,7 @@ pub fn convert(text: String, ty: super::fields::FieldType) -> Result<Value, Rule
 }
 
 /// `parseFloat(text)`; `None` is NaN.
-fn parse_float(text: &str) -> Option<f64> {
+pub(super) fn parse_float(text: &str) -> Option<f64> {
     let t = text.trim_start_matches(json::is_js_space);
     let (sign, body) = match t.as_bytes().first() {
         Some(b'-') => (-1.0, &t[1..]),
