@@ -10,20 +10,23 @@
 //! The modules, from the ground up (each imports only those before it):
 //! - [`foundation`]: the open budget and its writer, the error type, changes as CRDT
 //!   messages, dates, JavaScript value semantics;
-//! - [`schema`]: migrations, views, the tables' fields, ActualQL's schema and compiler;
+//! - [`schema`]: migrations, views, the tables' fields;
+//! - [`aql`]: ActualQL: its schema, the compiler to SQL, the executors;
 //! - [`reads`]: the everyday reads;
 //! - [`rules`]: stored rules, running them, recurrence;
 //! - [`writes`]: every write (transactions, rules, the other families);
 //! - [`schedules`]: schedules' reads and writes, and upstream's schedule service;
 //! - [`query`]: ActualQL queries (`aqlQuery`, `runQuery`);
 //! - [`bank_sync`], `runBankSync`;
-//! - [`methods`]: the method table.
+//! - [`methods`]: the method table, and [`prepare`], which makes a database ready.
 //!
 //! Nothing here knows about Node, HTTP or the sync protocol.
 
+pub mod aql;
 pub mod bank_sync;
 pub mod foundation;
 pub mod methods;
+pub mod prepare;
 pub mod query;
 pub mod reads;
 pub mod rules;
@@ -35,4 +38,4 @@ pub use foundation::budget::{Answer, Budget, Writer};
 pub use foundation::changes::Changes;
 pub use foundation::error::{BudgetError, Result};
 pub use methods::{check_import_mode, check_schedule_service, is_read, is_write, READS, WRITES};
-pub use schema::prepare;
+pub use prepare::prepare;

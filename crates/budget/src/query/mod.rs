@@ -2,22 +2,15 @@
 //! `aqlQuery` in `server/aql/index.ts` with no parameters) on the serialized query
 //! `q(table)...serialize()` makes.
 //!
-//! The compiler builds the SQL upstream builds for the query ([`crate::schema::aql::compiler`]), on the
-//! same views and SQL functions ([`crate::schema::aql::sql_functions`]), and the executors run it as
-//! upstream's do ([`executors`]), so the rows, their order and their values are
-//! upstream's. A query is answered only when every part of it is one this port
-//! follows; anything else (a value of a shape JavaScript would fail on in a way not
-//! copied here, SQL that SQLite refuses, a LIKE or RegExp pattern this engine cannot
-//! read) is [`BudgetError::Unsupported`] before any answer: the query is refused.
-
-pub mod executors;
+//! The query is compiled and run by [`crate::aql`] as upstream's `aqlQuery` does;
+//! here, what the method adds: a query that reads schedules sees their JSON paths
+//! worked out again (upstream does so as it loads the budget), and the answer's shape.
 
 use serde_json::Value;
 
+use crate::aql::{self, Data};
 use crate::foundation::budget::{Answer, Budget};
-use crate::foundation::error::{BudgetError, Result};
-use crate::schema::aql::state::QueryState;
-use crate::schema::aql::{compiler, fail, schema};
+use crate::foundation::error::Result;
 
 /// The data of a serialized query (what `aqlQuery` resolves to under `data`).
 pub fn query(b: &Budget, serialized: &Value) -> Result<Vec<Value>> {
@@ -27,67 +20,16 @@ pub fn query(b: &Budget, serialized: &Value) -> Result<Vec<Value>> {
     })
 }
 
-/// A query's data: a value, or a list of rows as JSON text.
-enum Data {
-    Value(Value),
-    Text(Vec<u8>),
-}
-
 /// Compiles and runs a serialized query: `(data, dependencies)`; with `text`, the rows
 /// of a query that is not a calculation are written as JSON text.
 fn run(b: &Budget, serialized: &Value, text: bool) -> Result<(Data, Vec<String>)> {
-    let q = QueryState::read(serialized).map_err(|f| {
-        let why = match f {
-            fail::Fail::Unsupported(why) => why,
-            fail::Fail::Compile(m) | fail::Fail::Plain(m) => m,
-        };
-        BudgetError::Unsupported(format!("an ActualQL query with {why}"))
-    })?;
-    if schema::is_prototype_name(&q.table) {
-        return Err(BudgetError::Unsupported(format!(
-            "an ActualQL query on {}, a name JavaScript finds on every object",
-            q.table
-        )));
-    }
-    let (pieces, compiled) = compiler::compile_query(&q)?;
-    // Upstream's tables outside its schema fail as JavaScript fails on them.
-    if schema::table(&q.table).is_none() {
-        return Err(BudgetError::Unsupported(format!(
-            "an ActualQL query on the table {}, which is not in the schema",
-            q.table
-        )));
-    }
-    // `api/query` gives no parameters: the first named one is missing.
-    if let Some(param) = compiled.params.first() {
-        if schema::is_prototype_name(&param.name) {
-            return Err(BudgetError::Unsupported(
-                "an ActualQL parameter named like an object's property".into(),
-            ));
-        }
-        return Err(BudgetError::thrown(
-            "Error",
-            "invalid-query",
-            format!("Parameter {} not provided to query", param.name),
-        ));
-    }
-    // Upstream works a schedule's JSON paths out again as it loads the budget.
-    let execute = || -> Result<Data> {
-        Ok(if q.calculation {
-            Data::Value(executors::calculation(&executors::run(
-                b, &q, &compiled, &pieces,
-            )?))
-        } else if text {
-            Data::Text(executors::run_text(b, &q, &compiled, &pieces)?)
-        } else {
-            Data::Value(Value::Array(executors::run(b, &q, &compiled, &pieces)?))
-        })
-    };
-    let data = if compiled.dependencies.iter().any(|t| t == "schedules") {
-        crate::schedules::with_effective_paths(b, execute)?
+    let compiled = aql::compile(serialized)?;
+    let data = if compiled.dependencies().iter().any(|t| t == "schedules") {
+        crate::schedules::with_effective_paths(b, || compiled.execute(b, text))?
     } else {
-        execute()?
+        compiled.execute(b, text)?
     };
-    Ok((data, compiled.dependencies))
+    Ok((data, compiled.dependencies().to_vec()))
 }
 
 /// The rows of a query the engine itself makes (upstream's `aqlQuery` inside a

@@ -13,12 +13,12 @@ use std::collections::HashMap;
 use rusqlite::types::{Value as Sql, ValueRef};
 use serde_json::{json, Value};
 
+use crate::aql::literals::{self, Js};
 use crate::foundation::budget::Budget;
 use crate::foundation::dates;
 use crate::foundation::error::{BudgetError, Result};
 use crate::foundation::js;
 use crate::foundation::js::sqlite::{boolean, json, plain, truthy};
-use crate::schema::aql::literals::{self, Js};
 
 /// How AQL outputs a field (`convertOutputType` by the schema's type).
 #[derive(Clone, Copy)]

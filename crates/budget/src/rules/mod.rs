@@ -31,10 +31,12 @@
 //! call is refused as unsupported.
 
 pub mod action;
+mod action_formula;
 pub mod condition;
 pub mod error;
 pub mod fields;
 pub mod formula;
+pub mod formula_balances;
 pub mod index;
 pub mod learn;
 mod rank;
@@ -102,8 +104,8 @@ impl Rules {
         if let Some(what) = loaded.iter().find_map(Rule::unsupported) {
             return Err(BudgetError::Unsupported(what.to_string()));
         }
-        if loaded.iter().any(formula::prefetch::has_formula) {
-            formula::prefetch::check_formula_units(b)?;
+        if loaded.iter().any(formula_balances::has_formula) {
+            formula_balances::check_formula_units(b)?;
         }
         let order = rank_order(&loaded);
         let mut position_of = vec![0; loaded.len()];
@@ -122,7 +124,7 @@ impl Rules {
             payee.index(position, rule);
         }
         Ok(Rules {
-            has_formulas: ranked.iter().any(formula::prefetch::has_formula),
+            has_formulas: ranked.iter().any(formula_balances::has_formula),
             ranked,
             load_order: position_of,
             firstchar,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
-use super::formula::prefetch;
+use super::formula_balances;
 use super::split::Row;
 use super::{NewPayee, Rules};
 use crate::foundation::budget::Budget;
@@ -52,7 +52,7 @@ impl Rules {
             if self.has_formulas {
                 r.insert(
                     "balance".into(),
-                    prefetch::running_balance(b, trans, account)?,
+                    formula_balances::running_balance(b, trans, account)?,
                 );
             }
             let row = match self.accounts.get(account) {
@@ -182,8 +182,8 @@ impl Rules {
         if self.has_formulas {
             let rules: Vec<&super::rule::Rule> =
                 applicable.iter().map(|&p| &self.ranked[p]).collect();
-            let accounts = prefetch::accounts_in_order(b)?;
-            let fetched = prefetch::balance_of(b, &out, &rules, &accounts)?;
+            let accounts = formula_balances::accounts_in_order(b)?;
+            let fetched = formula_balances::balance_of(b, &out, &rules, &accounts)?;
             out.insert("_balanceOfPrefetched".into(), fetched);
         }
         for position in applicable {

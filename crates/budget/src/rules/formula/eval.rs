@@ -3,31 +3,12 @@
 //! `#NUM!`, `-0` made 0.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use super::super::error::RuleError;
+use super::context::Context;
 use super::functions;
 use super::parse::{Ast, BinOp};
-use super::value::{self, date_string, number_or_error, to_text, EPSILON, NAN, V};
-
-/// What a formula can read: the named expressions (lower-cased names; a value that
-/// cannot be read exactly is its reason), today's serial number, and the prefetched
-/// `BALANCE_OF` balances.
-pub struct Context {
-    pub names: HashMap<String, Result<V, String>>,
-    pub today: f64,
-    pub balances: HashMap<String, f64>,
-}
-
-/// `addWithEpsilonRaw`.
-pub fn add(left: f64, right: f64) -> f64 {
-    let ret = left + right;
-    if ret.abs() < EPSILON * left.abs() {
-        0.0
-    } else {
-        ret
-    }
-}
+use super::value::{self, add, date_string, number_or_error, to_text, EPSILON, NAN, V};
 
 fn subtract(left: f64, right: f64) -> f64 {
     let ret = left - right;

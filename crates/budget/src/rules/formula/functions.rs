@@ -5,7 +5,8 @@
 //! is built.
 
 use super::super::error::RuleError;
-use super::eval::{add, Context};
+use super::context::Context;
+use super::value::add;
 use super::value::{
     self, date_to_number, is_valid_date, max_date, number_or_error, number_to_date, to_bool,
     to_text, V, WRONG_ARG_NUMBER,

@@ -14,11 +14,10 @@
 //! that HyperFormula would read as a formula, an error or a time, texts compared by
 //! order) is refused when the action runs, before anything is written.
 
-mod apply;
+mod context;
 mod eval;
 mod functions;
 mod parse;
-pub mod prefetch;
 mod value;
 
 use std::collections::HashMap;
@@ -26,9 +25,19 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::error::RuleError;
-pub(super) use apply::compile_formula;
 use parse::Ast;
 use value::V;
+
+/// `options.formula` compiled; the reason when it is not run here.
+pub fn compile_formula(f: &Value) -> Result<Formula, String> {
+    match f {
+        Value::String(text) => Formula::compile(text).map_err(|e| match e {
+            RuleError::Unsupported(why) => why,
+            other => format!("a formula that fails to build ({other:?})"),
+        }),
+        _ => Err("a formula that is not text".into()),
+    }
+}
 
 /// A compiled formula. `None` when the text does not start with `=` (upstream throws
 /// `Formula must start with =` each time it runs).
@@ -115,7 +124,7 @@ fn cell_value_rounding(value: f64) -> Result<f64, RuleError> {
 /// The named expressions `executeFormulaSync` adds: the object's fields (but
 /// `_balanceOfPrefetched`), then `today`, `account_name`, `category_name`; and the
 /// prefetched balances.
-fn context(object: &Map<String, Value>, today: &str) -> Result<eval::Context, RuleError> {
+fn context(object: &Map<String, Value>, today: &str) -> Result<context::Context, RuleError> {
     let mut fields: Vec<(String, Value)> = object
         .iter()
         .filter(|(k, _)| k.as_str() != "_balanceOfPrefetched")
@@ -175,7 +184,7 @@ fn context(object: &Map<String, Value>, today: &str) -> Result<eval::Context, Ru
         Some(n) => n,
         None => return Err(RuleError::Unsupported("a formula on an odd today".into())),
     };
-    Ok(eval::Context {
+    Ok(context::Context {
         names,
         today: today_serial,
         balances,

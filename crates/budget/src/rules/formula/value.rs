@@ -392,6 +392,16 @@ pub fn cell_content(raw: &serde_json::Value) -> Result<V, RuleError> {
     })
 }
 
+/// `addWithEpsilonRaw`.
+pub fn add(left: f64, right: f64) -> f64 {
+    let ret = left + right;
+    if ret.abs() < EPSILON * left.abs() {
+        0.0
+    } else {
+        ret
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,11 +13,11 @@ use super::fail::{unsupported, Fail, R};
 use super::schema;
 use super::sql_functions::normalised;
 use super::state::QueryState;
+use crate::aql::literals::{self, Js};
 use crate::foundation::dates;
 use crate::foundation::error::BudgetError;
 use crate::foundation::js;
 use crate::foundation::js::json;
-use crate::schema::aql::literals::{self, Js};
 
 fn compile_err<T>(message: impl Into<String>) -> R<T> {
     Err(Fail::Compile(message.into()))

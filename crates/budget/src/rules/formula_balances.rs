@@ -4,9 +4,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::super::rule::Rule;
-use super::super::split::Row;
-use super::balance_of_literals;
+use super::formula::balance_of_literals;
+use super::rule::Rule;
+use super::split::Row;
 use crate::foundation::budget::Budget;
 use crate::foundation::error::Result;
 
@@ -49,9 +49,8 @@ pub fn running_balance(b: &Budget, trans: &Row, account: &str) -> Result<Value> 
         "limit": null,
         "offset": null,
     });
-    let answer = crate::query::aql_query(b, &json!({ "query": query }))?;
-    Ok(match answer.get("data") {
-        Some(v) if !v.is_null() => v.clone(),
+    Ok(match crate::aql::compile(&query)?.execute(b, false)? {
+        crate::aql::Data::Value(v) if !v.is_null() => v,
         _ => Value::from(0),
     })
 }

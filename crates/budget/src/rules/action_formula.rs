@@ -5,25 +5,13 @@
 use chrono::Datelike;
 use serde_json::Value;
 
-use super::super::action::Action;
-use super::super::error::RuleError;
-use super::super::fields::FieldType;
-use super::super::split::Row;
-use super::super::template::parse_float;
-use super::Formula;
+use super::action::Action;
+use super::error::RuleError;
+use super::fields::FieldType;
+use super::split::Row;
+use super::template::parse_float;
 use crate::foundation::dates;
 use crate::foundation::js::json;
-
-/// `options.formula` compiled; the reason when it is not run here.
-pub fn compile_formula(f: &Value) -> Result<Formula, String> {
-    match f {
-        Value::String(text) => Formula::compile(text).map_err(|e| match e {
-            RuleError::Unsupported(why) => why,
-            other => format!("a formula that fails to build ({other:?})"),
-        }),
-        _ => Err("a formula that is not text".into()),
-    }
-}
 
 /// `if (!object._ruleErrors) object._ruleErrors = []`.
 fn ensure_errors(object: &mut Row) {
@@ -99,7 +87,7 @@ fn today() -> String {
 impl Action {
     /// A `set` action with a formula; `false` when the formula threw (upstream then
     /// leaves the action before it marks a new payee).
-    pub(in super::super) fn exec_formula(&self, object: &mut Row) -> Result<bool, RuleError> {
+    pub(super) fn exec_formula(&self, object: &mut Row) -> Result<bool, RuleError> {
         let Some(formula) = &self.formula else {
             return Ok(true);
         };

@@ -8,12 +8,12 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
-use crate::foundation::js;
-use crate::schema::aql::compiler::{
+use crate::aql::compiler::{
     append_where, compile_query, construct_query, is_aggregate_query, Compiler, SqlPieces,
 };
-use crate::schema::aql::sql_functions::UNSUPPORTED;
-use crate::schema::aql::state::QueryState;
+use crate::aql::sql_functions::UNSUPPORTED;
+use crate::aql::state::QueryState;
+use crate::foundation::js;
 use std::io::Write;
 
 use rusqlite::types::ValueRef;
