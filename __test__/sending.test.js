@@ -21,6 +21,18 @@ test.after(async () => {
   await server?.stop();
 });
 
+// The ids of the notes starting with `mark` that the real client reads from the server.
+function notesOnServer(mark) {
+  return h.runWorker({
+    op: 'query',
+    dataDir: h.tempDir(),
+    serverURL: server.url,
+    password: server.password,
+    syncId: budget.syncId,
+    query: { table: 'notes', filterExpressions: [{ note: { $like: `${mark}%` } }], selectExpressions: ['id'], groupExpressions: [], orderExpressions: [], tableOptions: {}, calculation: false, rawMode: false, withDead: false, validateRefs: true, limit: null, offset: null },
+  });
+}
+
 test('a change set past the server limit is sent in parts and arrives whole', async () => {
   await api.init({ dataDir: h.tempDir(), serverURL: server.url, password: server.password });
   await api.downloadBudget(budget.syncId);
@@ -31,14 +43,7 @@ test('a change set past the server limit is sent in parts and arrives whole', as
   });
   await api.sync();
   await api.shutdown();
-  const notes = await h.runWorker({
-    op: 'query',
-    dataDir: h.tempDir(),
-    serverURL: server.url,
-    password: server.password,
-    syncId: budget.syncId,
-    query: { table: 'notes', filterExpressions: [{ note: { $like: `${mark}%` } }], selectExpressions: ['id'], groupExpressions: [], orderExpressions: [], tableOptions: {}, calculation: false, rawMode: false, withDead: false, validateRefs: true, limit: null, offset: null },
-  });
+  const notes = await notesOnServer(mark);
   assert.equal(notes.length, 3000);
 });
 
@@ -49,14 +54,7 @@ test('a batch longer than the send delay sends nothing until it ends, then every
   await api.init({ dataDir: h.tempDir(), serverURL: server.url, password: server.password });
   await api.downloadBudget(budget.syncId);
   const mark = `slow-batch-${Date.now()}`;
-  const onServer = () => h.runWorker({
-    op: 'query',
-    dataDir: h.tempDir(),
-    serverURL: server.url,
-    password: server.password,
-    syncId: budget.syncId,
-    query: { table: 'notes', filterExpressions: [{ note: { $like: `${mark}%` } }], selectExpressions: ['id'], groupExpressions: [], orderExpressions: [], tableOptions: {}, calculation: false, rawMode: false, withDead: false, validateRefs: true, limit: null, offset: null },
-  });
+  const onServer = () => notesOnServer(mark);
   let midBatch;
   await api.batchBudgetUpdates(async () => {
     await api.updateNote(`${mark}-1`, `${mark} 1`);
