@@ -14,8 +14,9 @@
 //! - [`aql`]: ActualQL: its schema, the compiler to SQL, the executors;
 //! - [`reads`]: the everyday reads;
 //! - [`rules`]: stored rules, running them, recurrence;
-//! - [`writes`]: every write (transactions, rules, the other families);
-//! - [`schedules`]: schedules' reads and writes, and upstream's schedule service;
+//! - [`schedules`]: schedules as upstream reads them;
+//! - [`writes`]: every write (transactions, rules, schedules and the schedule service,
+//!   the other families);
 //! - [`query`]: ActualQL queries (`aqlQuery`, `runQuery`);
 //! - [`bank_sync`], `runBankSync`;
 //! - [`methods`]: the method table, and [`prepare`], which makes a database ready.

@@ -44,8 +44,8 @@ impl Budget<'_> {
     pub fn run_schedule_service(
         &self,
         clock: &mut actual_sync::Clock,
-    ) -> Result<schedules::service::ServiceRun> {
-        schedules::service::run(&mut self.writer(clock))
+    ) -> Result<writes::schedules::service::ServiceRun> {
+        writes::schedules::service::run(&mut self.writer(clock))
     }
 }
 
@@ -66,9 +66,9 @@ pub const WRITES: &[(&str, WriteFn)] = &[
     ("createRule", writes::rules::create_rule),
     ("updateRule", writes::rules::update_rule),
     ("deleteRule", writes::rules::delete_rule),
-    ("createSchedule", schedules::write::create_schedule),
-    ("updateSchedule", schedules::update::update_schedule),
-    ("deleteSchedule", schedules::write::delete_schedule),
+    ("createSchedule", writes::schedules::create_schedule),
+    ("updateSchedule", writes::schedules::update::update_schedule),
+    ("deleteSchedule", writes::schedules::delete_schedule),
     (
         "importTransactions",
         writes::transactions::import_transactions,

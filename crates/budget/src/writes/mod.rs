@@ -19,6 +19,7 @@ pub mod notes;
 pub mod payees;
 pub mod preferences;
 pub mod rules;
+pub mod schedules;
 pub mod sort;
 pub mod tags;
 pub mod transactions;

@@ -26,7 +26,6 @@ use chrono::{Duration, NaiveDate};
 use rusqlite::types::ValueRef;
 use serde_json::{json, Value};
 
-use super::{scheduled_amount, schedules, Schedule};
 use crate::foundation::budget::{Budget, Writer};
 use crate::foundation::dates::{day_string, parse_date_like, to_date_repr};
 use crate::foundation::error::{BudgetError, Result};
@@ -35,6 +34,7 @@ use crate::rules::condition::Parsed;
 use crate::rules::load_rules;
 use crate::rules::recurrence::NoDate;
 use crate::rules::rule::{condition_of, Rule};
+use crate::schedules::{scheduled_amount, schedules, Schedule};
 use crate::writes::transactions::add_transactions;
 
 /// More rounds than this for one schedule means a loop upstream would not leave.

@@ -17,8 +17,7 @@ use actual_sync::timestamp::now_millis;
 use actual_sync::Value as Cell;
 use serde_json::{json, Map, Value};
 
-use super::write::{get_next_date, normalized_name, unsupported};
-use super::{linked_schedule, scheduled_amount, schedules, Schedule};
+use super::{get_next_date, normalized_name, unsupported};
 use crate::foundation::budget::{Budget, Writer};
 use crate::foundation::changes::Fields;
 use crate::foundation::dates::to_date_repr;
@@ -29,6 +28,7 @@ use crate::foundation::js::is_truthy;
 use crate::foundation::js::json::{self, is_array_index, strict_equals};
 use crate::rules::load_rules;
 use crate::rules::stored::serialize_list;
+use crate::schedules::{linked_schedule, scheduled_amount, schedules, Schedule};
 use crate::schema::fields::SCHEDULES;
 
 /// `extractScheduleConds(conditions)`: the positions of the payee, account, amount and
@@ -507,7 +507,7 @@ fn record_rule_paths(b: &Budget, rule: &str) -> Result<()> {
         return Ok(());
     };
     if let Some((schedule, paths)) = linked_schedule(row.get_ref(0)?, row.get_ref(1)?)? {
-        super::write::store_paths(b, &schedule, &paths)?;
+        super::store_paths(b, &schedule, &paths)?;
     }
     Ok(())
 }

@@ -10,12 +10,14 @@
 //! before anything is written (refused as unsupported), as is any date or
 //! amount whose stored shape or next date is not decided here.
 
+pub mod service;
+pub mod update;
+
 use actual_sync::timestamp::now_millis;
 use actual_sync::Value as Cell;
 use chrono::{NaiveDate, TimeZone};
 use serde_json::{json, Map, Value};
 
-use super::{paths_of, Paths};
 use crate::foundation::budget::{Budget, Writer};
 use crate::foundation::changes::uuid_v4;
 use crate::foundation::dates::{day_string, to_date_repr};
@@ -25,6 +27,7 @@ use crate::foundation::js::args;
 use crate::rules::condition::Parsed;
 use crate::rules::recurrence::NoDate;
 use crate::rules::rule::condition_of;
+use crate::schedules::{paths_of, Paths};
 use crate::schema::fields::{input_value, is_day_string, Type, SCHEDULES};
 use crate::writes::rules::row_fields;
 use crate::writes::spread;

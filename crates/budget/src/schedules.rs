@@ -16,10 +16,6 @@
 //!   schedules, moves paid recurring schedules on and completes paid one-off ones: see
 //!   [`service`], which runs it as a write.
 
-pub mod service;
-pub mod update;
-pub mod write;
-
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::types::ValueRef;
@@ -36,11 +32,11 @@ use crate::rules::stored::{list_column, parse_list};
 /// `schedules_json_paths` for one schedule: where its payee, account, amount and date
 /// conditions are (`$[i]`).
 #[derive(Clone, PartialEq, Debug, Default)]
-struct Paths([Option<String>; 4]);
+pub(crate) struct Paths(pub(crate) [Option<String>; 4]);
 
 /// `extractScheduleConds` over a rule's conditions (public field names), as
 /// `onRuleUpdate` records it.
-fn paths_of(conditions: &[Value]) -> Paths {
+pub(crate) fn paths_of(conditions: &[Value]) -> Paths {
     let find = |pred: &dyn Fn(&str, &str) -> bool| {
         conditions
             .iter()
@@ -60,7 +56,7 @@ fn paths_of(conditions: &[Value]) -> Paths {
 
 /// The schedule a rule row links (its first `link-schedule` action), with the paths
 /// `onRuleUpdate` records for it.
-fn linked_schedule(
+pub(crate) fn linked_schedule(
     conditions: ValueRef<'_>,
     actions: ValueRef<'_>,
 ) -> Result<Option<(String, Paths)>> {
@@ -268,22 +264,22 @@ fn json_fallback(v: ValueRef<'_>) -> Result<Value> {
 }
 
 /// A schedule as AQL outputs it, with what the schedule service looks at.
-struct Schedule {
-    api: Value,
-    id: String,
+pub(crate) struct Schedule {
+    pub(crate) api: Value,
+    pub(crate) id: String,
     /// The live rule's id.
-    rule: Option<String>,
-    next_date: Option<String>,
-    posts_transaction: bool,
-    account: Value,
-    date: Value,
+    pub(crate) rule: Option<String>,
+    pub(crate) next_date: Option<String>,
+    pub(crate) posts_transaction: bool,
+    pub(crate) account: Value,
+    pub(crate) date: Value,
     /// The rule's conditions, parsed (`_conditions`).
-    conditions: Value,
+    pub(crate) conditions: Value,
     /// Not completed, with a live account that is not closed: the service's filter.
-    serviced: bool,
+    pub(crate) serviced: bool,
 }
 
-fn schedules(b: &Budget) -> Result<Vec<Schedule>> {
+pub(crate) fn schedules(b: &Budget) -> Result<Vec<Schedule>> {
     let paths = effective_paths(b)?;
     let given: Vec<Value> = paths
         .into_iter()
@@ -336,7 +332,7 @@ fn schedules(b: &Budget) -> Result<Vec<Schedule>> {
 
 /// `getScheduledAmount(amount)`: a number as it is, `{ num1, num2 }` as their mean
 /// (`Math.round`), none as 0.
-fn scheduled_amount(amount: Option<&Value>) -> Result<Value> {
+pub(crate) fn scheduled_amount(amount: Option<&Value>) -> Result<Value> {
     let number = |v: Option<&Value>| v.and_then(Value::as_f64);
     match amount {
         None | Some(Value::Null) => Ok(json!(0)),
