@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoteFile {
-    #[serde(default, deserialize_with = "truthy")]
+    #[serde(default, deserialize_with = "zero_or_one")]
     pub deleted: bool,
     pub file_id: String,
     pub group_id: Option<String>,
@@ -22,7 +22,7 @@ pub struct RemoteFile {
 }
 
 /// The server stores `deleted` as 0/1 and older servers send booleans.
-fn truthy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+fn zero_or_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::Bool(b) => b,
         serde_json::Value::Number(n) => n.as_f64().unwrap_or(0.0) != 0.0,
