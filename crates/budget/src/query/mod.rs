@@ -12,14 +12,6 @@ use crate::aql::{self, Data};
 use crate::foundation::budget::{Answer, Budget};
 use crate::foundation::error::Result;
 
-/// The data of a serialized query (what `aqlQuery` resolves to under `data`).
-pub fn query(b: &Budget, serialized: &Value) -> Result<Vec<Value>> {
-    Ok(match run(b, serialized, false)? {
-        (Data::Value(Value::Array(rows)), _) => rows,
-        _ => vec![],
-    })
-}
-
 /// Compiles and runs a serialized query: `(data, dependencies)`; with `text`, the rows
 /// of a query that is not a calculation are written as JSON text.
 fn run(b: &Budget, serialized: &Value, text: bool) -> Result<(Data, Vec<String>)> {
@@ -39,11 +31,6 @@ pub fn rows(b: &Budget, serialized: &Value) -> Result<Vec<Value>> {
         Data::Value(Value::Array(rows)) => Ok(rows),
         _ => Ok(Vec::new()),
     }
-}
-
-/// `aqlQuery(query)` / `runQuery(query)`: `{ data, dependencies }`.
-pub fn aql_query(b: &Budget, args: &Value) -> Result<Value> {
-    Ok(aql_query_answer(b, args)?.into_value())
 }
 
 /// `aqlQuery(query)` / `runQuery(query)` as JSON text, the rows written as they are
