@@ -67,14 +67,4 @@ impl Answer {
             Answer::Json(text) => text,
         }
     }
-
-    /// The answer as a JSON value.
-    pub fn into_value(self) -> Value {
-        match self {
-            Answer::Value(v) => v,
-            Answer::Json(text) => {
-                serde_json::from_str(&text).expect("the engine writes valid JSON")
-            }
-        }
-    }
 }
